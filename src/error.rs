@@ -1,0 +1,70 @@
+//! The one error type. Every fallible function in the crate returns `Result<T, Error>`; on wasm the
+//! exported functions turn it into a `JsError` whose message is the `Display` text below.
+
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// A parameter outside its allowed values; `allowed` reads like "between 0.001 and 1".
+    #[error("{param} must be {allowed} (got {value})")]
+    InvalidParam {
+        param: String,
+        value: String,
+        allowed: String,
+    },
+
+    #[error("unknown parameter `{key}`; expected one of: {expected}")]
+    UnknownParam { key: String, expected: String },
+
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+
+    #[error("empty data: {0}")]
+    EmptyData(String),
+
+    #[error("input contains NaN or infinity ({0})")]
+    NonFinite(String),
+
+    /// CSV problems name the 1-based line and, where one is at fault, the column.
+    #[error("CSV line {line}{}: {message}", column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
+    Csv {
+        line: u64,
+        column: Option<String>,
+        message: String,
+    },
+
+    #[error("unknown demo `{0}`")]
+    UnknownDemo(String),
+
+    #[error("unknown estimator `{name}`; expected one of: {expected}")]
+    UnknownEstimator { name: String, expected: String },
+
+    #[error("the solver failed: {0}")]
+    Numerical(String),
+
+    #[error("drawing failed: {0}")]
+    Draw(String),
+
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Error {
+    pub fn invalid(param: &str, value: impl std::fmt::Display, allowed: impl Into<String>) -> Self {
+        Error::InvalidParam {
+            param: param.to_string(),
+            value: value.to_string(),
+            allowed: allowed.into(),
+        }
+    }
+}
+
+impl<E: std::error::Error + Send + Sync> From<plotters::drawing::DrawingAreaErrorKind<E>>
+    for Error
+{
+    fn from(e: plotters::drawing::DrawingAreaErrorKind<E>) -> Self {
+        Error::Draw(e.to_string())
+    }
+}

@@ -1,0 +1,24 @@
+//! mlplay: a machine-learning playground. Algorithms are plain Rust on `ndarray`; demos wrap them
+//! with parameters, time-sliced steps and plots; `web` mounts demos in the page (wasm only).
+
+pub mod chapters;
+pub mod data;
+pub mod demos;
+pub mod error;
+pub mod estimator;
+pub mod linalg;
+pub mod linear;
+pub mod metrics;
+pub mod model_selection;
+pub mod preprocessing;
+pub mod rng;
+pub mod state;
+pub mod viz;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::{Error, Result};

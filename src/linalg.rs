@@ -1,0 +1,86 @@
+//! Dense solvers on `ndarray` data, backed by faer (pure Rust, builds for wasm). Only what the
+//! estimators need: minimum-norm least squares by SVD and symmetric positive-definite solves.
+
+use crate::error::{Error, Result};
+use faer::linalg::solvers::Solve;
+use faer::Mat;
+use ndarray::{Array1, ArrayView1, ArrayView2};
+
+fn to_faer(a: ArrayView2<f64>) -> Mat<f64> {
+    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+}
+
+/// The minimum-norm `x` minimising `||a x - b||`, like LAPACK's gelsd used by scikit-learn:
+/// singular values below `eps * max(m, n) * s_max` are treated as zero.
+pub fn lstsq(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> {
+    let (m, n) = a.dim();
+    if m == 0 || n == 0 {
+        return Ok(Array1::zeros(n));
+    }
+    let svd = to_faer(a)
+        .thin_svd()
+        .map_err(|e| Error::Numerical(format!("SVD did not converge ({e:?})")))?;
+    let (u, s, v) = (svd.U(), svd.S().column_vector(), svd.V());
+    let k = s.nrows();
+    let s_max = (0..k).map(|i| s[i]).fold(0.0_f64, f64::max);
+    let cutoff = f64::EPSILON * m.max(n) as f64 * s_max;
+    let mut x = Array1::zeros(n);
+    for i in 0..k {
+        if s[i] <= cutoff {
+            continue;
+        }
+        let ub: f64 = (0..m).map(|r| u[(r, i)] * b[r]).sum();
+        let coef = ub / s[i];
+        for j in 0..n {
+            x[j] += coef * v[(j, i)];
+        }
+    }
+    Ok(x)
+}
+
+/// Solves `a x = b` for symmetric positive-definite `a` by Cholesky.
+pub fn solve_spd(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> {
+    let n = a.nrows();
+    let llt = to_faer(a)
+        .llt(faer::Side::Lower)
+        .map_err(|_| Error::Numerical("matrix is not positive definite; increase alpha".into()))?;
+    let rhs = Mat::from_fn(n, 1, |i, _| b[i]);
+    let x = llt.solve(&rhs);
+    Ok(Array1::from_iter((0..n).map(|i| x[(i, 0)])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn lstsq_matches_exact_solution() {
+        let a = array![[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]];
+        let x_true = array![1.5, -0.5];
+        let b = a.dot(&x_true);
+        let x = lstsq(a.view(), b.view()).unwrap();
+        assert!((&x - &x_true).iter().all(|d| d.abs() < 1e-12), "{x}");
+    }
+
+    #[test]
+    fn lstsq_is_minimum_norm_when_rank_deficient() {
+        // Two identical columns: any x1 + x2 = 2 fits; the minimum-norm one is (1, 1).
+        let a = array![[1.0, 1.0], [2.0, 2.0]];
+        let b = array![2.0, 4.0];
+        let x = lstsq(a.view(), b.view()).unwrap();
+        assert!(
+            (x[0] - 1.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12,
+            "{x}"
+        );
+    }
+
+    #[test]
+    fn cholesky_solves_spd_system() {
+        let a = array![[4.0, 1.0], [1.0, 3.0]];
+        let b = array![1.0, 2.0];
+        let x = solve_spd(a.view(), b.view()).unwrap();
+        assert!((a.dot(&x) - &b).iter().all(|d| d.abs() < 1e-12));
+        assert!(solve_spd(array![[1.0, 2.0], [2.0, 1.0]].view(), b.view()).is_err());
+    }
+}
