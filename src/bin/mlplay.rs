@@ -1,0 +1,134 @@
+//! `mlplay`: render demos and fit estimators from the command line (native builds only).
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    native::main()
+}
+
+// The wasm build is a library; this keeps `cargo build --target wasm32-unknown-unknown` whole.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use clap::{Parser, Subcommand};
+    use mlplay::cli;
+    use mlplay::error::{Error, Result};
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    #[derive(Parser)]
+    #[command(
+        name = "mlplay",
+        version,
+        about = "mlplay: machine-learning demos and estimators from the command line"
+    )]
+    struct Args {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Draw a demo after a number of steps, to PNG or SVG.
+        Render {
+            /// Demo id, e.g. gradient-descent (see `mlplay list`).
+            demo: String,
+            /// Parameter override, repeatable: --set learning_rate=0.05
+            #[arg(long = "set", value_name = "KEY=VALUE")]
+            sets: Vec<String>,
+            #[arg(long, default_value_t = mlplay::state::DEFAULT_SEED)]
+            seed: u64,
+            /// Smallest units of work to run before drawing (one update, one curve point, ...).
+            #[arg(long, default_value_t = 0)]
+            steps: usize,
+            #[arg(long, default_value_t = 1200)]
+            width: u32,
+            /// Output file: .png or .svg
+            #[arg(short, long)]
+            output: PathBuf,
+        },
+        /// Fit an estimator on a CSV file and print a JSON summary.
+        Fit {
+            /// Estimator, e.g. ridge, linear-regression, sgd-regressor.
+            estimator: String,
+            /// CSV file with a header row.
+            #[arg(long)]
+            data: PathBuf,
+            /// Name of the target column.
+            #[arg(long)]
+            target: String,
+            #[arg(long = "set", value_name = "KEY=VALUE")]
+            sets: Vec<String>,
+            /// CSV file of rows to predict (same feature columns).
+            #[arg(long)]
+            predict: Option<PathBuf>,
+        },
+        /// List demos and estimators.
+        List,
+    }
+
+    fn read(path: &PathBuf) -> Result<String> {
+        std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
+    }
+
+    fn sets(raw: &[String]) -> Result<Vec<(String, String)>> {
+        raw.iter().map(|s| cli::split_assignment(s)).collect()
+    }
+
+    fn run(args: Args) -> Result<()> {
+        match args.command {
+            Command::Render {
+                demo,
+                sets: raw,
+                seed,
+                steps,
+                width,
+                output,
+            } => {
+                let metrics = cli::render(&demo, &sets(&raw)?, seed, steps, width, &output)?;
+                let summary: Vec<String> = metrics
+                    .iter()
+                    .map(|m| format!("{}={}", m.key, m.text))
+                    .collect();
+                println!("wrote {} ({})", output.display(), summary.join(", "));
+            }
+            Command::Fit {
+                estimator,
+                data,
+                target,
+                sets: raw,
+                predict,
+            } => {
+                let predict_text = predict.as_ref().map(read).transpose()?;
+                let out = cli::fit(
+                    &estimator,
+                    &read(&data)?,
+                    &target,
+                    &sets(&raw)?,
+                    predict_text.as_deref(),
+                )?;
+                println!("{out}");
+            }
+            Command::List => {
+                println!("demos:");
+                for spec in mlplay::demos::all_specs() {
+                    let keys: Vec<&str> = spec.params.iter().map(|p| p.key).collect();
+                    println!("  {:<24} {} [{}]", spec.id, spec.title, keys.join(", "));
+                }
+                println!("estimators:\n  {}", cli::ESTIMATORS.join("\n  "));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn main() -> ExitCode {
+        match run(Args::parse()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
+//! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
+
+pub mod gradient_descent;
+mod params;
+pub mod polynomial_regression;
+
+pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
+
+use crate::error::{Error, Result};
+use crate::estimator::Progress;
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
+use serde::Serialize;
+use web_time::{Duration, Instant};
+
+/// What the page, the embed element and the CLI need to know about a demo before creating it.
+#[derive(Debug, Serialize)]
+pub struct DemoSpec {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The chapter file stem it belongs to, e.g. `04-training-linear-models`.
+    pub chapter: &'static str,
+    pub params: &'static [ParamSpec],
+}
+
+/// One number shown in the metrics panel (and read by tests).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: f64,
+    pub text: String,
+}
+
+impl Metric {
+    pub fn new(key: &'static str, label: &'static str, value: f64) -> Self {
+        let text = if value.is_nan() {
+            "—".to_string()
+        } else if value == value.trunc() && value.abs() < 1e9 {
+            format!("{value:.0}")
+        } else if value.abs() >= 1e5 || value.abs() < 1e-3 {
+            format!("{value:.3e}")
+        } else {
+            format!("{value:.4}")
+        };
+        Metric {
+            key,
+            label,
+            value,
+            text,
+        }
+    }
+
+    pub fn text(key: &'static str, label: &'static str, text: impl Into<String>) -> Self {
+        Metric {
+            key,
+            label,
+            value: f64::NAN,
+            text: text.into(),
+        }
+    }
+}
+
+pub trait Demo {
+    fn spec(&self) -> &'static DemoSpec;
+
+    /// The smallest unit of work (one parameter update, one point of a curve). `--steps N` counts these.
+    fn tick(&mut self) -> Progress;
+
+    /// How many ticks one animation frame may take, so a run is watchable rather than instant.
+    fn ticks_per_frame(&self) -> usize {
+        usize::MAX
+    }
+
+    /// Ticks until `budget` is spent, the frame's share is done or the demo finishes.
+    fn step(&mut self, budget: Duration) -> Progress {
+        let start = Instant::now();
+        let mut progress = Progress::Running;
+        for _ in 0..self.ticks_per_frame() {
+            progress = self.tick();
+            if progress != Progress::Running || start.elapsed() >= budget {
+                break;
+            }
+        }
+        progress
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>;
+
+    fn metrics(&self) -> Vec<Metric>;
+
+    /// Whether the page starts running it as soon as it is mounted (quick, non-interactive demos).
+    fn autoplay(&self) -> bool {
+        false
+    }
+
+    /// A one-line message for the reader (e.g. divergence), shown above the plot.
+    fn status(&self) -> Option<String> {
+        None
+    }
+
+    /// Canvas height for a given width: three panels side by side when wide, stacked when narrow.
+    fn height_for_width(&self, width: u32) -> u32 {
+        if width >= 720 {
+            (width as f64 * 0.36) as u32
+        } else {
+            (width as f64 * 1.9).min(1100.0) as u32
+        }
+    }
+}
+
+/// Lists every demo once: generates [`AnyDemo`] (static dispatch over the demo types), [`create`]
+/// and [`all_specs`].
+macro_rules! registry {
+    ($($variant:ident => $ty:path),* $(,)?) => {
+        pub enum AnyDemo { $($variant($ty)),* }
+
+        /// Every demo's spec, in registry order.
+        pub fn all_specs() -> Vec<&'static DemoSpec> {
+            vec![$(&<$ty>::SPEC),*]
+        }
+
+        /// Creates demo `id` with validated `params` and a seed.
+        pub fn create(id: &str, params: &Params, seed: u64) -> Result<AnyDemo> {
+            $(if id == <$ty>::SPEC.id { return Ok(AnyDemo::$variant(<$ty>::new(params, seed)?)); })*
+            Err(Error::UnknownDemo(id.to_string()))
+        }
+
+        impl Demo for AnyDemo {
+            fn spec(&self) -> &'static DemoSpec { match self { $(AnyDemo::$variant(d) => d.spec()),* } }
+            fn tick(&mut self) -> Progress { match self { $(AnyDemo::$variant(d) => d.tick()),* } }
+            fn ticks_per_frame(&self) -> usize { match self { $(AnyDemo::$variant(d) => d.ticks_per_frame()),* } }
+            fn step(&mut self, budget: Duration) -> Progress { match self { $(AnyDemo::$variant(d) => d.step(budget)),* } }
+            fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+                match self { $(AnyDemo::$variant(d) => d.draw(area)),* }
+            }
+            fn metrics(&self) -> Vec<Metric> { match self { $(AnyDemo::$variant(d) => d.metrics()),* } }
+            fn status(&self) -> Option<String> { match self { $(AnyDemo::$variant(d) => d.status()),* } }
+            fn autoplay(&self) -> bool { match self { $(AnyDemo::$variant(d) => d.autoplay()),* } }
+            fn height_for_width(&self, width: u32) -> u32 { match self { $(AnyDemo::$variant(d) => d.height_for_width(width)),* } }
+        }
+    };
+}
+
+registry! {
+    GradientDescent => gradient_descent::GradientDescentDemo,
+    PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
+}
+
+/// The spec of demo `id`.
+pub fn spec(id: &str) -> Result<&'static DemoSpec> {
+    all_specs()
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| Error::UnknownDemo(id.to_string()))
+}
+
+/// Default params of demo `id`, overridden by `key = value` pairs (a chapter block, CLI flags).
+pub fn params_with(id: &str, pairs: &[(String, String)]) -> Result<Params> {
+    let mut params = Params::defaults(spec(id)?.params);
+    for (k, v) in pairs {
+        params.set(k, v)?;
+    }
+    Ok(params)
+}

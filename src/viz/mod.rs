@@ -1,0 +1,203 @@
+//! Plot building blocks shared by the demos, written once against plotters so they draw on a page
+//! canvas, a PNG or an SVG alike. Dense fields (loss surfaces, decision regions) are rasterised
+//! into an RGB buffer and blitted as one [`Raster`] element instead of thousands of rectangles.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+mod raster;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{render_file, render_rgb};
+pub use raster::{raster_field, Raster};
+
+use crate::error::Result;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Series colours, chosen to stay distinct for colour-blind readers (Okabe-Ito).
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const RED: RGBColor = RGBColor(213, 94, 0);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+pub const GREY: RGBColor = RGBColor(120, 120, 120);
+pub const INK: RGBColor = RGBColor(34, 34, 34);
+
+pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Splits an area into `n` panels: side by side when it is wide, stacked when it is narrow.
+pub fn panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    n: usize,
+) -> Vec<DrawingArea<DB, Shift>> {
+    let (w, h) = area.dim_in_pixel();
+    if w as f64 >= h as f64 * 1.2 {
+        area.split_evenly((1, n))
+    } else {
+        area.split_evenly((n, 1))
+    }
+}
+
+/// Font size that scales with the panel, within readable bounds.
+pub fn font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> u32 {
+    let (w, h) = area.dim_in_pixel();
+    ((w.min(h) as f64 / 22.0).round() as u32).clamp(11, 18)
+}
+
+/// A titled chart with labelled axes and a light grid.
+pub fn chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_label: &str,
+    y_label: &str,
+) -> Result<Chart<'a, DB>> {
+    let fs = font_size(area);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
+        .margin(fs / 2 + 4)
+        .x_label_area_size(fs * 2 + 8)
+        .y_label_area_size(fs * 3 + 6)
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", fs).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", fs).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_labels(6)
+        .y_labels(6)
+        .draw()?;
+    Ok(chart)
+}
+
+/// Like [`chart`] with a logarithmic y axis (losses and errors spanning decades).
+pub fn chart_log_y<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    x_label: &str,
+    y_label: &str,
+) -> Result<
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, plotters::coord::combinators::LogCoord<f64>>>,
+> {
+    let fs = font_size(area);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
+        .margin(fs / 2 + 4)
+        .x_label_area_size(fs * 2 + 8)
+        .y_label_area_size(fs * 3 + 6)
+        .build_cartesian_2d(x, y.log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", fs).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", fs).into_font().color(&INK))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_labels(6)
+        .y_labels(6)
+        .y_label_formatter(&|v| crate::demos::format_float(round_sig(*v, 2)))
+        .draw()?;
+    Ok(chart)
+}
+
+/// `v` rounded to `digits` significant digits (for axis labels).
+pub fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// `[lo, hi]` widened by `pad` of its span on both sides (and made non-empty).
+pub fn padded(lo: f64, hi: f64, pad: f64) -> std::ops::Range<f64> {
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    (lo - pad * span)..(hi + pad * span)
+}
+
+/// Min and max of finite values (`(0, 1)` when there are none).
+pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo > hi {
+        (0.0, 1.0)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// A perceptually ordered light colour map for backgrounds: t in [0, 1] from pale yellow to blue.
+pub fn colormap(t: f64) -> RGBColor {
+    const STOPS: [(f64, [f64; 3]); 5] = [
+        (0.0, [255.0, 252.0, 220.0]),
+        (0.25, [214.0, 239.0, 196.0]),
+        (0.5, [160.0, 214.0, 200.0]),
+        (0.75, [110.0, 168.0, 209.0]),
+        (1.0, [73.0, 108.0, 178.0]),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    let i = STOPS
+        .iter()
+        .position(|(s, _)| *s >= t)
+        .unwrap_or(STOPS.len() - 1)
+        .max(1);
+    let ((t0, c0), (t1, c1)) = (STOPS[i - 1], STOPS[i]);
+    let f = (t - t0) / (t1 - t0);
+    let mix = |k: usize| (c0[k] + f * (c1[k] - c0[k])).round() as u8;
+    RGBColor(mix(0), mix(1), mix(2))
+}
+
+/// Draws the series legend in a corner, on a translucent box.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    area: &DrawingArea<DB, Shift>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY.mix(0.5))
+        .label_font(("sans-serif", font_size(area) - 1).into_font().color(&INK))
+        .draw()?;
+    Ok(())
+}
+
+/// A message drawn in the middle of an area (e.g. "no data yet").
+pub fn centered_text<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let style = ("sans-serif", font_size(area))
+        .into_font()
+        .color(&GREY)
+        .pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Center,
+        ));
+    area.draw(&Text::new(
+        text.to_string(),
+        (w as i32 / 2, h as i32 / 2),
+        style,
+    ))?;
+    Ok(())
+}

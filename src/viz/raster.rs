@@ -1,0 +1,86 @@
+//! A bitmap element: an RGB buffer placed at a pixel position. Backends blit it in one call (the
+//! page's canvas wrapper turns it into a single `putImageData`).
+
+use super::Chart;
+use crate::error::Result;
+use plotters::coord::ReverseCoordTranslate;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+pub struct Raster {
+    /// Top-left corner in backend pixels.
+    pub pos: BackendCoord,
+    pub size: (u32, u32),
+    /// Row-major RGB, 3 bytes per pixel.
+    pub rgb: Vec<u8>,
+}
+
+impl<'a> PointCollection<'a, BackendCoord> for &'a Raster {
+    type Point = &'a BackendCoord;
+    type IntoIter = std::iter::Once<&'a BackendCoord>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.pos)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Raster {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _parent_dim: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        match points.next() {
+            Some(pos) => backend.blit_bitmap(pos, self.size, &self.rgb),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Fills a chart's plotting area with `colour(x, y)` evaluated at every pixel centre
+/// (`step` > 1 evaluates every `step` pixels and repeats the colour, for costly fields).
+pub fn raster_field<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    step: u32,
+    colour: impl Fn(f64, f64) -> RGBColor,
+) -> Result<()> {
+    let area = chart.plotting_area();
+    let (xr, yr) = area.get_pixel_range();
+    let (w, h) = (
+        (xr.end - xr.start).max(0) as u32,
+        (yr.end - yr.start).max(0) as u32,
+    );
+    if w == 0 || h == 0 {
+        return Ok(());
+    }
+    let coord = chart.as_coord_spec();
+    let step = step.max(1);
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    for py in (0..h).step_by(step as usize) {
+        for px in (0..w).step_by(step as usize) {
+            let centre = (
+                xr.start + (px + step / 2) as i32,
+                yr.start + (py + step / 2) as i32,
+            );
+            let c = match coord.reverse_translate(centre) {
+                Some((x, y)) => colour(x, y),
+                None => RGBColor(255, 255, 255),
+            };
+            for dy in 0..step.min(h - py) {
+                for dx in 0..step.min(w - px) {
+                    let i = (((py + dy) * w + px + dx) * 3) as usize;
+                    rgb[i..i + 3].copy_from_slice(&[c.0, c.1, c.2]);
+                }
+            }
+        }
+    }
+    // Without the data coordinates, (0, 0) is the plotting area's top-left pixel.
+    let raster = Raster {
+        pos: (0, 0),
+        size: (w, h),
+        rgb,
+    };
+    area.strip_coord_spec().draw(&raster)?;
+    Ok(())
+}
