@@ -1,0 +1,57 @@
+//! The page (wasm only). On start it looks at `<body data-page>`: `site` mounts the chapter
+//! reader, `embed` a single demo from the URL hash; every page also registers the `<ml-demo>`
+//! custom element. Every exported function returns `Result<_, JsError>`.
+
+mod canvas;
+mod controls;
+mod dom;
+mod element;
+mod page;
+mod view;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() -> Result<(), JsError> {
+    console_error_panic_hook::set_once();
+    element::register()?;
+    match dom::document()?
+        .body()
+        .and_then(|b| b.get_attribute("data-page"))
+        .as_deref()
+    {
+        Some("site") => page::start_site()?,
+        Some("embed") => page::start_embed()?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Every demo's id, title, chapter and parameter specs, for pages that build their own UI.
+#[wasm_bindgen]
+pub fn demo_specs() -> Result<JsValue, JsError> {
+    let specs = crate::demos::all_specs();
+    serde_wasm_bindgen::to_value(&specs).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Mounts demo `demo` inside `host` with `key=value` settings (as the `<ml-demo>` element does).
+#[wasm_bindgen]
+pub fn mount_demo(
+    host: web_sys::HtmlElement,
+    demo: &str,
+    settings: js_sys::Object,
+) -> Result<(), JsError> {
+    let mut pairs = Vec::new();
+    for entry in js_sys::Object::entries(&settings).iter() {
+        let entry = js_sys::Array::from(&entry);
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1);
+        let text = value
+            .as_string()
+            .or_else(|| value.as_f64().map(|v| v.to_string()))
+            .or_else(|| value.as_bool().map(|b| b.to_string()));
+        pairs.push((key, text.unwrap_or_default()));
+    }
+    element::mount_with(&host, demo, &pairs)?;
+    Ok(())
+}

@@ -1,0 +1,452 @@
+//! A mounted demo: its controls, buttons, metrics panel and canvas, the state they edit, and the
+//! one `requestAnimationFrame` loop that advances every playing demo in bounded slices.
+
+use super::canvas::WebCanvas;
+use super::controls::{self, Control};
+use super::dom::{self, append, make, with_text};
+use crate::demos::{self, AnyDemo, Demo};
+use crate::error::Result;
+use crate::estimator::Progress;
+use crate::state::{parse_seed, DemoState};
+use plotters::prelude::IntoDrawingArea;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, KeyboardEvent};
+use web_time::Duration;
+
+/// Work per demo per frame; drawing comes on top, and the page stays well under 50 ms a task.
+const STEP_BUDGET: Duration = Duration::from_millis(6);
+
+pub type ViewRef = Rc<RefCell<DemoView>>;
+
+pub struct DemoView {
+    pub instance: String,
+    /// The values the chapter block (or element attributes) gave; the hash records differences.
+    pub base: DemoState,
+    pub state: DemoState,
+    demo: AnyDemo,
+    playing: bool,
+    /// What the last step returned: a finished demo restarts when Play is pressed.
+    progress: Progress,
+    dirty: bool,
+    pub section: HtmlElement,
+    canvas: HtmlCanvasElement,
+    play: HtmlElement,
+    status: HtmlElement,
+    metrics: HtmlElement,
+    seed: HtmlInputElement,
+    controls: Vec<Control>,
+    /// Event handlers; dropped with the view (the page calls `detach` before discarding it).
+    handlers: Vec<Closure<dyn FnMut(Event)>>,
+    /// Called after every change the reader makes (the page rewrites the URL hash).
+    on_change: Rc<dyn Fn()>,
+}
+
+thread_local! {
+    static VIEWS: RefCell<Vec<ViewRef>> = const { RefCell::new(Vec::new()) };
+    static LOOP_RUNNING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Mounts a demo into `host` (its contents are replaced) and starts the frame loop if needed.
+pub fn mount(
+    host: &HtmlElement,
+    demo_id: &str,
+    instance: &str,
+    base: DemoState,
+    state: DemoState,
+    on_change: Rc<dyn Fn()>,
+) -> Result<ViewRef> {
+    let spec = demos::spec(demo_id)?;
+    let demo = demos::create(spec.id, &state.params, state.seed)?;
+    let section: HtmlElement = make("section", "ml-demo")?;
+    section
+        .set_attribute("data-demo", spec.id)
+        .map_err(dom::js)?;
+    section
+        .set_attribute("data-instance", instance)
+        .map_err(dom::js)?;
+    let title = with_text(make::<HtmlElement>("h3", "demo-title")?, spec.title);
+    append(&section, &title)?;
+
+    let controls_box = dom::div("demo-controls")?;
+    let mut controls = Vec::new();
+    for p in spec.params {
+        let c = controls::build(p, instance)?;
+        if state.hidden.iter().any(|h| h == p.key) {
+            c.root.set_hidden(true);
+        }
+        append(&controls_box, &c.root)?;
+        controls.push(c);
+    }
+    let buttons = dom::div("demo-buttons")?;
+    let play: HtmlElement = with_text(make("button", "play")?, "Play");
+    let step: HtmlElement = with_text(make("button", "step")?, "Step");
+    let reset: HtmlElement = with_text(make("button", "reset")?, "Reset");
+    let seed_label: HtmlElement = with_text(make("label", "seed-label")?, "Seed ");
+    let seed: HtmlInputElement = make("input", "seed")?;
+    seed.set_type("number");
+    seed.set_min("0");
+    seed.set_step("1");
+    seed.set_attribute("aria-label", "random seed")
+        .map_err(dom::js)?;
+    append(&seed_label, &seed)?;
+    let reseed: HtmlElement = with_text(make("button", "reseed")?, "New seed");
+    let seed_error: HtmlElement = dom::div("control-error seed-error")?;
+    seed_error.set_hidden(true);
+    for b in [&play, &step, &reset, &seed_label, &reseed] {
+        append(&buttons, b)?;
+    }
+    append(&buttons, &seed_error)?;
+    append(&controls_box, &buttons)?;
+    append(&section, &controls_box)?;
+
+    let status: HtmlElement = dom::div("demo-status")?;
+    status
+        .set_attribute("aria-live", "polite")
+        .map_err(dom::js)?;
+    append(&section, &status)?;
+    let figure = dom::div("demo-figure")?;
+    let canvas: HtmlCanvasElement = make("canvas", "demo-canvas")?;
+    canvas.set_attribute("role", "img").map_err(dom::js)?;
+    canvas
+        .set_attribute("aria-label", spec.title)
+        .map_err(dom::js)?;
+    append(&figure, &canvas)?;
+    append(&section, &figure)?;
+    let metrics = dom::div("demo-metrics")?;
+    append(&section, &metrics)?;
+
+    host.set_inner_html("");
+    append(host, &section)?;
+
+    let playing = demo.autoplay();
+    let view = Rc::new(RefCell::new(DemoView {
+        instance: instance.to_string(),
+        base,
+        state,
+        demo,
+        playing,
+        progress: Progress::Running,
+        dirty: true,
+        section,
+        canvas,
+        play,
+        status,
+        metrics,
+        seed,
+        controls,
+        handlers: Vec::new(),
+        on_change,
+    }));
+    wire(&view, &step, &reset, &reseed, &seed_error)?;
+    {
+        let v = view.borrow();
+        v.show_state();
+        v.show_playing();
+    }
+    VIEWS.with(|vs| vs.borrow_mut().push(view.clone()));
+    start_loop();
+    Ok(view)
+}
+
+/// Removes every mounted view (before a chapter is replaced) and frees their handlers.
+pub fn clear() {
+    let old = VIEWS.with(|vs| std::mem::take(&mut *vs.borrow_mut()));
+    for v in old {
+        if let Ok(mut v) = v.try_borrow_mut() {
+            v.handlers.clear();
+        }
+    }
+}
+
+pub fn views() -> Vec<ViewRef> {
+    VIEWS.with(|vs| vs.borrow().clone())
+}
+
+fn listen(
+    view: &ViewRef,
+    target: &web_sys::EventTarget,
+    event: &str,
+    f: impl FnMut(Event) + 'static,
+) -> Result<()> {
+    let closure = Closure::<dyn FnMut(Event)>::new(f);
+    target
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .map_err(dom::js)?;
+    view.borrow_mut().handlers.push(closure);
+    Ok(())
+}
+
+/// Runs `f` on the view, then tells the page its state changed (outside the borrow).
+fn update(view: &ViewRef, f: impl FnOnce(&mut DemoView)) {
+    let on_change = {
+        let Ok(mut v) = view.try_borrow_mut() else {
+            return;
+        };
+        f(&mut v);
+        v.on_change.clone()
+    };
+    on_change();
+}
+
+fn wire(
+    view: &ViewRef,
+    step: &HtmlElement,
+    reset: &HtmlElement,
+    reseed: &HtmlElement,
+    seed_error: &HtmlElement,
+) -> Result<()> {
+    let n = view.borrow().controls.len();
+    for i in 0..n {
+        let (range, entry, select, checkbox) = {
+            let v = view.borrow();
+            let c = &v.controls[i];
+            (
+                c.range.clone(),
+                c.entry.clone(),
+                c.select.clone(),
+                c.checkbox.clone(),
+            )
+        };
+        if let Some(r) = range {
+            let vr = view.clone();
+            listen(view, &r, "input", move |_| {
+                update(&vr, |v| {
+                    if let Some(text) = v.controls[i].slider_text() {
+                        v.set_param(i, &text);
+                    }
+                })
+            })?;
+        }
+        if let Some(e) = entry {
+            let vr = view.clone();
+            listen(view, &e, "change", move |_| {
+                update(&vr, |v| v.set_param(i, &v.controls[i].input_text()))
+            })?;
+            let vr = view.clone();
+            // Enter applies at once (an empty or half-typed number fires no `change` in Chromium).
+            listen(view, &e, "keydown", move |ev| {
+                if ev
+                    .dyn_ref::<KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Enter")
+                {
+                    ev.prevent_default();
+                    update(&vr, |v| v.set_param(i, &v.controls[i].input_text()));
+                }
+            })?;
+        }
+        for input in [
+            select.map(|s| s.unchecked_into::<web_sys::EventTarget>()),
+            checkbox.map(|c| c.unchecked_into()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let vr = view.clone();
+            listen(view, &input, "change", move |_| {
+                update(&vr, |v| v.set_param(i, &v.controls[i].input_text()))
+            })?;
+        }
+    }
+    let play = view.borrow().play.clone();
+    let vr = view.clone();
+    listen(view, &play, "click", move |_| {
+        if let Ok(mut v) = vr.try_borrow_mut() {
+            if !v.playing && v.progress != Progress::Running {
+                v.rebuild();
+            }
+            v.playing = !v.playing;
+            v.show_playing();
+        }
+    })?;
+    let vr = view.clone();
+    listen(view, step, "click", move |_| {
+        if let Ok(mut v) = vr.try_borrow_mut() {
+            v.playing = false;
+            v.progress = v.demo.tick();
+            v.dirty = true;
+            v.show_playing();
+        }
+    })?;
+    let vr = view.clone();
+    listen(view, reset, "click", move |_| update(&vr, |v| v.rebuild()))?;
+    let seed = view.borrow().seed.clone();
+    let (vr, err) = (view.clone(), seed_error.clone());
+    listen(view, &seed, "change", move |_| {
+        update(&vr, |v| match parse_seed(&v.seed.value()) {
+            Ok(s) => {
+                err.set_hidden(true);
+                v.state.seed = s;
+                v.rebuild();
+            }
+            Err(e) => {
+                err.set_text_content(Some(&e.to_string()));
+                err.set_hidden(false);
+                v.seed.set_value(&v.state.seed.to_string());
+            }
+        })
+    })?;
+    let vr = view.clone();
+    listen(view, reseed, "click", move |_| {
+        update(&vr, |v| {
+            // A new seed the reader can share: derived from the old one, so no clock is involved.
+            v.state.seed = (v
+                .state
+                .seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407)
+                >> 40)
+                % 100_000;
+            v.rebuild();
+        })
+    })?;
+    Ok(())
+}
+
+impl DemoView {
+    /// Applies the text of control `i`; a bad value shows an error next to it and keeps the old one.
+    fn set_param(&mut self, i: usize, text: &str) {
+        let key = self.controls[i].spec.key;
+        match self.state.params.set(key, text) {
+            Ok(()) => {
+                self.controls[i].set_error(None);
+                self.rebuild();
+            }
+            Err(e) => self.controls[i].set_error(Some(&e.to_string())),
+        }
+        if let Some(v) = self.state.params.get(key) {
+            self.controls[i].show(v);
+        }
+    }
+
+    /// Recreates the demo from the current state (same seed, same run) and keeps playing if it was.
+    fn rebuild(&mut self) {
+        match demos::create(self.demo.spec().id, &self.state.params, self.state.seed) {
+            Ok(d) => {
+                self.playing = self.playing || d.autoplay();
+                self.progress = Progress::Running;
+                self.demo = d;
+                self.status.set_text_content(None);
+                self.status.class_list().remove_1("error").ok();
+            }
+            Err(e) => {
+                self.status.set_text_content(Some(&e.to_string()));
+                self.status.class_list().add_1("error").ok();
+            }
+        }
+        self.show_state();
+        self.show_playing();
+        self.dirty = true;
+    }
+
+    fn show_state(&self) {
+        for c in &self.controls {
+            if let Some(v) = self.state.params.get(c.spec.key) {
+                c.show(v);
+            }
+        }
+        self.seed.set_value(&self.state.seed.to_string());
+    }
+
+    fn show_playing(&self) {
+        self.play
+            .set_text_content(Some(if self.playing { "Pause" } else { "Play" }));
+        let _ = if self.playing {
+            self.section.class_list().add_1("running")
+        } else {
+            self.section.class_list().remove_1("running")
+        };
+    }
+
+    /// One animation frame: a bounded slice of work, then a redraw if anything changed.
+    fn frame(&mut self) {
+        if self.playing {
+            self.progress = self.demo.step(STEP_BUDGET);
+            if self.progress != Progress::Running {
+                self.playing = false;
+                self.show_playing();
+            }
+            self.dirty = true;
+        }
+        let width = self.canvas.client_width().max(0) as u32;
+        if width > 0 && width != self.canvas_css_width() {
+            self.dirty = true;
+        }
+        if self.dirty && width > 0 {
+            self.dirty = false;
+            self.draw(width);
+        }
+    }
+
+    fn canvas_css_width(&self) -> u32 {
+        let dpr = dom::window()
+            .map(|w| w.device_pixel_ratio())
+            .unwrap_or(1.0)
+            .max(0.5);
+        (self.canvas.width() as f64 / dpr).round() as u32
+    }
+
+    fn draw(&mut self, width: u32) {
+        let dpr = dom::window()
+            .map(|w| w.device_pixel_ratio())
+            .unwrap_or(1.0)
+            .max(0.5);
+        let height = self.demo.height_for_width(width);
+        let drawn = match WebCanvas::new(&self.canvas, (width, height), dpr) {
+            Some(backend) => self.demo.draw(&backend.into_drawing_area()),
+            None => Err(crate::Error::Draw("no 2D canvas context".into())),
+        };
+        let message = match drawn {
+            Ok(()) => self.demo.status(),
+            Err(e) => Some(format!("Could not draw: {e}")),
+        };
+        if self.status.text_content().as_deref() != message.as_deref() {
+            self.status.set_text_content(message.as_deref());
+        }
+        self.show_metrics();
+    }
+
+    fn show_metrics(&self) {
+        let mut html = String::from("<dl>");
+        for m in self.demo.metrics() {
+            html.push_str(&format!(
+                "<div class=\"metric\" data-metric=\"{}\"><dt>{}</dt><dd class=\"value\">{}</dd></div>",
+                m.key,
+                escape(m.label),
+                escape(&m.text)
+            ));
+        }
+        html.push_str("</dl>");
+        self.metrics.set_inner_html(&html);
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn start_loop() {
+    if LOOP_RUNNING.with(|r| r.replace(true)) {
+        return;
+    }
+    let callback: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let again = callback.clone();
+    *callback.borrow_mut() = Some(Closure::new(move || {
+        for v in views() {
+            if let Ok(mut v) = v.try_borrow_mut() {
+                v.frame();
+            }
+        }
+        if let (Ok(w), Some(cb)) = (dom::window(), again.borrow().as_ref()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    }));
+    let first = callback.borrow();
+    if let (Ok(w), Some(cb)) = (dom::window(), first.as_ref()) {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+}
