@@ -34,7 +34,9 @@ fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
 
 fn cases() -> Vec<Case> {
     let text = include_str!("fixtures/linear.json");
-    serde_json::from_str::<Fixtures>(text).expect("fixture JSON").cases
+    serde_json::from_str::<Fixtures>(text)
+        .expect("fixture JSON")
+        .cases
 }
 
 /// Fitted coefficients, intercept, predictions, score and (SGD) epochs run.
@@ -49,7 +51,9 @@ fn fit(case: &Case) -> Fitted {
         ($params:ty, $iters:expr) => {{
             let params: $params = serde_json::from_value(case.params.clone())
                 .unwrap_or_else(|e| panic!("{}: params: {e}", case.name));
-            let m = params.fit(&data).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            let m = params
+                .fit(&data)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
             let iters: fn(&<$params as Fit>::Model) -> Option<usize> = $iters;
             (
                 m.coef().clone(),
@@ -87,8 +91,20 @@ fn check(prefix: &str, tol: f64) {
     assert!(selected.len() >= 5, "fixtures for {prefix}");
     for case in &selected {
         let (coef, intercept, predictions, score, n_iter) = fit(case);
-        assert_close(&case.name, "coef", coef.as_slice().unwrap(), &case.coef, tol);
-        assert_close(&case.name, "intercept", &[intercept], &[case.intercept], tol);
+        assert_close(
+            &case.name,
+            "coef",
+            coef.as_slice().unwrap(),
+            &case.coef,
+            tol,
+        );
+        assert_close(
+            &case.name,
+            "intercept",
+            &[intercept],
+            &[case.intercept],
+            tol,
+        );
         assert_close(
             &case.name,
             "predictions",

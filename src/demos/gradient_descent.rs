@@ -174,7 +174,8 @@ impl GradientDescentDemo {
         let xs = self.data.x.column(0);
         let (x0, x1) = viz::extent(xs.iter().copied());
         let (y0, y1) = viz::extent(self.data.y.iter().copied());
-        let yr = viz::padded(y0, y1, 0.08);
+        // Training starts from θ = 0: keep y = 0 in view so the first line is seen, not clipped.
+        let yr = viz::padded(y0.min(0.0), y1.max(0.0), 0.06);
         let mut chart = viz::chart(
             area,
             "Data and fitted line",
@@ -287,8 +288,14 @@ impl GradientDescentDemo {
         )))?;
         let fs = viz::font_size(area);
         let label = ("sans-serif", fs).into_font().color(&viz::INK);
+        // Label on the side of the marker with more room, so it stays inside the panel.
+        let dx = if b0 > (box0.start + box0.end) / 2.0 {
+            -(fs as i32 * 8)
+        } else {
+            10
+        };
         chart.draw_series(std::iter::once(
-            EmptyElement::at((b0, b1)) + Text::new("normal equation", (10, 4), label),
+            EmptyElement::at((b0, b1)) + Text::new("normal equation", (dx, 8), label),
         ))?;
         Ok(())
     }

@@ -137,7 +137,7 @@ impl PolynomialRegressionDemo {
         let degree = params.usize("degree");
         let alpha = params.f64("alpha");
         let model = PolyModel::fit(&train, degree, alpha)?;
-        let max_degree = degree.max(12).min(30);
+        let max_degree = degree.clamp(12, 30);
         // About 20 training-set sizes from 2 to all, denser at the small end where curves move most.
         let m = train.n_samples();
         let mut sizes: Vec<usize> = (0..20)

@@ -58,7 +58,7 @@ pub fn chart<'a, DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
         .margin(fs / 2 + 4)
-        .x_label_area_size(fs * 2 + 8)
+        .x_label_area_size(fs * 3)
         .y_label_area_size(fs * 3 + 6)
         .build_cartesian_2d(x, y)?;
     chart
@@ -71,6 +71,8 @@ pub fn chart<'a, DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .x_labels(6)
         .y_labels(6)
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(*v))
         .draw()?;
     Ok(chart)
 }
@@ -90,7 +92,7 @@ pub fn chart_log_y<'a, DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
         .margin(fs / 2 + 4)
-        .x_label_area_size(fs * 2 + 8)
+        .x_label_area_size(fs * 3)
         .y_label_area_size(fs * 3 + 6)
         .build_cartesian_2d(x, y.log_scale())?;
     chart
@@ -103,9 +105,19 @@ pub fn chart_log_y<'a, DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .x_labels(6)
         .y_labels(6)
-        .y_label_formatter(&|v| crate::demos::format_float(round_sig(*v, 2)))
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(round_sig(*v, 2)))
         .draw()?;
     Ok(chart)
+}
+
+/// An axis tick as short as it can be: `10` not `10.0`, `0.25`, `1e-6`.
+pub fn tick_label(v: f64) -> String {
+    let v = round_sig(v, 6);
+    if v == 0.0 {
+        return "0".into();
+    }
+    crate::demos::format_float(v)
 }
 
 /// `v` rounded to `digits` significant digits (for axis labels).

@@ -429,11 +429,14 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// The frame closure, shared with itself so that it can request the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
+
 fn start_loop() {
     if LOOP_RUNNING.with(|r| r.replace(true)) {
         return;
     }
-    let callback: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let callback: FrameCallback = Rc::new(RefCell::new(None));
     let again = callback.clone();
     *callback.borrow_mut() = Some(Closure::new(move || {
         for v in views() {

@@ -1,0 +1,193 @@
+//! The checks every estimator must pass (in the spirit of scikit-learn's `check_estimator`):
+//! typed errors for bad parameters and bad data, predict on the wrong shape, refit, determinism,
+//! and a serde round trip of the parameters. Run here over the linear family.
+
+use mlplay::data::{generators, Dataset};
+use mlplay::error::Error;
+use mlplay::estimator::{Fit, Regressor};
+use mlplay::linear::{
+    GdMethod, GradientDescentParams, LinearRegressionParams, RidgeParams, SgdRegressorParams,
+};
+use ndarray::{array, Array1, Array2};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt::Debug;
+
+fn data() -> Dataset {
+    let mut rng = mlplay::rng::Rng::new(3);
+    generators::linear_regression(40, &[1.5, -2.0, 0.7], 4.0, 0.3, &mut rng)
+}
+
+/// The data checks, shared by every regressor.
+fn conformance<P>(name: &str, params: P)
+where
+    P: Fit + Serialize + DeserializeOwned + PartialEq + Debug,
+    P::Model: Regressor + Debug,
+{
+    let good = data();
+    let model = params
+        .fit(&good)
+        .unwrap_or_else(|e| panic!("{name}: fit: {e}"));
+
+    // Shapes: y shorter than x, predict with a different number of features.
+    let bad = Dataset {
+        y: good.y.slice(ndarray::s![..10]).to_owned(),
+        ..good.clone()
+    };
+    assert!(
+        matches!(params.fit(&bad), Err(Error::Shape(_))),
+        "{name}: x/y length mismatch"
+    );
+    let wrong = Array2::<f64>::zeros((4, good.n_features() + 1));
+    assert!(
+        matches!(model.predict(wrong.view()), Err(Error::Shape(_))),
+        "{name}: predict with the wrong number of features"
+    );
+
+    // NaN and infinity, in x, y and the rows to predict.
+    let mut nan_x = good.clone();
+    nan_x.x[[5, 1]] = f64::NAN;
+    match params.fit(&nan_x) {
+        Err(Error::NonFinite(at)) => assert!(at.contains("row 5"), "{name}: {at}"),
+        other => panic!("{name}: NaN in x gave {other:?}"),
+    }
+    let mut inf_y = good.clone();
+    inf_y.y[2] = f64::INFINITY;
+    assert!(
+        matches!(params.fit(&inf_y), Err(Error::NonFinite(_))),
+        "{name}: inf in y"
+    );
+    let mut nan_rows = good.x.clone();
+    nan_rows[[0, 0]] = f64::NAN;
+    assert!(
+        matches!(model.predict(nan_rows.view()), Err(Error::NonFinite(_))),
+        "{name}: NaN in predict"
+    );
+
+    // Empty data.
+    let empty = Dataset::new(Array2::zeros((0, 3)), Array1::zeros(0)).unwrap();
+    assert!(
+        matches!(params.fit(&empty), Err(Error::EmptyData(_))),
+        "{name}: no samples"
+    );
+    let no_features = Dataset::new(Array2::zeros((5, 0)), Array1::zeros(5)).unwrap();
+    assert!(
+        matches!(params.fit(&no_features), Err(Error::EmptyData(_))),
+        "{name}: no features"
+    );
+
+    // Refit and determinism: the same params on the same data give the same predictions.
+    let again = params.fit(&good).unwrap();
+    assert_eq!(
+        model.predict(good.x.view()).unwrap(),
+        again.predict(good.x.view()).unwrap(),
+        "{name}: refit"
+    );
+    // A refit on other data forgets the first one.
+    let other = {
+        let mut d = good.clone();
+        d.y.mapv_inplace(|v| -v);
+        d
+    };
+    let flipped = params.fit(&other).unwrap();
+    assert_ne!(
+        model.predict(good.x.view()).unwrap(),
+        flipped.predict(good.x.view()).unwrap(),
+        "{name}: refit on new data"
+    );
+
+    // A well-specified problem is learned.
+    let r2 = model.score(good.x.view(), good.y.view()).unwrap();
+    assert!(r2 > 0.9, "{name}: R² {r2}");
+
+    // Params survive JSON (the CLI and the URL use it).
+    let json = serde_json::to_string(&params).unwrap();
+    let back: P = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, params, "{name}: serde round trip");
+    assert!(
+        serde_json::from_str::<P>(r#"{"no_such_param": 1}"#).is_err(),
+        "{name}: unknown keys are refused"
+    );
+}
+
+#[test]
+fn linear_regression_conformance() {
+    conformance("LinearRegression", LinearRegressionParams::default());
+}
+
+#[test]
+fn ridge_conformance() {
+    conformance("Ridge", RidgeParams::default().alpha(0.3));
+}
+
+#[test]
+fn sgd_regressor_conformance() {
+    conformance("SGDRegressor", SgdRegressorParams::default());
+    // With shuffling on, the seed decides the run.
+    let d = data();
+    let p = SgdRegressorParams::default().random_state(5);
+    let a = p.fit(&d).unwrap();
+    let b = p.fit(&d).unwrap();
+    assert_eq!(a.coef(), b.coef());
+    let c = p.clone().random_state(6).fit(&d).unwrap();
+    assert_ne!(a.coef(), c.coef(), "another seed shuffles differently");
+}
+
+#[test]
+fn gradient_descent_conformance() {
+    for method in [GdMethod::Batch, GdMethod::MiniBatch, GdMethod::Stochastic] {
+        conformance(
+            &format!("GradientDescent {method:?}"),
+            GradientDescentParams::default().method(method).epochs(200),
+        );
+    }
+}
+
+fn invalid<P: Fit>(params: P, param: &str) {
+    match params.validate() {
+        Err(Error::InvalidParam {
+            param: p, allowed, ..
+        }) => {
+            assert_eq!(p, param);
+            assert!(!allowed.is_empty());
+        }
+        other => panic!("{param}: expected InvalidParam, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_parameters_name_themselves_and_their_range() {
+    invalid(RidgeParams::default().alpha(-1.0), "alpha");
+    invalid(RidgeParams::default().alpha(f64::NAN), "alpha");
+    invalid(SgdRegressorParams::default().alpha(-0.1), "alpha");
+    invalid(SgdRegressorParams::default().eta0(0.0), "eta0");
+    invalid(SgdRegressorParams::default().max_iter(0), "max_iter");
+    invalid(
+        SgdRegressorParams {
+            l1_ratio: 1.5,
+            ..Default::default()
+        },
+        "l1_ratio",
+    );
+    invalid(
+        GradientDescentParams::default().learning_rate(0.0),
+        "learning_rate",
+    );
+    invalid(GradientDescentParams::default().batch_size(0), "batch_size");
+    invalid(GradientDescentParams::default().epochs(0), "epochs");
+
+    let e = RidgeParams::default().alpha(-1.0).fit(&data()).unwrap_err();
+    assert_eq!(e.to_string(), "alpha must be a finite number >= 0 (got -1)");
+}
+
+#[test]
+fn gradient_descent_that_blows_up_says_what_to_do() {
+    let d = Dataset::new(array![[1e3], [2e3], [3e3]], array![1.0, 2.0, 3.0]).unwrap();
+    let e = GradientDescentParams::default()
+        .learning_rate(1.0)
+        .epochs(500)
+        .fit(&d)
+        .unwrap_err();
+    assert!(matches!(e, Error::Numerical(_)), "{e:?}");
+    assert!(e.to_string().contains("lower the learning rate"), "{e}");
+}
