@@ -1,4 +1,5 @@
 //! Every chapter renders cleanly and every demo it mounts runs, draws and replays exactly.
+#![cfg(not(target_arch = "wasm32"))] // spawns the CLI / draws with the native bitmap backend
 
 use mlplay::chapters::{self, CHAPTERS};
 use mlplay::demos::{self, Demo, ParamKind, Value};

@@ -1,4 +1,5 @@
 //! The `mlplay` command line: `render` draws a demo, `fit` prints one JSON object.
+#![cfg(not(target_arch = "wasm32"))] // spawns the CLI / draws with the native bitmap backend
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,5 +1,11 @@
 //! Malformed CSV input gets an error naming the line (and the column where one is at fault).
 
+// The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use mlplay::data::csv::{read_dataset, read_features};
 use mlplay::error::Error;
 

@@ -2,6 +2,12 @@
 //! typed errors for bad parameters and bad data, predict on the wrong shape, refit, determinism,
 //! and a serde round trip of the parameters. Run here over the linear family.
 
+// The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use mlplay::data::{generators, Dataset};
 use mlplay::error::Error;
 use mlplay::estimator::{Fit, Regressor};

@@ -1,6 +1,12 @@
 //! LinearRegression, Ridge and SGDRegressor against scikit-learn's outputs on the same data
 //! (`tests/fixtures/linear.json`, written by `scripts/fixtures`).
 
+// The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 use mlplay::data::Dataset;
 use mlplay::estimator::{Fit, Regressor};
 use mlplay::linear::{LinearRegressionParams, RidgeParams, SgdRegressorParams};

@@ -2,12 +2,13 @@
 //! reader, `embed` a single demo from the URL hash; every page also registers the `<ml-demo>`
 //! custom element. Every exported function returns `Result<_, JsError>`.
 
-mod canvas;
-mod controls;
-mod dom;
+// Public so that the in-browser tests (tests/web.rs) can drive them.
+pub mod canvas;
+pub mod controls;
+pub mod dom;
 mod element;
 mod page;
-mod view;
+pub mod view;
 
 use wasm_bindgen::prelude::*;
 

@@ -602,3 +602,22 @@ e2e('custom-element', 'j) <ml-demo> custom element mounts a polynomial-regressio
   await expectCanvasNonBlank(canvasOf(demo), 'custom element');
   await screenshot(page, 'custom-element');
 });
+
+e2e('every-chapter', 'k) every listed chapter opens without console errors and draws its demos', async ({ page }) => {
+  await gotoChapter(page, '');
+  const slugs = await page.locator('nav#chapters a[data-chapter]').evaluateAll((as) => as.map((a) => a.dataset.chapter));
+  assert.ok(slugs.length >= 2, `chapters listed: ${slugs.join(', ')}`);
+  for (const slug of slugs) {
+    await page.goto(chapterUrl(`chapter=${slug}`));
+    await waitReady(page);
+    const h1 = ((await page.locator('main#content article.chapter h1').first().textContent()) ?? '').trim();
+    assert.ok(h1.length > 0, `${slug}: has a title`);
+    assert.equal(await page.locator('.demo-error').count(), 0, `${slug}: every demo started`);
+    assert.equal(await page.locator('#notice').isVisible(), false, `${slug}: no notice`);
+    for (const canvas of await page.locator('section.ml-demo canvas.demo-canvas').all()) {
+      await expectCanvasNonBlank(canvas, slug);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, `chapter-${slug}`);
+  }
+});
