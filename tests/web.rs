@@ -60,11 +60,20 @@ fn controls_follow_their_param_specs() {
                 assert_eq!(c.input_text(), mlplay::demos::format_float(*max));
                 // The slider end maps back onto the range end, on a log scale where declared.
                 let back: f64 = c.slider_text().unwrap().parse().unwrap();
-                assert!((back - max).abs() <= 1e-9 * max.abs().max(1.0), "{}: {back}", p.key);
+                assert!(
+                    (back - max).abs() <= 1e-9 * max.abs().max(1.0),
+                    "{}: {back}",
+                    p.key
+                );
                 if *log {
                     let mid = (min * max).sqrt();
                     c.show(&Value::Float(mid));
-                    assert_eq!(range.value(), "500", "{}: geometric mean is mid-slider", p.key);
+                    assert_eq!(
+                        range.value(),
+                        "500",
+                        "{}: geometric mean is mid-slider",
+                        p.key
+                    );
                 }
             }
             ParamKind::Int { max, .. } => {
@@ -115,7 +124,12 @@ fn state_round_trips_through_the_location_hash() {
     );
     dom::replace_hash(&format_hash(&pairs)).unwrap();
     let read = parse_hash(&dom::location_hash());
-    assert_eq!(read, pairs, "hash as the browser stores it: {}", dom::location_hash());
+    assert_eq!(
+        read,
+        pairs,
+        "hash as the browser stores it: {}",
+        dom::location_hash()
+    );
     let mine = mlplay::state::entries_for(&read, "gd");
     let (back, errors) = DemoState::from_entries(&base, &mine);
     assert!(errors.is_empty(), "{errors:?}");
