@@ -25,6 +25,29 @@ extern "C" {
     fn define_ml_demo(mount: &Closure<dyn FnMut(HtmlElement)>);
 }
 
+/// The demo widgets' stylesheet, inserted once into pages that use `<ml-demo>` without linking it.
+const DEMO_CSS: &str = include_str!("../../www/demo.css");
+
+fn ensure_stylesheet() -> Result<()> {
+    let doc = super::dom::document()?;
+    let linked = doc
+        .query_selector("link[href$=\"demo.css\"], style[data-mlplay]")
+        .map_err(super::dom::js)?
+        .is_some();
+    if linked {
+        return Ok(());
+    }
+    let style = doc.create_element("style").map_err(super::dom::js)?;
+    style
+        .set_attribute("data-mlplay", "")
+        .map_err(super::dom::js)?;
+    style.set_text_content(Some(DEMO_CSS));
+    if let Some(head) = doc.head() {
+        head.append_child(&style).map_err(super::dom::js)?;
+    }
+    Ok(())
+}
+
 pub fn register() -> Result<()> {
     let mount = Closure::<dyn FnMut(HtmlElement)>::new(|host: HtmlElement| {
         let demo = host.get_attribute("demo").unwrap_or_default();
@@ -52,6 +75,7 @@ pub fn register() -> Result<()> {
 /// Mounts demo `id` in `host`; `pairs` are parameter values plus optional `seed` and `hide`.
 /// Invalid values are reported above the demo and replaced by defaults.
 pub fn mount_with(host: &HtmlElement, id: &str, pairs: &[(String, String)]) -> Result<()> {
+    ensure_stylesheet()?;
     let spec = demos::spec(id)?;
     let hide = pairs
         .iter()

@@ -71,11 +71,10 @@ fn write_hash() {
     if let Some(h) = hide {
         pairs.push(("hide".into(), h));
     }
-    for v in view::views() {
-        let Ok(v) = v.try_borrow() else { continue };
-        for (k, value) in v.state.entries(&v.base) {
+    for (instance, base, state) in view::states() {
+        for (k, value) in state.entries(&base) {
             let key = if chapter.is_some() {
-                format!("{}.{k}", v.instance)
+                format!("{instance}.{k}")
             } else {
                 k
             };
@@ -89,9 +88,16 @@ fn on_change() -> Rc<dyn Fn()> {
     Rc::new(write_hash)
 }
 
+/// `<body data-ready="1">` once every demo of the page is mounted (tests wait for it).
 fn ready() {
     if let Some(body) = dom::document().ok().and_then(|d| d.body()) {
         let _ = body.set_attribute("data-ready", "1");
+    }
+}
+
+fn not_ready() {
+    if let Some(body) = dom::document().ok().and_then(|d| d.body()) {
+        let _ = body.remove_attribute("data-ready");
     }
 }
 
@@ -118,7 +124,6 @@ pub fn start_site() -> Result<()> {
         .add_event_listener_with_callback("hashchange", handler.as_ref().unchecked_ref())
         .map_err(dom::js)?;
     handler.forget(); // lives as long as the page
-    ready();
     Ok(())
 }
 
@@ -143,6 +148,7 @@ fn build_chapter_list() -> Result<()> {
 }
 
 fn render_site() -> Result<()> {
+    not_ready();
     let pairs = parse_hash(&dom::location_hash());
     let mut problems = Vec::new();
     let requested = pairs
@@ -227,17 +233,14 @@ fn render_site() -> Result<()> {
             .map_err(dom::js)?
             .and_then(|e| e.dyn_into().ok());
         if let Some(host) = host {
-            if let Err(e) = view::mount(
+            view::mount_later(
                 &host,
                 &block.demo,
                 &block.instance,
                 base,
                 state,
                 on_change(),
-            ) {
-                host.set_text_content(Some(&format!("This demo could not start: {e}")));
-                host.set_class_name("demo-error");
-            }
+            );
         }
     }
     chapter_links(chapter.slug)?;
@@ -247,6 +250,7 @@ fn render_site() -> Result<()> {
     if previous.chapter.as_deref() != Some(chapter.slug) {
         dom::window()?.scroll_to_with_x_and_y(0.0, 0.0);
     }
+    view::when_mounted(Box::new(ready));
     Ok(())
 }
 

@@ -18,8 +18,17 @@ use web_time::Duration;
 
 /// Work per demo per frame; drawing comes on top, and the page stays well under 50 ms a task.
 const STEP_BUDGET: Duration = Duration::from_millis(6);
+/// Work for all demos together in one frame (steps and draws); the first demo always gets a turn.
+const FRAME_BUDGET_MS: f64 = 14.0;
 
 pub type ViewRef = Rc<RefCell<DemoView>>;
+
+/// A view's place on the page, measured at the start of a frame.
+#[derive(Clone, Copy)]
+struct Geometry {
+    near: bool,
+    width: u32,
+}
 
 pub struct DemoView {
     pub instance: String,
@@ -44,8 +53,22 @@ pub struct DemoView {
     on_change: Rc<dyn Fn()>,
 }
 
+/// A demo waiting for its turn to be mounted (a chapter mounts one or two per frame).
+struct Pending {
+    host: HtmlElement,
+    demo: String,
+    instance: String,
+    base: DemoState,
+    state: DemoState,
+    on_change: Rc<dyn Fn()>,
+}
+
 thread_local! {
     static VIEWS: RefCell<Vec<ViewRef>> = const { RefCell::new(Vec::new()) };
+    static PENDING: RefCell<std::collections::VecDeque<Pending>> =
+        const { RefCell::new(std::collections::VecDeque::new()) };
+    /// Called once the pending queue is empty.
+    static WHEN_MOUNTED: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
     static LOOP_RUNNING: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -145,14 +168,92 @@ pub fn mount(
         let v = view.borrow();
         v.show_state();
         v.show_playing();
+        v.show_metrics(); // before the first draw, which waits until the demo is scrolled near
     }
     VIEWS.with(|vs| vs.borrow_mut().push(view.clone()));
     start_loop();
     Ok(view)
 }
 
+/// Queues a demo to be mounted from the frame loop, so that a chapter with many demos is built
+/// over several frames instead of in one long task. A demo that cannot start says so in `host`.
+pub fn mount_later(
+    host: &HtmlElement,
+    demo: &str,
+    instance: &str,
+    base: DemoState,
+    state: DemoState,
+    on_change: Rc<dyn Fn()>,
+) {
+    PENDING.with(|p| {
+        p.borrow_mut().push_back(Pending {
+            host: host.clone(),
+            demo: demo.to_string(),
+            instance: instance.to_string(),
+            base,
+            state,
+            on_change,
+        })
+    });
+    start_loop();
+}
+
+/// Runs `f` once every queued demo is mounted (at once when none is queued).
+pub fn when_mounted(f: Box<dyn FnOnce()>) {
+    if PENDING.with(|p| p.borrow().is_empty()) {
+        f();
+    } else {
+        WHEN_MOUNTED.with(|w| *w.borrow_mut() = Some(f));
+    }
+}
+
+/// Mounts queued demos until `deadline` (always at least one); reports when the queue empties.
+fn mount_pending(deadline: f64) {
+    loop {
+        let Some(p) = PENDING.with(|q| q.borrow_mut().pop_front()) else {
+            break;
+        };
+        if let Err(e) = mount(&p.host, &p.demo, &p.instance, p.base, p.state, p.on_change) {
+            p.host
+                .set_text_content(Some(&format!("This demo could not start: {e}")));
+            p.host.set_class_name("demo-error");
+        }
+        if PENDING.with(|q| q.borrow().is_empty()) {
+            if let Some(f) = WHEN_MOUNTED.with(|w| w.borrow_mut().take()) {
+                f();
+            }
+            break;
+        }
+        if now_ms() >= deadline {
+            break;
+        }
+    }
+}
+
+/// Every demo's instance, defaults and current state, mounted or still queued, in page order.
+pub fn states() -> Vec<(String, DemoState, DemoState)> {
+    let mut out: Vec<_> = views()
+        .iter()
+        .filter_map(|v| {
+            v.try_borrow()
+                .ok()
+                .map(|v| (v.instance.clone(), v.base.clone(), v.state.clone()))
+        })
+        .collect();
+    PENDING.with(|p| {
+        out.extend(
+            p.borrow()
+                .iter()
+                .map(|p| (p.instance.clone(), p.base.clone(), p.state.clone())),
+        )
+    });
+    out
+}
+
 /// Removes every mounted view (before a chapter is replaced) and frees their handlers.
 pub fn clear() {
+    PENDING.with(|p| p.borrow_mut().clear());
+    WHEN_MOUNTED.with(|w| w.borrow_mut().take());
     let old = VIEWS.with(|vs| std::mem::take(&mut *vs.borrow_mut()));
     for v in old {
         if let Ok(mut v) = v.try_borrow_mut() {
@@ -268,6 +369,7 @@ fn wire(
             v.progress = v.demo.tick();
             v.dirty = true;
             v.show_playing();
+            v.show_metrics();
         }
     })?;
     let vr = view.clone();
@@ -338,6 +440,7 @@ impl DemoView {
         }
         self.show_state();
         self.show_playing();
+        self.show_metrics();
         self.dirty = true;
     }
 
@@ -360,8 +463,28 @@ impl DemoView {
         };
     }
 
+    /// Where the view is on the page. Read for every view before any of them changes the DOM, so
+    /// a frame costs at most one layout.
+    fn measure(&self) -> Geometry {
+        let screen = dom::window()
+            .ok()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .unwrap_or(1000.0);
+        let rect = self.section.get_bounding_client_rect();
+        Geometry {
+            // On screen or within one screen of it: further away, a demo neither steps nor draws.
+            near: rect.bottom() > -screen && rect.top() < 2.0 * screen,
+            width: self.canvas.client_width().max(0) as u32,
+        }
+    }
+
     /// One animation frame: a bounded slice of work, then a redraw if anything changed.
-    fn frame(&mut self) {
+    /// `may_work` is false once the frame's shared budget is spent.
+    fn frame(&mut self, at: Geometry, may_work: bool) {
+        if !may_work || !at.near {
+            return;
+        }
         if self.playing {
             self.progress = self.demo.step(STEP_BUDGET);
             if self.progress != Progress::Running {
@@ -370,13 +493,12 @@ impl DemoView {
             }
             self.dirty = true;
         }
-        let width = self.canvas.client_width().max(0) as u32;
-        if width > 0 && width != self.canvas_css_width() {
+        if at.width > 0 && at.width != self.canvas_css_width() {
             self.dirty = true;
         }
-        if self.dirty && width > 0 {
+        if self.dirty && at.width > 0 {
             self.dirty = false;
-            self.draw(width);
+            self.draw(at.width);
         }
     }
 
@@ -398,6 +520,10 @@ impl DemoView {
             Some(backend) => self.demo.draw(&backend.into_drawing_area()),
             None => Err(crate::Error::Draw("no 2D canvas context".into())),
         };
+        if drawn.is_ok() && !self.section.has_attribute("data-drawn") {
+            // Marks the first picture (benchmarks time it; tests may wait for it).
+            let _ = self.section.set_attribute("data-drawn", "1");
+        }
         let message = match drawn {
             Ok(()) => self.demo.status(),
             Err(e) => Some(format!("Could not draw: {e}")),
@@ -429,6 +555,13 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+fn now_ms() -> f64 {
+    dom::window()
+        .ok()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// The frame closure, shared with itself so that it can request the next frame.
 type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut()>>>>;
 
@@ -438,10 +571,22 @@ fn start_loop() {
     }
     let callback: FrameCallback = Rc::new(RefCell::new(None));
     let again = callback.clone();
+    let mut first_view = 0usize;
     *callback.borrow_mut() = Some(Closure::new(move || {
-        for v in views() {
-            if let Ok(mut v) = v.try_borrow_mut() {
-                v.frame();
+        let start = now_ms();
+        mount_pending(start + FRAME_BUDGET_MS / 2.0);
+        let all = views();
+        // Start with a different view each frame, so one that misses the budget goes first next.
+        first_view = first_view.wrapping_add(1);
+        let n = all.len();
+        let order: Vec<usize> = (0..n).map(|i| (first_view + i) % n.max(1)).collect();
+        let places: Vec<Option<Geometry>> = order
+            .iter()
+            .map(|&i| all[i].try_borrow().ok().map(|v| v.measure()))
+            .collect();
+        for (k, (&i, at)) in order.iter().zip(places).enumerate() {
+            if let (Ok(mut v), Some(at)) = (all[i].try_borrow_mut(), at) {
+                v.frame(at, k == 0 || now_ms() - start < FRAME_BUDGET_MS);
             }
         }
         if let (Ok(w), Some(cb)) = (dom::window(), again.borrow().as_ref()) {
