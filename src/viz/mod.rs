@@ -45,6 +45,39 @@ pub fn font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> u32 {
     ((w.min(h) as f64 / 22.0).round() as u32).clamp(11, 18)
 }
 
+/// Draws the axes, labels and light grid every chart shares; `$y_ticks` formats the y labels.
+macro_rules! styled_mesh {
+    ($chart:expr, $fs:expr, $x_label:expr, $y_label:expr, $y_ticks:expr) => {
+        $chart
+            .configure_mesh()
+            .x_desc($x_label)
+            .y_desc($y_label)
+            .label_style(("sans-serif", $fs).into_font().color(&INK))
+            .axis_desc_style(("sans-serif", $fs).into_font().color(&INK))
+            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&|v| tick_label(*v))
+            .y_label_formatter($y_ticks)
+            .draw()?
+    };
+}
+
+/// Chart margins and caption, the same for every chart.
+fn builder<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    fs: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
+        .margin(fs / 2 + 4)
+        .x_label_area_size(fs * 3)
+        .y_label_area_size(fs * 3 + 6);
+    b
+}
+
 /// A titled chart with labelled axes and a light grid.
 pub fn chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
@@ -55,25 +88,8 @@ pub fn chart<'a, DB: DrawingBackend>(
     y_label: &str,
 ) -> Result<Chart<'a, DB>> {
     let fs = font_size(area);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
-        .margin(fs / 2 + 4)
-        .x_label_area_size(fs * 3)
-        .y_label_area_size(fs * 3 + 6)
-        .build_cartesian_2d(x, y)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style(("sans-serif", fs).into_font().color(&INK))
-        .axis_desc_style(("sans-serif", fs).into_font().color(&INK))
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| tick_label(*v))
-        .y_label_formatter(&|v| tick_label(*v))
-        .draw()?;
+    let mut chart = builder(area, title, fs).build_cartesian_2d(x, y)?;
+    styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(*v));
     Ok(chart)
 }
 
@@ -89,25 +105,8 @@ pub fn chart_log_y<'a, DB: DrawingBackend>(
     ChartContext<'a, DB, Cartesian2d<RangedCoordf64, plotters::coord::combinators::LogCoord<f64>>>,
 > {
     let fs = font_size(area);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", fs + 2).into_font().color(&INK))
-        .margin(fs / 2 + 4)
-        .x_label_area_size(fs * 3)
-        .y_label_area_size(fs * 3 + 6)
-        .build_cartesian_2d(x, y.log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style(("sans-serif", fs).into_font().color(&INK))
-        .axis_desc_style(("sans-serif", fs).into_font().color(&INK))
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| tick_label(*v))
-        .y_label_formatter(&|v| tick_label(round_sig(*v, 2)))
-        .draw()?;
+    let mut chart = builder(area, title, fs).build_cartesian_2d(x, y.log_scale())?;
+    styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(round_sig(*v, 2)));
     Ok(chart)
 }
 
