@@ -64,3 +64,87 @@ pub fn linear_regression(
     }));
     Dataset::new(x, y).expect("generated shapes agree")
 }
+
+/// Gaussian blobs: `centers` rows are the cluster centres, each point gets `std` noise per axis;
+/// `y` is the blob index (as f64). Points are dealt round-robin, so every blob gets `n / k` or one more.
+pub fn blobs(n: usize, centers: &Array2<f64>, std: f64, rng: &mut Rng) -> Dataset {
+    let (k, p) = centers.dim();
+    let labels: Vec<usize> = (0..n).map(|i| i % k.max(1)).collect();
+    let x = Array2::from_shape_fn((n, p), |(i, j)| {
+        centers[[labels[i], j]] + std * rng.normal()
+    });
+    let y = Array1::from_iter(labels.iter().map(|&l| l as f64));
+    Dataset::new(x, y).expect("generated shapes agree")
+}
+
+/// `k` random blob centres in `[-box_size, box_size]^p`.
+pub fn random_centers(k: usize, p: usize, box_size: f64, rng: &mut Rng) -> Array2<f64> {
+    Array2::from_shape_fn((k, p), |_| rng.uniform_range(-box_size, box_size))
+}
+
+/// Two interleaving half circles (scikit-learn's `make_moons` layout): class 0 is the upper
+/// moon centred at (0, 0), class 1 the lower one centred at (1, 0.5); `noise` is Gaussian.
+pub fn moons(n: usize, noise: f64, rng: &mut Rng) -> Dataset {
+    let n_upper = n / 2;
+    let mut x = Array2::zeros((n, 2));
+    let mut y = Array1::zeros(n);
+    for i in 0..n {
+        let (a, b, label) = if i < n_upper {
+            let t = std::f64::consts::PI * i as f64 / (n_upper.max(2) - 1) as f64;
+            (t.cos(), t.sin(), 0.0)
+        } else {
+            let m = n - n_upper;
+            let t = std::f64::consts::PI * (i - n_upper) as f64 / (m.max(2) - 1) as f64;
+            (1.0 - t.cos(), 0.5 - t.sin(), 1.0)
+        };
+        x[[i, 0]] = a + noise * rng.normal();
+        x[[i, 1]] = b + noise * rng.normal();
+        y[i] = label;
+    }
+    Dataset::new(x, y).expect("generated shapes agree")
+}
+
+/// Two concentric circles (scikit-learn's `make_circles` layout): class 0 outside (radius 1),
+/// class 1 inside (radius `factor`); `noise` is Gaussian.
+pub fn circles(n: usize, factor: f64, noise: f64, rng: &mut Rng) -> Dataset {
+    let n_outer = n / 2;
+    let mut x = Array2::zeros((n, 2));
+    let mut y = Array1::zeros(n);
+    for i in 0..n {
+        let (count, index, radius, label) = if i < n_outer {
+            (n_outer, i, 1.0, 0.0)
+        } else {
+            (n - n_outer, i - n_outer, factor, 1.0)
+        };
+        let t = 2.0 * std::f64::consts::PI * index as f64 / count.max(1) as f64;
+        x[[i, 0]] = radius * t.cos() + noise * rng.normal();
+        x[[i, 1]] = radius * t.sin() + noise * rng.normal();
+        y[i] = label;
+    }
+    Dataset::new(x, y).expect("generated shapes agree")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_sets_have_balanced_labels_and_the_right_shape() {
+        let mut rng = Rng::new(1);
+        let centers = random_centers(3, 2, 5.0, &mut rng);
+        let b = blobs(100, &centers, 0.5, &mut rng);
+        assert_eq!(b.x.dim(), (100, 2));
+        assert_eq!(b.y.iter().filter(|&&l| l == 2.0).count(), 33);
+        let m = moons(101, 0.0, &mut rng);
+        assert_eq!(m.y.iter().filter(|&&l| l == 0.0).count(), 50);
+        // Noise-free moons lie on their circles.
+        for (row, &l) in m.x.rows().into_iter().zip(m.y.iter()) {
+            let (cx, cy) = if l == 0.0 { (0.0, 0.0) } else { (1.0, 0.5) };
+            let r = ((row[0] - cx).powi(2) + (row[1] - cy).powi(2)).sqrt();
+            assert!((r - 1.0).abs() < 1e-12);
+        }
+        let c = circles(80, 0.3, 0.0, &mut rng);
+        let inner = c.x.row(60);
+        assert!(((inner[0].powi(2) + inner[1].powi(2)).sqrt() - 0.3).abs() < 1e-12);
+    }
+}
