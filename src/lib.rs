@@ -2,6 +2,7 @@
 //! with parameters, time-sliced steps and plots; `web` mounts demos in the page (wasm only).
 
 pub mod chapters;
+pub mod cluster;
 pub mod data;
 pub mod demos;
 pub mod error;

@@ -92,6 +92,17 @@ pub fn check_xy(x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<()> {
     Ok(())
 }
 
+/// Checks the input of an unsupervised `fit` (no target): at least one sample and feature, finite.
+pub fn check_x_fit(x: ArrayView2<f64>) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(Error::EmptyData("no samples to fit".into()));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::EmptyData("no feature columns".into()));
+    }
+    check_finite(x, "x")
+}
+
 /// Checks the input of `predict`/`transform` against the number of features seen in `fit`.
 pub fn check_x(x: ArrayView2<f64>, n_features: usize) -> Result<()> {
     if x.ncols() != n_features {

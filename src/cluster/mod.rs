@@ -1,0 +1,24 @@
+//! Clustering (chapter 9): k-means by Lloyd's algorithm.
+
+pub mod kmeans;
+
+pub use kmeans::{InitMethod, KMeans, KMeansInit, KMeansParams, KMeansRun};
+
+use ndarray::{ArrayView1, ArrayView2};
+
+/// Squared Euclidean distance between two rows.
+pub(crate) fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// The index of the closest row of `centers` to `x` (the first on ties) and its squared distance.
+pub(crate) fn nearest(x: ArrayView1<f64>, centers: ArrayView2<f64>) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (j, c) in centers.rows().into_iter().enumerate() {
+        let d = sq_dist(x, c);
+        if d < best.1 {
+            best = (j, d);
+        }
+    }
+    best
+}
