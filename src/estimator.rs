@@ -26,6 +26,17 @@ pub trait Regressor {
     }
 }
 
+/// A fitted model that predicts a class label per row. Labels are the class values of the
+/// training target (`Dataset::y`), kept as `f64`.
+pub trait Classifier {
+    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>>;
+
+    /// The fraction of rows predicted correctly (accuracy), as scikit-learn's classifier `score`.
+    fn score(&self, x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<f64> {
+        metrics::accuracy_score(y, self.predict(x)?.view())
+    }
+}
+
 /// What one step of an iterative algorithm left behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {

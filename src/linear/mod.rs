@@ -1,13 +1,18 @@
-//! Linear models: closed-form least squares, ridge, stochastic gradient descent, and the plain
-//! gradient-descent solver that chapter 4 animates.
+//! Linear models: closed-form least squares, ridge, stochastic gradient descent, the plain
+//! gradient-descent solver that chapter 4 animates, and logistic regression (with its L-BFGS solver).
 
 pub mod gradient_descent;
+pub mod lbfgs;
 pub mod linear_regression;
+pub mod logistic_regression;
 pub mod ridge;
 pub mod sgd_regressor;
 
 pub use gradient_descent::{GdMethod, GradientDescent, GradientDescentParams};
 pub use linear_regression::{LinearRegression, LinearRegressionParams};
+pub use logistic_regression::{
+    LogisticPenalty, LogisticRegression, LogisticRegressionParams, LogisticRun,
+};
 pub use ridge::{Ridge, RidgeParams};
 pub use sgd_regressor::{SgdRegressor, SgdRegressorParams};
 

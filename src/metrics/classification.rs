@@ -398,8 +398,9 @@ pub fn precision_recall_curve(
 }
 
 /// The mean negative log-likelihood of the true classes (scikit-learn's `log_loss`). `proba` has
-/// one column per entry of `classes` (sorted, as a classifier's `classes`); rows are renormalised
-/// and probabilities clipped to `[eps, 1 - eps]` with `eps` the machine epsilon, as there.
+/// one column per entry of `classes` (sorted, as a classifier's `classes`). Probabilities are
+/// clipped to `[eps, 1 - eps]` with `eps` the machine epsilon and, as in scikit-learn 1.9, rows
+/// are not renormalised.
 pub fn log_loss(y_true: ArrayView1<f64>, proba: ArrayView2<f64>, classes: &[f64]) -> Result<f64> {
     if proba.nrows() != y_true.len() || proba.ncols() != classes.len() {
         return Err(Error::Shape(format!(
@@ -425,8 +426,7 @@ pub fn log_loss(y_true: ArrayView1<f64>, proba: ArrayView2<f64>, classes: &[f64]
                 format!("one of the classes {classes:?}"),
             )
         })?;
-        let sum: f64 = row.sum();
-        let p = ratio(row[k], sum).clamp(f64::EPSILON, 1.0 - f64::EPSILON);
+        let p = row[k].clamp(f64::EPSILON, 1.0 - f64::EPSILON);
         total -= p.ln();
     }
     Ok(total / y_true.len() as f64)
