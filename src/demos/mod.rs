@@ -2,6 +2,7 @@
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
 pub mod gradient_descent;
+pub mod logistic_regression;
 mod params;
 pub mod polynomial_regression;
 
@@ -146,6 +147,7 @@ macro_rules! registry {
 registry! {
     GradientDescent => gradient_descent::GradientDescentDemo,
     PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
+    LogisticRegression => logistic_regression::LogisticRegressionDemo,
 }
 
 /// The spec of demo `id`.
