@@ -1,8 +1,13 @@
-//! Clustering (chapter 9): k-means by Lloyd's algorithm.
+//! Clustering (chapter 9): k-means by Lloyd's algorithm, DBSCAN, and the silhouette coefficient
+//! used to compare clusterings without labels.
 
+pub mod dbscan;
 pub mod kmeans;
+pub mod silhouette;
 
+pub use dbscan::{Dbscan, DbscanParams};
 pub use kmeans::{InitMethod, KMeans, KMeansInit, KMeansParams, KMeansRun};
+pub use silhouette::{silhouette_samples, silhouette_score};
 
 use ndarray::{ArrayView1, ArrayView2};
 

@@ -1,0 +1,175 @@
+//! DBSCAN and the silhouette coefficient against scikit-learn (`tests/fixtures/unsupervised.json`,
+//! written by `scripts/fixtures.d/unsupervised.py`), then the estimator checks.
+
+// The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use mlplay::cluster::{silhouette_samples, silhouette_score, Dbscan, DbscanParams};
+use mlplay::data::{generators, Dataset};
+use mlplay::error::Error;
+use mlplay::estimator::Fit;
+use mlplay::rng::Rng;
+use ndarray::{array, Array1, Array2};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Fixtures {
+    cases: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct DbscanCase {
+    name: String,
+    params: serde_json::Value,
+    x: Vec<Vec<f64>>,
+    labels: Vec<i64>,
+    core_sample_indices: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct SilhouetteCase {
+    name: String,
+    x: Vec<Vec<f64>>,
+    labels: Vec<usize>,
+    samples: Vec<f64>,
+    score: f64,
+}
+
+fn cases<T: serde::de::DeserializeOwned>(estimator: &str) -> Vec<T> {
+    let text = include_str!("fixtures/unsupervised.json");
+    serde_json::from_str::<Fixtures>(text)
+        .expect("fixture JSON")
+        .cases
+        .into_iter()
+        .filter(|c| c["estimator"] == estimator)
+        .map(|c| serde_json::from_value(c).expect("fixture case"))
+        .collect()
+}
+
+fn matrix(rows: &[Vec<f64>]) -> Array2<f64> {
+    let cols = rows.first().map_or(0, Vec::len);
+    Array2::from_shape_vec((rows.len(), cols), rows.concat()).expect("rectangular fixture")
+}
+
+#[test]
+fn dbscan_matches_scikit_learn() {
+    let all: Vec<DbscanCase> = cases("dbscan");
+    assert!(all.len() >= 5);
+    for case in &all {
+        let params: DbscanParams = serde_json::from_value(case.params.clone()).unwrap();
+        let m = params.fit_x(matrix(&case.x).view()).unwrap();
+        // Same scan order, so even the cluster numbers agree.
+        assert_eq!(m.labels, case.labels, "{}: labels", case.name);
+        assert_eq!(
+            m.core_sample_indices, case.core_sample_indices,
+            "{}: core samples",
+            case.name
+        );
+        assert_eq!(m.components.nrows(), m.core_sample_indices.len());
+    }
+}
+
+#[test]
+fn silhouette_matches_scikit_learn() {
+    let all: Vec<SilhouetteCase> = cases("silhouette");
+    assert!(all.len() >= 2);
+    let mut worst = 0.0_f64;
+    for case in &all {
+        let x = matrix(&case.x);
+        let s = silhouette_samples(x.view(), &case.labels).unwrap();
+        for (i, (a, b)) in s.iter().zip(&case.samples).enumerate() {
+            let dev = (a - b).abs();
+            assert!(dev < 1e-12, "{}: sample {i}: {a} vs {b}", case.name);
+            worst = worst.max(dev);
+        }
+        let score = silhouette_score(x.view(), &case.labels).unwrap();
+        assert!((score - case.score).abs() < 1e-12, "{}", case.name);
+    }
+    println!("silhouette: max deviation from scikit-learn {worst:.2e}");
+}
+
+#[test]
+fn silhouette_refuses_what_it_cannot_score() {
+    let x = array![[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]];
+    assert!(matches!(
+        silhouette_score(x.view(), &[0, 0, 0]),
+        Err(Error::InvalidParam { .. })
+    ));
+    assert!(matches!(
+        silhouette_score(x.view(), &[0, 1, 2]),
+        Err(Error::InvalidParam { .. })
+    ));
+    assert!(matches!(
+        silhouette_score(x.view(), &[0, 1]),
+        Err(Error::Shape(_))
+    ));
+    let mut nan = x.clone();
+    nan[[1, 1]] = f64::NAN;
+    assert!(matches!(
+        silhouette_score(nan.view(), &[0, 0, 1]),
+        Err(Error::NonFinite(_))
+    ));
+    let s = silhouette_samples(x.view(), &[7, 7, 3]).unwrap();
+    assert_eq!(s[2], 0.0, "a cluster of one scores 0");
+    assert!(s[0] > 0.7 && s[1] > 0.7, "{s}");
+}
+
+fn data() -> Dataset {
+    let mut rng = Rng::new(5);
+    generators::moons(200, 0.05, &mut rng)
+}
+
+#[test]
+fn dbscan_conformance() {
+    let good = data();
+    let params = Dbscan::params().eps(0.2);
+    let model = params.fit(&good).unwrap();
+    // The two moons, found without being told how many there are.
+    assert_eq!(model.n_clusters(), 2, "{:?}", model.labels);
+    for i in 0..200 {
+        for j in 0..200 {
+            if model.labels[i] >= 0 && model.labels[j] >= 0 {
+                assert_eq!(
+                    model.labels[i] == model.labels[j],
+                    good.y[i] == good.y[j],
+                    "points {i} and {j}"
+                );
+            }
+        }
+    }
+
+    let mut nan = good.clone();
+    nan.x[[3, 0]] = f64::NAN;
+    match params.fit(&nan) {
+        Err(Error::NonFinite(at)) => assert!(at.contains("row 3"), "{at}"),
+        other => panic!("NaN gave {other:?}"),
+    }
+    let empty = Dataset::new(Array2::zeros((0, 2)), Array1::zeros(0)).unwrap();
+    assert!(matches!(params.fit(&empty), Err(Error::EmptyData(_))));
+    let no_features = Dataset::new(Array2::zeros((5, 0)), Array1::zeros(5)).unwrap();
+    assert!(matches!(params.fit(&no_features), Err(Error::EmptyData(_))));
+    for (p, name) in [
+        (Dbscan::params().eps(0.0), "eps"),
+        (Dbscan::params().eps(f64::INFINITY), "eps"),
+        (Dbscan::params().min_samples(0), "min_samples"),
+    ] {
+        match p.validate() {
+            Err(Error::InvalidParam { param, .. }) => assert_eq!(param, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
+    // Deterministic, refits cleanly, and a tiny radius makes everything noise.
+    assert_eq!(params.fit(&good).unwrap(), model);
+    let lonely = Dbscan::params().eps(1e-6).fit(&good).unwrap();
+    assert_eq!(lonely.n_noise(), 200);
+    assert_eq!(lonely.n_clusters(), 0);
+    assert!(lonely.core_sample_indices.is_empty());
+
+    let json = serde_json::to_string(&params).unwrap();
+    assert_eq!(serde_json::from_str::<DbscanParams>(&json).unwrap(), params);
+    assert!(serde_json::from_str::<DbscanParams>(r#"{"metric": "cosine"}"#).is_err());
+}
