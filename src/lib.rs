@@ -4,6 +4,7 @@
 pub mod chapters;
 pub mod cluster;
 pub mod data;
+pub mod decomposition;
 pub mod demos;
 pub mod error;
 pub mod estimator;

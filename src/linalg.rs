@@ -1,10 +1,11 @@
 //! Dense solvers on `ndarray` data, backed by faer (pure Rust, builds for wasm). Only what the
-//! estimators need: minimum-norm least squares by SVD and symmetric positive-definite solves.
+//! estimators need: minimum-norm least squares by SVD, the SVD itself (PCA) and symmetric
+//! positive-definite solves.
 
 use crate::error::{Error, Result};
 use faer::linalg::solvers::Solve;
 use faer::Mat;
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 fn to_faer(a: ArrayView2<f64>) -> Mat<f64> {
     Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
@@ -36,6 +37,29 @@ pub fn lstsq(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> {
         }
     }
     Ok(x)
+}
+
+/// The thin SVD `a = u diag(s) vt`, singular values in decreasing order (as LAPACK returns them).
+pub fn svd(a: ArrayView2<f64>) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
+    let (m, n) = a.dim();
+    let k = m.min(n);
+    if k == 0 {
+        return Ok((
+            Array2::zeros((m, 0)),
+            Array1::zeros(0),
+            Array2::zeros((0, n)),
+        ));
+    }
+    let svd = to_faer(a)
+        .thin_svd()
+        .map_err(|e| Error::Numerical(format!("SVD did not converge ({e:?})")))?;
+    let (u, s, v) = (svd.U(), svd.S().column_vector(), svd.V());
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&i, &j| s[j].total_cmp(&s[i]));
+    let u_out = Array2::from_shape_fn((m, k), |(r, c)| u[(r, order[c])]);
+    let s_out = Array1::from_iter(order.iter().map(|&i| s[i]));
+    let vt_out = Array2::from_shape_fn((k, n), |(r, c)| v[(c, order[r])]);
+    Ok((u_out, s_out, vt_out))
 }
 
 /// Solves `a x = b` for symmetric positive-definite `a` by Cholesky.
