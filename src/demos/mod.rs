@@ -1,7 +1,9 @@
 //! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
+pub mod dbscan;
 pub mod gradient_descent;
+pub mod kmeans;
 pub mod logistic_regression;
 mod params;
 pub mod polynomial_regression;
@@ -147,7 +149,9 @@ macro_rules! registry {
 registry! {
     GradientDescent => gradient_descent::GradientDescentDemo,
     PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
+    KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
+    Dbscan => dbscan::DbscanDemo,
 }
 
 /// The spec of demo `id`.
