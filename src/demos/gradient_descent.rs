@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::estimator::{Fit, Iterative, Progress};
 use crate::linear::{GdMethod, GradientDescent, GradientDescentParams, LinearRegression};
 use crate::rng::Rng;
-use crate::viz::{self, colormap, raster_field};
+use crate::viz::{self, colormap, raster_field_cached, RasterCache};
 use ndarray::Array1;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -22,6 +22,8 @@ pub struct GradientDescentDemo {
     /// MSE(theta) = theta^T A theta - 2 b^T theta + c, precomputed so the loss surface costs O(1) a pixel.
     quad: [f64; 6],
     progress: Progress,
+    /// The loss surface's pixels: fixed for a run, so computed once per plot size.
+    contour: RasterCache,
 }
 
 impl GradientDescentDemo {
@@ -156,6 +158,7 @@ impl GradientDescentDemo {
             best_mse,
             quad,
             progress: Progress::Running,
+            contour: RasterCache::default(),
         })
     }
 
@@ -254,7 +257,7 @@ impl GradientDescentDemo {
             .max(1e-12)
             .ln();
         // Banded colours give the contour look; bands are equal steps of log-loss.
-        raster_field(&mut chart, 1, |t0, t1| {
+        raster_field_cached(&mut chart, 1, &self.contour, |t0, t1| {
             let t = (self.mse(t0, t1).max(1e-12).ln() - lmin) / (lmax - lmin).max(1e-9);
             colormap((t * 14.0).floor() / 14.0)
         })?;

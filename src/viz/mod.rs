@@ -8,7 +8,7 @@ mod raster;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
-pub use raster::{raster_field, Raster};
+pub use raster::{raster_field, raster_field_cached, Raster, RasterCache};
 
 use crate::error::Result;
 use plotters::coord::types::RangedCoordf64;
@@ -106,7 +106,9 @@ pub fn chart_log_y<'a, DB: DrawingBackend>(
 > {
     let fs = font_size(area);
     let mut chart = builder(area, title, fs).build_cartesian_2d(x, y.log_scale())?;
-    styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(round_sig(*v, 2)));
+    styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(round_sig(
+        *v, 2
+    )));
     Ok(chart)
 }
 

@@ -45,6 +45,37 @@ pub fn raster_field<DB: DrawingBackend>(
     step: u32,
     colour: impl Fn(f64, f64) -> RGBColor,
 ) -> Result<()> {
+    draw_field(chart, step, None, colour)
+}
+
+/// A field drawn by [`raster_field_cached`], kept for as long as the plot keeps its size.
+#[derive(Default)]
+pub struct RasterCache(std::cell::RefCell<Option<Raster>>);
+
+impl RasterCache {
+    /// Forgets the field (call when what it shows changes).
+    pub fn clear(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// Like [`raster_field`] for fields that do not change while a demo runs (a loss surface): the
+/// pixels are computed once per plot size and then only blitted, which keeps frames short.
+pub fn raster_field_cached<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    step: u32,
+    cache: &RasterCache,
+    colour: impl Fn(f64, f64) -> RGBColor,
+) -> Result<()> {
+    draw_field(chart, step, Some(cache), colour)
+}
+
+fn draw_field<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    step: u32,
+    cache: Option<&RasterCache>,
+    colour: impl Fn(f64, f64) -> RGBColor,
+) -> Result<()> {
     let area = chart.plotting_area();
     let (xr, yr) = area.get_pixel_range();
     let (w, h) = (
@@ -52,6 +83,20 @@ pub fn raster_field<DB: DrawingBackend>(
         (yr.end - yr.start).max(0) as u32,
     );
     if w == 0 || h == 0 {
+        return Ok(());
+    }
+    if let Some(cached) = cache.and_then(|c| {
+        c.0.borrow()
+            .as_ref()
+            .filter(|r| r.size == (w, h))
+            .map(|r| r.rgb.clone())
+    }) {
+        let raster = Raster {
+            pos: (0, 0),
+            size: (w, h),
+            rgb: cached,
+        };
+        area.strip_coord_spec().draw(&raster)?;
         return Ok(());
     }
     let coord = chart.as_coord_spec();
@@ -82,5 +127,8 @@ pub fn raster_field<DB: DrawingBackend>(
         rgb,
     };
     area.strip_coord_spec().draw(&raster)?;
+    if let Some(c) = cache {
+        *c.0.borrow_mut() = Some(raster);
+    }
     Ok(())
 }

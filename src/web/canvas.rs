@@ -118,7 +118,16 @@ impl DrawingBackend for WebCanvas {
         text: &str,
         style: &TStyle,
     ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
-        self.inner.estimate_text_size(text, style)
+        // plotters-canvas measures text through a DOM element, which forces a layout of the whole
+        // page for every label (tens of ms per frame on a long chapter); measureText does not.
+        let size = style.size();
+        self.context.set_font(&format!(
+            "{} {size}px {}",
+            style.style().as_str(),
+            style.family().as_str()
+        ));
+        let width = self.context.measure_text(text).map_err(cast)?.width();
+        Ok((width.ceil().max(0.0) as u32, size.ceil().max(0.0) as u32))
     }
 
     fn blit_bitmap(

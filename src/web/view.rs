@@ -51,6 +51,7 @@ pub struct DemoView {
     handlers: Vec<Closure<dyn FnMut(Event)>>,
     /// Called after every change the reader makes (the page rewrites the URL hash).
     on_change: Rc<dyn Fn()>,
+    slowest_draw_ms: f64,
 }
 
 /// A demo waiting for its turn to be mounted (a chapter mounts one or two per frame).
@@ -162,6 +163,7 @@ pub fn mount(
         controls,
         handlers: Vec::new(),
         on_change,
+        slowest_draw_ms: 0.0,
     }));
     wire(&view, &step, &reset, &reseed, &seed_error)?;
     {
@@ -511,6 +513,7 @@ impl DemoView {
     }
 
     fn draw(&mut self, width: u32) {
+        let started = now_ms();
         let dpr = dom::window()
             .map(|w| w.device_pixel_ratio())
             .unwrap_or(1.0)
@@ -532,11 +535,44 @@ impl DemoView {
             self.status.set_text_content(message.as_deref());
         }
         self.show_metrics();
+        // The slowest draw so far, for benchmarks and for readers curious about the cost.
+        let took = now_ms() - started;
+        if took > self.slowest_draw_ms {
+            self.slowest_draw_ms = took;
+            let _ = self
+                .section
+                .set_attribute("data-slowest-draw-ms", &format!("{took:.1}"));
+        }
     }
 
+    /// Writes the metrics panel: the whole list when the set of metrics changes, otherwise only the
+    /// values that changed (a frame then touches a few text nodes, not the page's layout).
     fn show_metrics(&self) {
+        let metrics = self.demo.metrics();
+        let values = self.metrics.query_selector_all(".metric .value").ok();
+        let same_keys = values.as_ref().is_some_and(|list| {
+            list.length() as usize == metrics.len()
+                && metrics.iter().enumerate().all(|(i, m)| {
+                    list.item(i as u32)
+                        .and_then(|n| n.parent_element())
+                        .and_then(|p| p.parent_element())
+                        .and_then(|div| div.get_attribute("data-metric"))
+                        .as_deref()
+                        == Some(m.key)
+                })
+        });
+        if let (true, Some(list)) = (same_keys, values) {
+            for (i, m) in metrics.iter().enumerate() {
+                if let Some(node) = list.item(i as u32) {
+                    if node.text_content().as_deref() != Some(m.text.as_str()) {
+                        node.set_text_content(Some(&m.text));
+                    }
+                }
+            }
+            return;
+        }
         let mut html = String::from("<dl>");
-        for m in self.demo.metrics() {
+        for m in &metrics {
             html.push_str(&format!(
                 "<div class=\"metric\" data-metric=\"{}\"><dt>{}</dt><dd class=\"value\">{}</dd></div>",
                 m.key,
