@@ -1,11 +1,16 @@
 //! The native command line: `render` draws a demo to PNG/SVG after N steps, `fit` trains an
 //! estimator on a CSV and prints one JSON object, `list` names what exists.
 
+use crate::cluster::{DbscanParams, KMeansParams};
 use crate::data::csv;
+use crate::decomposition::PcaParams;
 use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
-use crate::estimator::{Fit, Regressor};
-use crate::linear::{LinearRegressionParams, RidgeParams, SgdRegressorParams};
+use crate::estimator::{Classifier, Fit, Regressor};
+use crate::linear::{
+    LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
+};
+use ndarray::{Array2, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
@@ -40,7 +45,12 @@ pub fn render(
 }
 
 /// Estimators reachable from `mlplay fit`, by kebab-case name.
-pub const ESTIMATORS: &[&str] = &["linear-regression", "ridge", "sgd-regressor"];
+pub const ESTIMATORS: &[&str] = &[
+    "linear-regression",
+    "ridge",
+    "sgd-regressor",
+    "logistic-regression",
+];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
 /// `predict` (CSV text) also predicts those rows. Returns the JSON object the CLI prints.
@@ -57,6 +67,7 @@ pub fn fit(
         }
         "ridge" => fit_regressor::<RidgeParams>(name, data, target, sets, predict),
         "sgd-regressor" => fit_regressor::<SgdRegressorParams>(name, data, target, sets, predict),
+        "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
             expected: ESTIMATORS.join(", "),
@@ -112,6 +123,139 @@ where
     Ok(out)
 }
 
+/// Unsupervised estimators reachable from `mlplay fit`: they read every CSV column as a feature
+/// and take no `--target`.
+pub const UNSUPERVISED: &[&str] = &["kmeans", "dbscan", "pca"];
+
+/// Fits unsupervised estimator `name` on every column of `data` (CSV text) with `--set`
+/// overrides. Returns the JSON object the CLI prints: `estimator`, `params`, `fit_ms` and the
+/// fitted attributes (labels and centres, core samples, or components and variance ratios).
+pub fn fit_unsupervised(name: &str, data: &str, sets: &[(String, String)]) -> Result<Json> {
+    let table = csv::read_table(data)?;
+    let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
+        table.rows[r][c]
+    });
+    let start = Instant::now();
+    let (params, fitted) = fit_unsupervised_x(name, x.view(), sets)?;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": start.elapsed().as_secs_f64() * 1000.0,
+        "n_samples": x.nrows(),
+        "features": table.columns,
+    });
+    if let (Some(o), Json::Object(f)) = (out.as_object_mut(), fitted) {
+        o.extend(f);
+    }
+    Ok(out)
+}
+
+fn fit_unsupervised_x(
+    name: &str,
+    x: ArrayView2<f64>,
+    sets: &[(String, String)],
+) -> Result<(Json, Json)> {
+    Ok(match name {
+        "kmeans" => {
+            let p: KMeansParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "labels": m.labels,
+                "cluster_centers": rows(&m.cluster_centers),
+                "inertia": m.inertia,
+                "n_iter": m.n_iter,
+            });
+            (to_json(&p)?, fitted)
+        }
+        "dbscan" => {
+            let p: DbscanParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "labels": m.labels,
+                "core_sample_indices": m.core_sample_indices,
+                "n_clusters": m.n_clusters(),
+                "n_noise": m.n_noise(),
+            });
+            (to_json(&p)?, fitted)
+        }
+        "pca" => {
+            let p: PcaParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "components": rows(&m.components),
+                "explained_variance": m.explained_variance.to_vec(),
+                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
+                "singular_values": m.singular_values.to_vec(),
+                "mean": m.mean.to_vec(),
+            });
+            (to_json(&p)?, fitted)
+        }
+        _ => {
+            return Err(Error::UnknownEstimator {
+                name: name.to_string(),
+                expected: ESTIMATORS
+                    .iter()
+                    .chain(UNSUPERVISED)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Json> {
+    serde_json::to_value(v).map_err(|e| Error::Io(e.to_string()))
+}
+
+/// A matrix as a JSON array of rows (not ndarray's internal layout).
+fn rows(a: &Array2<f64>) -> Vec<Vec<f64>> {
+    a.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+/// Fits a logistic regression (the target column holds class values) and reports `train_score` as
+/// accuracy, `classes`, `coef` (one row per class; one row for two classes), `intercept`,
+/// `n_iter`, and with `predict` the predicted classes and their `probabilities`.
+fn fit_logistic_regression(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: LogisticRegressionParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let train_score = model.score(train.x.view(), train.y.view())?;
+    let coef: Vec<Vec<f64>> = model.coef.rows().into_iter().map(|r| r.to_vec()).collect();
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": train_score,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+        "classes": model.classes,
+        "coef": coef,
+        "intercept": model.intercept.to_vec(),
+        "n_iter": model.n_iter,
+    });
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        let proba: Vec<Vec<f64>> = model
+            .predict_proba(x.view())?
+            .rows()
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(proba);
+    }
+    Ok(out)
+}
+
 /// Builds params from their defaults with `key=value` overrides, typed by the default's JSON type;
 /// unknown keys and impossible values are errors naming the key.
 pub fn params_from_sets<P: Default + Serialize + DeserializeOwned>(
@@ -160,9 +304,11 @@ fn typed_like(default: &Json, key: &str, text: &str) -> Result<Json> {
             .ok_or_else(|| bad("a number"))?),
         // Optional values (`tol`, `penalty`): `none`/`null` clears them, numbers stay numbers.
         Json::Null | Json::String(_) if matches!(text, "none" | "None" | "null") => Json::Null,
+        // Whole numbers stay integers so optional counts (`n_components`) parse as well.
         Json::Null => text
-            .parse::<f64>()
+            .parse::<u64>()
             .map(|v| json!(v))
+            .or_else(|_| text.parse::<f64>().map(|v| json!(v)))
             .unwrap_or_else(|_| Json::String(text.to_string())),
         _ if default.is_string() || default.is_null() => Json::String(text.to_string()),
         Json::String(_) => Json::String(text.to_string()),

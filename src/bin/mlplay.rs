@@ -50,14 +50,14 @@ mod native {
         },
         /// Fit an estimator on a CSV file and print a JSON summary.
         Fit {
-            /// Estimator, e.g. ridge, linear-regression, sgd-regressor.
+            /// Estimator, e.g. ridge, linear-regression, sgd-regressor, kmeans, dbscan, pca.
             estimator: String,
             /// CSV file with a header row.
             #[arg(long)]
             data: PathBuf,
-            /// Name of the target column.
+            /// Name of the target column (not taken by kmeans, dbscan, pca).
             #[arg(long)]
-            target: String,
+            target: Option<String>,
             #[arg(long = "set", value_name = "KEY=VALUE")]
             sets: Vec<String>,
             /// CSV file of rows to predict (same feature columns).
@@ -100,14 +100,28 @@ mod native {
                 sets: raw,
                 predict,
             } => {
-                let predict_text = predict.as_ref().map(read).transpose()?;
-                let out = cli::fit(
-                    &estimator,
-                    &read(&data)?,
-                    &target,
-                    &sets(&raw)?,
-                    predict_text.as_deref(),
-                )?;
+                let out = if cli::UNSUPERVISED.contains(&estimator.as_str()) {
+                    if target.is_some() || predict.is_some() {
+                        return Err(Error::Io(format!(
+                            "{estimator} is unsupervised: it takes no --target or --predict"
+                        )));
+                    }
+                    cli::fit_unsupervised(&estimator, &read(&data)?, &sets(&raw)?)?
+                } else {
+                    let target = target.ok_or_else(|| {
+                        Error::Io(format!(
+                            "{estimator} needs --target (the column to predict)"
+                        ))
+                    })?;
+                    let predict_text = predict.as_ref().map(read).transpose()?;
+                    cli::fit(
+                        &estimator,
+                        &read(&data)?,
+                        &target,
+                        &sets(&raw)?,
+                        predict_text.as_deref(),
+                    )?
+                };
                 println!("{out}");
             }
             Command::List => {
@@ -117,6 +131,10 @@ mod native {
                     println!("  {:<24} {} [{}]", spec.id, spec.title, keys.join(", "));
                 }
                 println!("estimators:\n  {}", cli::ESTIMATORS.join("\n  "));
+                println!(
+                    "unsupervised (no --target):\n  {}",
+                    cli::UNSUPERVISED.join("\n  ")
+                );
             }
         }
         Ok(())
