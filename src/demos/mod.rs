@@ -117,7 +117,8 @@ pub trait Demo {
 /// and [`all_specs`].
 macro_rules! registry {
     ($($variant:ident => $ty:path),* $(,)?) => {
-        pub enum AnyDemo { $($variant($ty)),* }
+        /// Boxed, so one large demo does not make every variant as large.
+        pub enum AnyDemo { $($variant(Box<$ty>)),* }
 
         /// Every demo's spec, in registry order.
         pub fn all_specs() -> Vec<&'static DemoSpec> {
@@ -126,7 +127,7 @@ macro_rules! registry {
 
         /// Creates demo `id` with validated `params` and a seed.
         pub fn create(id: &str, params: &Params, seed: u64) -> Result<AnyDemo> {
-            $(if id == <$ty>::SPEC.id { return Ok(AnyDemo::$variant(<$ty>::new(params, seed)?)); })*
+            $(if id == <$ty>::SPEC.id { return Ok(AnyDemo::$variant(Box::new(<$ty>::new(params, seed)?))); })*
             Err(Error::UnknownDemo(id.to_string()))
         }
 
