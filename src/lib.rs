@@ -15,6 +15,7 @@ pub mod model_selection;
 pub mod preprocessing;
 pub mod rng;
 pub mod state;
+pub mod tensor;
 pub mod viz;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,265 @@
+//! Element-wise kernels: binary arithmetic with NumPy broadcasting, and unary maps named by the
+//! `Unary` enum (an enum rather than closures so that every map can become one GPU kernel).
+
+use super::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast};
+use super::Tensor;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl Binary {
+    #[inline(always)]
+    fn apply(self, a: f32, b: f32) -> f32 {
+        match self {
+            Binary::Add => a + b,
+            Binary::Sub => a - b,
+            Binary::Mul => a * b,
+            Binary::Div => a / b,
+        }
+    }
+}
+
+/// A function applied to every element. Its derivative sits beside it in `derivative`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unary {
+    Neg,
+    Exp,
+    Log,
+    Tanh,
+    Sigmoid,
+    Relu,
+    /// `x` for positive `x`, `alpha * x` otherwise.
+    LeakyRelu(f32),
+    /// `x` for positive `x`, `alpha * (exp(x) - 1)` otherwise.
+    Elu(f32),
+    /// GELU, tanh approximation: `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+    Gelu,
+    /// `ln(1 + exp(x))`.
+    Softplus,
+    Sqrt,
+    Square,
+    Abs,
+    /// `1 / x`.
+    Recip,
+    /// `s * x`.
+    Scale(f32),
+    /// `x + c`.
+    Shift(f32),
+}
+
+const GELU_C: f32 = 0.797_884_6; // sqrt(2 / pi)
+const GELU_K: f32 = 0.044_715;
+
+impl Unary {
+    /// The function's value at `x`.
+    #[inline]
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Unary::Neg => -x,
+            Unary::Exp => x.exp(),
+            Unary::Log => x.ln(),
+            Unary::Tanh => x.tanh(),
+            // Two branches so exp never overflows to infinity over infinity.
+            Unary::Sigmoid if x >= 0.0 => 1.0 / (1.0 + (-x).exp()),
+            Unary::Sigmoid => {
+                let e = x.exp();
+                e / (1.0 + e)
+            }
+            Unary::Relu => x.max(0.0),
+            Unary::LeakyRelu(a) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    a * x
+                }
+            }
+            Unary::Elu(a) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    a * x.exp_m1()
+                }
+            }
+            Unary::Gelu => 0.5 * x * (1.0 + (GELU_C * (x + GELU_K * x * x * x)).tanh()),
+            // max(x, 0) + ln(1 + e^-|x|) is exact and cannot overflow for large |x|.
+            Unary::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Square => x * x,
+            Unary::Abs => x.abs(),
+            Unary::Recip => 1.0 / x,
+            Unary::Scale(s) => s * x,
+            Unary::Shift(c) => x + c,
+        }
+    }
+
+    /// The derivative at `x`, given `y = self.apply(x)` (several derivatives are cheapest from `y`).
+    #[inline]
+    pub fn derivative(self, x: f32, y: f32) -> f32 {
+        match self {
+            Unary::Neg => -1.0,
+            Unary::Exp => y,
+            Unary::Log => 1.0 / x,
+            Unary::Tanh => 1.0 - y * y,
+            Unary::Sigmoid => y * (1.0 - y),
+            Unary::Relu => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Unary::LeakyRelu(a) => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    a
+                }
+            }
+            // For x <= 0, d/dx a(e^x - 1) = a e^x = y + a.
+            Unary::Elu(a) => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    y + a
+                }
+            }
+            Unary::Gelu => {
+                let t = (GELU_C * (x + GELU_K * x * x * x)).tanh();
+                0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * x * x)
+            }
+            Unary::Softplus => Unary::Sigmoid.apply(x),
+            Unary::Sqrt => 0.5 / y,
+            Unary::Square => 2.0 * x,
+            Unary::Abs => x.signum(),
+            Unary::Recip => -y * y,
+            Unary::Scale(s) => s,
+            Unary::Shift(_) => 1.0,
+        }
+    }
+}
+
+impl Tensor {
+    fn binary(&self, other: &Tensor, op: Binary) -> Result<Tensor> {
+        let (a, b) = (self.cpu(), other.cpu());
+        if self.shape == other.shape {
+            let data = a.iter().zip(b).map(|(&x, &y)| op.apply(x, y)).collect();
+            return Ok(Tensor::from_parts(data, self.shape.clone()));
+        }
+        let out_shape = broadcast_shapes(&self.shape, &other.shape)?;
+        let sa = broadcast_strides(&self.shape, &out_shape);
+        let sb = broadcast_strides(&other.shape, &out_shape);
+        let mut data = vec![0.0; super::shape::numel(&out_shape)];
+        for_each_broadcast(&out_shape, &sa, &sb, |o, ia, ib| {
+            data[o] = op.apply(a[ia], b[ib]);
+        });
+        Ok(Tensor::from_parts(data, out_shape))
+    }
+
+    /// `self + other` with NumPy broadcasting.
+    pub fn add(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Add)
+    }
+
+    /// `self - other` with NumPy broadcasting.
+    pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Sub)
+    }
+
+    /// `self * other` (element-wise) with NumPy broadcasting.
+    pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Mul)
+    }
+
+    /// `self / other` (element-wise) with NumPy broadcasting.
+    pub fn div(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Div)
+    }
+
+    /// Reads `self` as if it had the larger `shape` it broadcasts to.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        let out = broadcast_shapes(&self.shape, shape)?;
+        if out != shape {
+            return Err(Error::Shape(format!(
+                "{:?} cannot be broadcast to {shape:?}",
+                self.shape
+            )));
+        }
+        Tensor::zeros(shape).add(self)
+    }
+
+    /// Applies `op` to every element.
+    pub fn unary(&self, op: Unary) -> Tensor {
+        let data = self.cpu().iter().map(|&x| op.apply(x)).collect();
+        Tensor::from_parts(data, self.shape.clone())
+    }
+
+    /// The backward step of a unary map: `grad * op'(self)`, where `y = self.unary(op)`. All three
+    /// tensors must have one shape.
+    pub fn unary_backward(&self, op: Unary, y: &Tensor, grad: &Tensor) -> Result<Tensor> {
+        if self.shape != y.shape || self.shape != grad.shape {
+            return Err(Error::Shape(format!(
+                "unary backward needs equal shapes: input {:?}, output {:?}, gradient {:?}",
+                self.shape, y.shape, grad.shape
+            )));
+        }
+        let (x, yv, g) = (self.cpu(), y.cpu(), grad.cpu());
+        let data = (0..x.len())
+            .map(|i| g[i] * op.derivative(x[i], yv[i]))
+            .collect();
+        Ok(Tensor::from_parts(data, self.shape.clone()))
+    }
+
+    /// Applies an arbitrary closure on the CPU (a readback on a GPU device; prefer `unary`).
+    pub fn map(&self, f: impl Fn(f32) -> f32) -> Tensor {
+        let data = self.cpu().iter().map(|&x| f(x)).collect();
+        Tensor::from_parts(data, self.shape.clone())
+    }
+
+    pub fn neg(&self) -> Tensor {
+        self.unary(Unary::Neg)
+    }
+
+    pub fn exp(&self) -> Tensor {
+        self.unary(Unary::Exp)
+    }
+
+    pub fn log(&self) -> Tensor {
+        self.unary(Unary::Log)
+    }
+
+    pub fn tanh(&self) -> Tensor {
+        self.unary(Unary::Tanh)
+    }
+
+    pub fn sigmoid(&self) -> Tensor {
+        self.unary(Unary::Sigmoid)
+    }
+
+    pub fn relu(&self) -> Tensor {
+        self.unary(Unary::Relu)
+    }
+
+    pub fn square(&self) -> Tensor {
+        self.unary(Unary::Square)
+    }
+
+    pub fn sqrt(&self) -> Tensor {
+        self.unary(Unary::Sqrt)
+    }
+
+    /// `s * self`.
+    pub fn scale(&self, s: f32) -> Tensor {
+        self.unary(Unary::Scale(s))
+    }
+
+    /// `self + c`.
+    pub fn add_scalar(&self, c: f32) -> Tensor {
+        self.unary(Unary::Shift(c))
+    }
+}
