@@ -1,6 +1,7 @@
 //! mlplay: a machine-learning playground. Algorithms are plain Rust on `ndarray`; demos wrap them
 //! with parameters, time-sliced steps and plots; `web` mounts demos in the page (wasm only).
 
+pub mod autodiff;
 pub mod chapters;
 pub mod cluster;
 pub mod data;
