@@ -114,7 +114,44 @@ fn unary_functions() {
     });
     check("elu", &[x.clone()], |t, v| Ok(t.elu(v[0], 1.3)));
     check("gelu", &[x.clone()], |t, v| Ok(t.gelu(v[0])));
-    check("softplus", &[x], |t, v| Ok(t.softplus(v[0])));
+    check("softplus", &[x.clone()], |t, v| Ok(t.softplus(v[0])));
+    check("selu", &[x.clone()], |t, v| Ok(t.selu(v[0])));
+    check("swish", &[x.clone()], |t, v| Ok(t.swish(v[0])));
+    check("abs", &[x.clone()], |t, v| Ok(t.abs(v[0])));
+    check("square", &[x.clone()], |t, v| Ok(t.square(v[0])));
+    check("sqrt", &[positive(&[4, 5], 32)], |t, v| Ok(t.sqrt(v[0])));
+    check("add_scalar", &[x.clone()], |t, v| {
+        Ok(t.add_scalar(v[0], 0.3))
+    });
+    // delta 0.75 puts elements on both sides of the quadratic/linear switch.
+    check("huber", &[x], |t, v| Ok(t.huber(v[0], 0.75)));
+}
+
+#[test]
+fn slice_and_concat() {
+    let x3 = randn(&[2, 5, 3], 60);
+    check("slice axis 1", &[x3.clone()], |t, v| t.slice(v[0], 1, 1, 4));
+    check("slice axis 0", &[x3.clone()], |t, v| t.slice(v[0], 0, 1, 2));
+    check("slice last axis", &[x3.clone()], |t, v| {
+        t.slice(v[0], 2, 0, 2)
+    });
+    check(
+        "concat axis 1",
+        &[randn(&[2, 2, 3], 61), x3.clone(), randn(&[2, 1, 3], 62)],
+        |t, v| t.concat(&[v[0], v[1], v[2]], 1),
+    );
+    check(
+        "concat axis 0",
+        &[randn(&[3, 4], 63), randn(&[1, 4], 64)],
+        |t, v| t.concat(&[v[0], v[1]], 0),
+    );
+    // Slices of one tensor joined back in another order: the gradients must route back.
+    check("slice+concat reorder", &[x3], |t, v| {
+        let a = t.slice(v[0], 1, 0, 2)?;
+        let b = t.slice(v[0], 1, 2, 5)?;
+        let joined = t.concat(&[b, a], 1)?;
+        t.mul(joined, joined)
+    });
 }
 
 #[test]
@@ -232,6 +269,10 @@ fn tape_shape_errors() {
     let s = tape.leaf(Tensor::scalar(1.0));
     assert!(tape.softmax(s).is_err());
     assert!(tape.transpose(s).is_err());
+    assert!(tape.slice(a, 1, 2, 4).is_err());
+    assert!(tape.slice(a, 2, 0, 1).is_err());
+    assert!(tape.concat(&[a, b], 1).is_err());
+    assert!(tape.concat(&[], 0).is_err());
 }
 
 /// Two-layer MLP (2 -> 16 tanh -> 2 logits) assembled from tape ops and trained by full-batch SGD

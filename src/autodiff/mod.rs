@@ -66,6 +66,18 @@ pub enum Op {
     Reshape(Var),
     /// Swaps the last two axes.
     Transpose(Var),
+    /// Elements `start..end` along `axis`.
+    Slice {
+        x: Var,
+        axis: usize,
+        start: usize,
+        end: usize,
+    },
+    /// The inputs joined along `axis`.
+    Concat {
+        xs: Vec<Var>,
+        axis: usize,
+    },
     /// Along the last axis.
     Softmax(Var),
     LogSoftmax(Var),
@@ -251,6 +263,31 @@ impl Tape {
             })?,
             Op::Reshape(a) => give(*a, &|| g.reshape(shape(*a)))?,
             Op::Transpose(a) => give(*a, &|| g.transpose())?,
+            // The slice's gradient lands in its range; the rest of the input gets zeros.
+            Op::Slice {
+                x: a,
+                axis,
+                start,
+                end,
+            } => give(*a, &|| {
+                let (ax, full) = (*axis, shape(*a));
+                let zeros = |len: usize| {
+                    let mut s = full.to_vec();
+                    s[ax] = len;
+                    Tensor::zeros(&s)
+                };
+                let (before, after) = (zeros(*start), zeros(full[ax] - end));
+                Tensor::concat(&[&before, g, &after], ax)
+            })?,
+            // Each input gets back its own range of the output's gradient.
+            Op::Concat { xs, axis } => {
+                let mut start = 0;
+                for v in xs {
+                    let len = shape(*v)[*axis];
+                    give(*v, &|| g.slice_axis(*axis, start, start + len))?;
+                    start += len;
+                }
+            }
             // dx = y * (g - sum(g * y)) along the row.
             Op::Softmax(a) => give(*a, &|| {
                 let last = y.rank() - 1;

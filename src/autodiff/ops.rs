@@ -99,6 +99,38 @@ impl Tape {
         self.unary(a, Unary::Softplus)
     }
 
+    /// SELU with the standard constants (`tensor::SELU_ALPHA`, `tensor::SELU_SCALE`).
+    pub fn selu(&mut self, a: Var) -> Var {
+        self.unary(a, Unary::Selu)
+    }
+
+    /// Swish / SiLU: `a * sigmoid(a)`.
+    pub fn swish(&mut self, a: Var) -> Var {
+        self.unary(a, Unary::Swish)
+    }
+
+    pub fn abs(&mut self, a: Var) -> Var {
+        self.unary(a, Unary::Abs)
+    }
+
+    pub fn square(&mut self, a: Var) -> Var {
+        self.unary(a, Unary::Square)
+    }
+
+    pub fn sqrt(&mut self, a: Var) -> Var {
+        self.unary(a, Unary::Sqrt)
+    }
+
+    /// `a + c`.
+    pub fn add_scalar(&mut self, a: Var, c: f32) -> Var {
+        self.unary(a, Unary::Shift(c))
+    }
+
+    /// Huber's function of each element (a residual) with threshold `delta`.
+    pub fn huber(&mut self, a: Var, delta: f32) -> Var {
+        self.unary(a, Unary::Huber(delta))
+    }
+
     /// Sum of all elements (a scalar).
     pub fn sum(&mut self, a: Var) -> Var {
         let v = self.value(a).sum_all();
@@ -150,6 +182,29 @@ impl Tape {
     pub fn transpose(&mut self, a: Var) -> Result<Var> {
         let v = self.value(a).transpose()?;
         Ok(self.record(v, Op::Transpose(a), &[a]))
+    }
+
+    /// Elements `start..end` along `axis`.
+    pub fn slice(&mut self, a: Var, axis: usize, start: usize, end: usize) -> Result<Var> {
+        let v = self.value(a).slice_axis(axis, start, end)?;
+        let op = Op::Slice {
+            x: a,
+            axis,
+            start,
+            end,
+        };
+        Ok(self.record(v, op, &[a]))
+    }
+
+    /// `parts` joined along `axis` (every other axis must agree).
+    pub fn concat(&mut self, parts: &[Var], axis: usize) -> Result<Var> {
+        let values: Vec<&Tensor> = parts.iter().map(|&p| self.value(p)).collect();
+        let v = Tensor::concat(&values, axis)?;
+        let op = Op::Concat {
+            xs: parts.to_vec(),
+            axis,
+        };
+        Ok(self.record(v, op, parts))
     }
 
     /// Softmax along the last axis.

@@ -11,6 +11,8 @@ enum Binary {
     Sub,
     Mul,
     Div,
+    Max,
+    Min,
 }
 
 impl Binary {
@@ -21,6 +23,8 @@ impl Binary {
             Binary::Sub => a - b,
             Binary::Mul => a * b,
             Binary::Div => a / b,
+            Binary::Max => a.max(b),
+            Binary::Min => a.min(b),
         }
     }
 }
@@ -40,6 +44,12 @@ pub enum Unary {
     Elu(f32),
     /// GELU, tanh approximation: `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
     Gelu,
+    /// SELU: `SELU_SCALE * x` for positive `x`, `SELU_SCALE * SELU_ALPHA * (exp(x) - 1)` otherwise.
+    Selu,
+    /// Swish / SiLU: `x * sigmoid(x)`.
+    Swish,
+    /// Huber's function of a residual: `x^2 / 2` for `|x| <= delta`, `delta (|x| - delta / 2)` beyond.
+    Huber(f32),
     /// `ln(1 + exp(x))`.
     Softplus,
     Sqrt,
@@ -55,6 +65,9 @@ pub enum Unary {
 
 const GELU_C: f32 = 0.797_884_6; // sqrt(2 / pi)
 const GELU_K: f32 = 0.044_715;
+/// SELU's constants (Klambauer et al. 2017), as in Keras and PyTorch.
+pub const SELU_ALPHA: f32 = 1.673_263_2;
+pub const SELU_SCALE: f32 = 1.050_701;
 
 impl Unary {
     /// The function's value at `x`.
@@ -87,6 +100,21 @@ impl Unary {
                 }
             }
             Unary::Gelu => 0.5 * x * (1.0 + (GELU_C * (x + GELU_K * x * x * x)).tanh()),
+            Unary::Selu => {
+                if x > 0.0 {
+                    SELU_SCALE * x
+                } else {
+                    SELU_SCALE * SELU_ALPHA * x.exp_m1()
+                }
+            }
+            Unary::Swish => x * Unary::Sigmoid.apply(x),
+            Unary::Huber(d) => {
+                if x.abs() <= d {
+                    0.5 * x * x
+                } else {
+                    d * (x.abs() - 0.5 * d)
+                }
+            }
             // max(x, 0) + ln(1 + e^-|x|) is exact and cannot overflow for large |x|.
             Unary::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
             Unary::Sqrt => x.sqrt(),
@@ -133,6 +161,21 @@ impl Unary {
                 let t = (GELU_C * (x + GELU_K * x * x * x)).tanh();
                 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_K * x * x)
             }
+            // For x <= 0, d/dx s a (e^x - 1) = s a e^x = y + s a.
+            Unary::Selu => {
+                if x > 0.0 {
+                    SELU_SCALE
+                } else {
+                    y + SELU_SCALE * SELU_ALPHA
+                }
+            }
+            // d/dx x s(x) = s + x s (1 - s) = s + y (1 - s).
+            Unary::Swish => {
+                let s = Unary::Sigmoid.apply(x);
+                s + y * (1.0 - s)
+            }
+            // max/min rather than clamp, which panics on a NaN or negative delta.
+            Unary::Huber(d) => x.max(-d).min(d),
             Unary::Softplus => Unary::Sigmoid.apply(x),
             Unary::Sqrt => 0.5 / y,
             Unary::Square => 2.0 * x,
@@ -179,6 +222,16 @@ impl Tensor {
     /// `self / other` (element-wise) with NumPy broadcasting.
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
         self.binary(other, Binary::Div)
+    }
+
+    /// The element-wise larger of `self` and `other`, with NumPy broadcasting.
+    pub fn maximum(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Max)
+    }
+
+    /// The element-wise smaller of `self` and `other`, with NumPy broadcasting.
+    pub fn minimum(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(other, Binary::Min)
     }
 
     /// Reads `self` as if it had the larger `shape` it broadcasts to.

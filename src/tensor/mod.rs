@@ -6,14 +6,15 @@
 //!
 //! Files: `shape.rs` (broadcasting and stride arithmetic), `elementwise.rs` (binary ops with NumPy
 //! broadcasting, unary maps and their derivatives), `matmul.rs` (cache-blocked kernel, transpose),
-//! `reduce.rs` (sums, means, max, softmax).
+//! `reduce.rs` (sums, means, max, softmax), `index.rs` (slices, concatenation, row gathers).
 
 mod elementwise;
+mod index;
 mod matmul;
 mod reduce;
 mod shape;
 
-pub use elementwise::Unary;
+pub use elementwise::{Unary, SELU_ALPHA, SELU_SCALE};
 pub use shape::broadcast_shapes;
 
 use crate::error::{Error, Result};
