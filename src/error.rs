@@ -41,6 +41,22 @@ pub enum Error {
     #[error("unknown estimator `{name}`; expected one of: {expected}")]
     UnknownEstimator { name: String, expected: String },
 
+    /// A network layer with no units; `layer` counts from 1 in the architecture's layer list.
+    #[error("layer {layer} ({kind}) has zero neurons: give it at least one")]
+    ZeroNeurons { layer: usize, kind: String },
+
+    /// Data (or saved weights) whose width differs from what the network expects.
+    #[error("input size mismatch: {what} expects {expected} features but got {got}")]
+    InputSize {
+        what: String,
+        expected: usize,
+        got: usize,
+    },
+
+    /// Training stopped because the loss stopped being a finite number.
+    #[error("loss became {value} at step {step}: lower the learning rate")]
+    Diverged { step: usize, value: String },
+
     #[error("the solver failed: {0}")]
     Numerical(String),
 

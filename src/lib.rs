@@ -13,6 +13,7 @@ pub mod linalg;
 pub mod linear;
 pub mod metrics;
 pub mod model_selection;
+pub mod nn;
 pub mod preprocessing;
 pub mod rng;
 pub mod state;

@@ -1,0 +1,398 @@
+//! `Trainer`: mini-batch training of a `Sequential` model that does a bounded amount of work per
+//! call (`step(max_batches)`), so a page can train inside animation frames. It records loss (and
+//! accuracy for the cross-entropy losses) per epoch for the training and validation sets, stops
+//! early when the monitored loss stops improving, and stops with `Progress::Diverged` and the
+//! message "loss became NaN at step N: lower the learning rate" when the loss is no longer finite.
+
+use super::loss::Loss;
+use super::optimizer::{Optimizer, OptimizerSpec};
+use super::schedule::{LrSchedule, Schedule};
+use super::sequential::Sequential;
+use crate::autodiff::Tape;
+use crate::error::{Error, Result};
+use crate::estimator::Progress;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+/// How to train: loss, optimizer, schedule, batching, length and early stopping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainerConfig {
+    pub loss: Loss,
+    pub optimizer: OptimizerSpec,
+    #[serde(default)]
+    pub schedule: Schedule,
+    pub batch_size: usize,
+    /// The most epochs to run.
+    pub epochs: usize,
+    /// Stop when the monitored loss (validation if given, else training) has not improved by
+    /// `min_delta` for this many epochs; `None` never stops early.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    #[serde(default)]
+    pub min_delta: f32,
+    /// Seed of the shuffling order (the model's own seed drives its weights and dropout).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+impl Default for TrainerConfig {
+    fn default() -> Self {
+        TrainerConfig {
+            loss: Loss::Mse,
+            optimizer: OptimizerSpec::default(),
+            schedule: Schedule::Constant,
+            batch_size: 32,
+            epochs: 100,
+            patience: None,
+            min_delta: 0.0,
+            seed: 0,
+        }
+    }
+}
+
+/// What one epoch left: losses include the L1/L2 penalties, as Keras reports them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// 1 for the first epoch.
+    pub epoch: usize,
+    /// The mean of the epoch's mini-batch losses.
+    pub train_loss: f32,
+    pub val_loss: Option<f32>,
+    /// Fraction correct over the epoch's mini-batches (classification losses only).
+    pub train_accuracy: Option<f32>,
+    pub val_accuracy: Option<f32>,
+    /// The rate used by the epoch's last step.
+    pub learning_rate: f32,
+}
+
+/// Trains a model on (x, y) with an optional validation set.
+#[derive(Debug, Clone)]
+pub struct Trainer {
+    model: Sequential,
+    config: TrainerConfig,
+    optimizer: Optimizer,
+    schedule: LrSchedule,
+    x: Tensor,
+    y: Tensor,
+    validation: Option<(Tensor, Tensor)>,
+    rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    steps: usize,
+    // Running sums over the current epoch.
+    loss_sum: f64,
+    batches: usize,
+    correct: usize,
+    seen: usize,
+    lr: f32,
+    history: Vec<EpochStats>,
+    best: f32,
+    since_best: usize,
+    state: Progress,
+    divergence: Option<Error>,
+    tape: Tape,
+}
+
+impl Trainer {
+    /// Checks the configuration and the data's shapes against the model: `x` is (n, inputs), `y`
+    /// (n, outputs) (one-hot rows for categorical cross-entropy).
+    pub fn new(
+        model: Sequential,
+        config: TrainerConfig,
+        x: Tensor,
+        y: Tensor,
+        validation: Option<(Tensor, Tensor)>,
+    ) -> Result<Self> {
+        if config.batch_size == 0 {
+            return Err(Error::invalid("batch_size", 0, "at least 1"));
+        }
+        if config.epochs == 0 {
+            return Err(Error::invalid("epochs", 0, "at least 1"));
+        }
+        if !(config.min_delta >= 0.0) {
+            return Err(Error::invalid(
+                "min_delta",
+                config.min_delta,
+                "a number >= 0",
+            ));
+        }
+        let optimizer = Optimizer::new(config.optimizer)?;
+        let schedule = LrSchedule::new(config.schedule.clone(), config.optimizer.learning_rate)?;
+        check_data(&model, &x, &y, "training")?;
+        if let Some((vx, vy)) = &validation {
+            check_data(&model, vx, vy, "validation")?;
+        }
+        let n = x.shape()[0];
+        let mut rng = Rng::new(config.seed);
+        let order = rng.permutation(n);
+        Ok(Trainer {
+            model,
+            optimizer,
+            lr: schedule.rate(0),
+            schedule,
+            x,
+            y,
+            validation,
+            rng,
+            order,
+            cursor: 0,
+            steps: 0,
+            loss_sum: 0.0,
+            batches: 0,
+            correct: 0,
+            seen: 0,
+            history: Vec::new(),
+            best: f32::INFINITY,
+            since_best: 0,
+            state: Progress::Running,
+            divergence: None,
+            tape: Tape::new(),
+            config,
+        })
+    }
+
+    pub fn model(&self) -> &Sequential {
+        &self.model
+    }
+
+    pub fn config(&self) -> &TrainerConfig {
+        &self.config
+    }
+
+    /// One entry per finished epoch.
+    pub fn history(&self) -> &[EpochStats] {
+        &self.history
+    }
+
+    /// Optimizer steps (mini-batches) taken so far.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.state
+    }
+
+    /// Why training diverged (`Error::Diverged`, whose message tells the reader what to do).
+    pub fn divergence(&self) -> Option<&Error> {
+        self.divergence.as_ref()
+    }
+
+    /// New weights from `seed`, fresh optimizer and schedule state, empty history: training starts
+    /// over with the same data and settings (after divergence, say).
+    pub fn reset(&mut self, seed: u64) -> Result<()> {
+        self.model.reset(seed)?;
+        self.optimizer.reset();
+        self.schedule = LrSchedule::new(
+            self.config.schedule.clone(),
+            self.config.optimizer.learning_rate,
+        )?;
+        self.rng = Rng::new(self.config.seed);
+        self.order = self.rng.permutation(self.order.len());
+        (self.cursor, self.steps, self.loss_sum, self.batches) = (0, 0, 0.0, 0);
+        (self.correct, self.seen) = (0, 0);
+        self.lr = self.schedule.rate(0);
+        self.history.clear();
+        (self.best, self.since_best) = (f32::INFINITY, 0);
+        self.state = Progress::Running;
+        self.divergence = None;
+        Ok(())
+    }
+
+    /// Runs at most `max_batches` mini-batches (finishing epochs as they end) and says whether
+    /// training goes on. Divergence is a `Progress`, not an error; errors are for bad shapes.
+    pub fn step(&mut self, max_batches: usize) -> Result<Progress> {
+        for _ in 0..max_batches {
+            if self.state != Progress::Running {
+                break;
+            }
+            self.train_batch()?;
+            if self.state == Progress::Running && self.cursor >= self.order.len() {
+                self.end_epoch()?;
+            }
+        }
+        Ok(self.state)
+    }
+
+    fn diverged(&mut self, value: f32) {
+        self.state = Progress::Diverged;
+        self.divergence = Some(Error::Diverged {
+            step: self.steps + 1,
+            value: if value.is_nan() {
+                "NaN".into()
+            } else {
+                format!("{value}")
+            },
+        });
+    }
+
+    fn train_batch(&mut self) -> Result<()> {
+        let end = (self.cursor + self.config.batch_size).min(self.order.len());
+        let idx = &self.order[self.cursor..end];
+        let (xb, yb) = (self.x.gather_rows(idx)?, self.y.gather_rows(idx)?);
+        self.cursor = end;
+
+        let tape = &mut self.tape;
+        tape.clear();
+        let xi = tape.constant(xb);
+        let (out, params) = self.model.forward(tape, xi, true)?;
+        let target = tape.constant(yb);
+        let data_loss = self.config.loss.forward(tape, out, target)?;
+        let loss = match self.model.penalty(tape, &params)? {
+            Some(p) => tape.add(data_loss, p)?,
+            None => data_loss,
+        };
+        let value = tape.value(loss).item()?;
+        if !value.is_finite() {
+            self.diverged(value);
+            return Ok(());
+        }
+        if let Some(c) = correct(self.config.loss, tape.value(out), tape.value(target))? {
+            self.correct += c;
+            self.seen += tape.value(target).shape()[0];
+        }
+        tape.backward(loss)?;
+        let grads: Vec<Tensor> = params
+            .iter()
+            .map(|&v| {
+                tape.grad(v)
+                    .cloned()
+                    .unwrap_or_else(|| Tensor::zeros(tape.value(v).shape()))
+            })
+            .collect();
+        self.lr = self.schedule.rate(self.steps);
+        self.optimizer
+            .step(&mut self.model.params_mut(), &grads, self.lr)?;
+        self.model.apply_constraints()?;
+        self.steps += 1;
+        self.loss_sum += value as f64;
+        self.batches += 1;
+        Ok(())
+    }
+
+    /// Loss (with penalties) and, for classification, accuracy of the model on (x, y).
+    pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<(f32, Option<f32>)> {
+        check_data(&self.model, x, y, "evaluation")?;
+        let mut tape = Tape::new();
+        let out = self.model.predict(x)?;
+        let (o, t) = (tape.constant(out.clone()), tape.constant(y.clone()));
+        let data_loss = self.config.loss.forward(&mut tape, o, t)?;
+        let params: Vec<_> = self
+            .model
+            .params()
+            .into_iter()
+            .map(|p| tape.constant(p.clone()))
+            .collect();
+        let loss = match self.model.penalty(&mut tape, &params)? {
+            Some(p) => tape.add(data_loss, p)?,
+            None => data_loss,
+        };
+        let accuracy = correct(self.config.loss, &out, y)?.map(|c| c as f32 / y.shape()[0] as f32);
+        Ok((tape.value(loss).item()?, accuracy))
+    }
+
+    fn end_epoch(&mut self) -> Result<()> {
+        let train_loss = (self.loss_sum / self.batches.max(1) as f64) as f32;
+        let train_accuracy = (self.seen > 0).then(|| self.correct as f32 / self.seen as f32);
+        let (val_loss, val_accuracy) = match &self.validation {
+            Some((vx, vy)) => {
+                let (l, a) = self.evaluate(vx, vy)?;
+                (Some(l), a)
+            }
+            None => (None, None),
+        };
+        self.history.push(EpochStats {
+            epoch: self.history.len() + 1,
+            train_loss,
+            val_loss,
+            train_accuracy,
+            val_accuracy,
+            learning_rate: self.lr,
+        });
+        let monitored = val_loss.unwrap_or(train_loss);
+        if !monitored.is_finite() {
+            self.diverged(monitored);
+            return Ok(());
+        }
+        self.schedule.end_epoch(monitored);
+        if monitored < self.best - self.config.min_delta {
+            self.best = monitored;
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        let stop_early = self.config.patience.is_some_and(|p| self.since_best >= p);
+        if self.history.len() >= self.config.epochs || stop_early {
+            self.state = Progress::Done;
+        }
+        self.order = self.rng.permutation(self.order.len());
+        (
+            self.cursor,
+            self.loss_sum,
+            self.batches,
+            self.correct,
+            self.seen,
+        ) = (0, 0.0, 0, 0, 0);
+        Ok(())
+    }
+}
+
+fn check_data(model: &Sequential, x: &Tensor, y: &Tensor, what: &str) -> Result<()> {
+    let (xs, ys) = (x.shape(), y.shape());
+    if xs.len() != 2 || ys.len() != 2 {
+        return Err(Error::Shape(format!(
+            "{what} data must be (rows, features) and (rows, outputs), got {xs:?} and {ys:?}"
+        )));
+    }
+    if xs[0] == 0 {
+        return Err(Error::EmptyData(format!("{what} data has no rows")));
+    }
+    if xs[0] != ys[0] {
+        return Err(Error::Shape(format!(
+            "{what} data has {} rows of features but {} rows of targets",
+            xs[0], ys[0]
+        )));
+    }
+    if xs[1] != model.input_size() {
+        return Err(Error::InputSize {
+            what: format!("the model ({what} features)"),
+            expected: model.input_size(),
+            got: xs[1],
+        });
+    }
+    if ys[1] != model.output_size() {
+        return Err(Error::InputSize {
+            what: format!("the loss ({what} targets, one per model output)"),
+            expected: model.output_size(),
+            got: ys[1],
+        });
+    }
+    if !x.all_finite() || !y.all_finite() {
+        return Err(Error::NonFinite(format!("{what} data")));
+    }
+    Ok(())
+}
+
+/// Rows classified correctly: argmax against the one-hot target for categorical cross-entropy;
+/// every output's logit sign against its 0/1 target for binary cross-entropy (per element).
+fn correct(loss: Loss, out: &Tensor, target: &Tensor) -> Result<Option<usize>> {
+    match loss {
+        Loss::CategoricalCrossEntropy => {
+            let (p, t) = (out.argmax_last()?, target.argmax_last()?);
+            Ok(Some(p.iter().zip(&t).filter(|(a, b)| a == b).count()))
+        }
+        Loss::BinaryCrossEntropy => {
+            let (p, t) = (out.to_vec(), target.to_vec());
+            let cols = out.shape().get(1).copied().unwrap_or(1).max(1);
+            // A row counts as correct when every output is on the right side of 0.5.
+            Ok(Some(
+                p.chunks(cols)
+                    .zip(t.chunks(cols))
+                    .filter(|(pr, tr)| pr.iter().zip(*tr).all(|(&z, &y)| (z > 0.0) == (y > 0.5)))
+                    .count(),
+            ))
+        }
+        _ => Ok(None),
+    }
+}
