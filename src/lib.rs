@@ -18,6 +18,7 @@ pub mod preprocessing;
 pub mod rng;
 pub mod state;
 pub mod tensor;
+pub mod tree;
 pub mod viz;
 
 #[cfg(not(target_arch = "wasm32"))]

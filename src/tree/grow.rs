@@ -1,0 +1,476 @@
+//! Growing a CART tree one split at a time. Each node's best split is searched when the node is
+//! created (scikit-learn's `BestSplitter`: sort the samples by each feature, try every boundary
+//! between distinct values, keep the first strictly best); a step applies one pending split. Which
+//! pending split comes next (depth-first as scikit-learn, or best-first) changes only the order:
+//! a node's split depends on its own samples and its own seed, so the final tree is the same.
+
+use super::{Node, Split, Tree};
+use crate::rng::Rng;
+use ndarray::Array2;
+
+/// Values closer than this count as equal and are never split apart (scikit-learn's
+/// `FEATURE_THRESHOLD`).
+const FEATURE_THRESHOLD: f64 = 1e-7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Criterion {
+    Gini,
+    Entropy,
+    SquaredError,
+}
+
+/// What the tree predicts: class indices `0..k`, or numbers.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Classes { k: usize, y: Vec<usize> },
+    Values(Vec<f64>),
+}
+
+/// The stopping rules, already resolved against the data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub max_depth: usize,
+    pub min_samples_split: usize,
+    pub min_samples_leaf: usize,
+    pub max_features: usize,
+    pub min_impurity_decrease: f64,
+}
+
+/// Which pending split a step applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GrowthOrder {
+    /// The left-most, deepest pending node first, as scikit-learn builds (and numbers) its trees.
+    #[default]
+    DepthFirst,
+    /// The pending split that lowers the weighted impurity most, anywhere in the tree.
+    BestFirst,
+}
+
+/// The best split found for a node, not applied yet.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    feature: usize,
+    threshold: f64,
+    /// Samples going left (the node's range is already partitioned).
+    pos: usize,
+    /// Weighted impurity decrease, scikit-learn's `impurity_improvement`.
+    improvement: f64,
+}
+
+#[derive(Debug, Clone)]
+struct GrowNode {
+    start: usize,
+    end: usize,
+    depth: usize,
+    impurity: f64,
+    value: Vec<f64>,
+    /// Features known to be constant here (they stay constant in the children).
+    constant: Vec<usize>,
+    seed: u64,
+    candidate: Option<Candidate>,
+    /// Children in creation order, once split.
+    children: Option<(usize, usize)>,
+}
+
+/// A tree being grown; [`crate::tree::DecisionTreeClassifierRun`] and the regressor's run wrap it.
+#[derive(Debug, Clone)]
+pub struct TreeGrowth {
+    x: Array2<f64>,
+    target: Target,
+    criterion: Criterion,
+    limits: Limits,
+    order: GrowthOrder,
+    /// Sample indices; every node owns the range `start..end`.
+    samples: Vec<usize>,
+    nodes: Vec<GrowNode>,
+    /// Nodes with a candidate split not applied yet (a stack for depth-first growth).
+    pending: Vec<usize>,
+    last_split: Option<usize>,
+    n_splits: usize,
+}
+
+/// A picture of the growth so far: the tree (pending nodes as leaves) and, per node of that tree,
+/// the weighted impurity decrease of its split if it still waits to be split (scikit-learn's
+/// `impurity_improvement`: samples / all samples × (impurity - children's weighted impurity));
+/// `last_split` is the node split by the latest step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub tree: Tree,
+    pub pending: Vec<Option<f64>>,
+    pub last_split: Option<usize>,
+}
+
+impl TreeGrowth {
+    pub(crate) fn new(
+        x: Array2<f64>,
+        target: Target,
+        criterion: Criterion,
+        limits: Limits,
+        seed: u64,
+    ) -> Self {
+        let n = x.nrows();
+        let mut g = TreeGrowth {
+            x,
+            target,
+            criterion,
+            limits,
+            order: GrowthOrder::DepthFirst,
+            samples: (0..n).collect(),
+            nodes: Vec::new(),
+            pending: Vec::new(),
+            last_split: None,
+            n_splits: 0,
+        };
+        g.add_node(0, n, 0, Vec::new(), seed);
+        g
+    }
+
+    /// Sets which pending split each step applies (the final tree is the same either way).
+    pub fn set_order(&mut self, order: GrowthOrder) {
+        self.order = order;
+    }
+
+    pub fn splits(&self) -> usize {
+        self.n_splits
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Applies one pending split; false when none is left.
+    pub(crate) fn split_next(&mut self) -> bool {
+        let pick = match self.order {
+            GrowthOrder::DepthFirst => self.pending.pop(),
+            GrowthOrder::BestFirst => {
+                let best = (0..self.pending.len()).fold(None, |best: Option<usize>, i| {
+                    let imp = |j: usize| {
+                        self.nodes[self.pending[j]]
+                            .candidate
+                            .map_or(f64::NEG_INFINITY, |c| c.improvement)
+                    };
+                    match best {
+                        Some(b) if imp(b) >= imp(i) => Some(b),
+                        _ => Some(i),
+                    }
+                });
+                best.map(|i| self.pending.remove(i))
+            }
+        };
+        let Some(id) = pick else { return false };
+        let Some(c) = self.nodes[id].candidate else {
+            return false;
+        };
+        let (start, end, depth) = (
+            self.nodes[id].start,
+            self.nodes[id].end,
+            self.nodes[id].depth,
+        );
+        let constant = self.nodes[id].constant.clone();
+        let seed = self.nodes[id].seed;
+        let left = self.add_node(
+            start,
+            start + c.pos,
+            depth + 1,
+            constant.clone(),
+            child(seed, 1),
+        );
+        let right = self.add_node(start + c.pos, end, depth + 1, constant, child(seed, 2));
+        self.nodes[id].children = Some((left, right));
+        // Right first, so depth-first growth pops the left child next, as scikit-learn does.
+        for c in [right, left] {
+            if self.nodes[c].candidate.is_some() {
+                self.pending.push(c);
+            }
+        }
+        self.last_split = Some(id);
+        self.n_splits += 1;
+        true
+    }
+
+    /// Creates a node over `start..end` and searches its best split (none makes it a leaf).
+    fn add_node(
+        &mut self,
+        start: usize,
+        end: usize,
+        depth: usize,
+        constant: Vec<usize>,
+        seed: u64,
+    ) -> usize {
+        let (impurity, value) = self.node_stats(start, end);
+        let mut node = GrowNode {
+            start,
+            end,
+            depth,
+            impurity,
+            value,
+            constant,
+            seed,
+            candidate: None,
+            children: None,
+        };
+        let n = end - start;
+        let l = self.limits;
+        let is_leaf = depth >= l.max_depth
+            || n < l.min_samples_split
+            || n < 2 * l.min_samples_leaf
+            || impurity <= f64::EPSILON;
+        if !is_leaf {
+            node.candidate = self
+                .best_split(&mut node)
+                .filter(|c| c.improvement + f64::EPSILON >= l.min_impurity_decrease);
+        }
+        let id = self.nodes.len();
+        if id == 0 && node.candidate.is_some() {
+            self.pending.push(0);
+        }
+        self.nodes.push(node);
+        id
+    }
+
+    /// Impurity and value of the samples in `start..end`.
+    fn node_stats(&self, start: usize, end: usize) -> (f64, Vec<f64>) {
+        let idx = &self.samples[start..end];
+        let n = idx.len() as f64;
+        match &self.target {
+            Target::Classes { k, y } => {
+                let mut counts = vec![0.0; *k];
+                for &i in idx {
+                    counts[y[i]] += 1.0;
+                }
+                let imp = class_impurity(self.criterion, &counts, n);
+                (imp, counts.iter().map(|c| c / n).collect())
+            }
+            Target::Values(y) => {
+                let (mut sum, mut sq) = (0.0, 0.0);
+                for &i in idx {
+                    sum += y[i];
+                    sq += y[i] * y[i];
+                }
+                (sq / n - (sum / n) * (sum / n), vec![sum / n])
+            }
+        }
+    }
+
+    /// scikit-learn's `BestSplitter.node_split` for one node; partitions its samples by the winner.
+    fn best_split(&mut self, node: &mut GrowNode) -> Option<Candidate> {
+        let (start, end) = (node.start, node.end);
+        let n = end - start;
+        let p = self.x.ncols();
+        let random = self.limits.max_features < p;
+        let mut rng = Rng::new(node.seed);
+        // Undrawn features; with every feature allowed they are visited in column order.
+        let mut undrawn: Vec<usize> = (0..p).collect();
+        let (mut draws, mut constants_drawn) = (0usize, 0usize);
+        let mut best: Option<(f64, usize, f64, usize)> = None; // proxy, feature, threshold, pos
+        let mut best_order: Vec<usize> = Vec::new();
+        let mut order: Vec<usize> = self.samples[start..end].to_vec();
+        let mut values = vec![0.0; n];
+        while undrawn.iter().any(|f| !node.constant.contains(f))
+            && (draws < self.limits.max_features || draws <= constants_drawn)
+        {
+            let f = if random {
+                undrawn.swap_remove(rng.below(undrawn.len()))
+            } else {
+                undrawn.remove(0)
+            };
+            draws += 1;
+            if node.constant.contains(&f) {
+                constants_drawn += 1;
+                continue;
+            }
+            order.sort_by(|&a, &b| self.x[[a, f]].total_cmp(&self.x[[b, f]]));
+            for (v, &i) in values.iter_mut().zip(&order) {
+                *v = self.x[[i, f]];
+            }
+            if values[n - 1] <= values[0] + FEATURE_THRESHOLD {
+                node.constant.push(f);
+                constants_drawn += 1;
+                continue;
+            }
+            if let Some((proxy, pos)) = self.scan(&order, &values, best.map(|b| b.0)) {
+                let threshold = {
+                    let t = values[pos - 1] / 2.0 + values[pos] / 2.0;
+                    if t == values[pos] || !t.is_finite() {
+                        values[pos - 1]
+                    } else {
+                        t
+                    }
+                };
+                best = Some((proxy, f, threshold, pos));
+                best_order.clone_from(&order);
+            }
+        }
+        let (_, feature, threshold, pos) = best?;
+        self.samples[start..end].copy_from_slice(&best_order);
+        let parent = node.impurity;
+        let (il, _) = self.node_stats(start, start + pos);
+        let (ir, _) = self.node_stats(start + pos, end);
+        let total = self.x.nrows() as f64;
+        let (nl, nr, nn) = (pos as f64, (n - pos) as f64, n as f64);
+        let improvement = nn / total * (parent - nr / nn * ir - nl / nn * il);
+        Some(Candidate {
+            feature,
+            threshold,
+            pos,
+            improvement,
+        })
+    }
+
+    /// Scans the boundaries of one sorted feature; returns the best proxy and its position if it
+    /// beats `best` (strictly, so the first of equal candidates is kept).
+    fn scan(&self, order: &[usize], values: &[f64], best: Option<f64>) -> Option<(f64, usize)> {
+        let n = order.len();
+        let min_leaf = self.limits.min_samples_leaf;
+        let mut best_proxy = best.unwrap_or(f64::NEG_INFINITY);
+        let mut found = None;
+        let mut added = 0;
+        let mut p = 0;
+        match &self.target {
+            Target::Classes { k, y } => {
+                let mut total = vec![0.0; *k];
+                for &i in order {
+                    total[y[i]] += 1.0;
+                }
+                let mut left = vec![0.0; *k];
+                let mut right = vec![0.0; *k];
+                while p < n {
+                    while p + 1 < n && values[p + 1] <= values[p] + FEATURE_THRESHOLD {
+                        p += 1;
+                    }
+                    p += 1;
+                    if p >= n || p < min_leaf || n - p < min_leaf {
+                        continue;
+                    }
+                    for &i in &order[added..p] {
+                        left[y[i]] += 1.0;
+                    }
+                    added = p;
+                    for c in 0..*k {
+                        right[c] = total[c] - left[c];
+                    }
+                    let (wl, wr) = (p as f64, (n - p) as f64);
+                    let il = class_impurity(self.criterion, &left, wl);
+                    let ir = class_impurity(self.criterion, &right, wr);
+                    let proxy = -wr * ir - wl * il;
+                    if proxy > best_proxy {
+                        best_proxy = proxy;
+                        found = Some((proxy, p));
+                    }
+                }
+            }
+            Target::Values(y) => {
+                let total: f64 = order.iter().map(|&i| y[i]).sum();
+                let mut left = 0.0;
+                while p < n {
+                    while p + 1 < n && values[p + 1] <= values[p] + FEATURE_THRESHOLD {
+                        p += 1;
+                    }
+                    p += 1;
+                    if p >= n || p < min_leaf || n - p < min_leaf {
+                        continue;
+                    }
+                    for &i in &order[added..p] {
+                        left += y[i];
+                    }
+                    added = p;
+                    let right = total - left;
+                    let proxy = left * left / p as f64 + right * right / (n - p) as f64;
+                    if proxy > best_proxy {
+                        best_proxy = proxy;
+                        found = Some((proxy, p));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The tree as grown so far, numbered depth-first (pending nodes are leaves for now).
+    pub fn snapshot(&self) -> Snapshot {
+        let mut nodes = Vec::with_capacity(self.nodes.len());
+        let mut pending = Vec::with_capacity(self.nodes.len());
+        let mut last_split = None;
+        // Pre-order walk: the creation index of each node, and the slot of its parent's split.
+        let mut stack: Vec<(usize, Option<(usize, bool)>)> = vec![(0, None)];
+        while let Some((g, parent)) = stack.pop() {
+            let id = nodes.len();
+            if let Some((pid, is_left)) = parent {
+                if let Some(s) = nodes.get_mut(pid).and_then(|n: &mut Node| n.split.as_mut()) {
+                    if is_left {
+                        s.left = id;
+                    } else {
+                        s.right = id;
+                    }
+                }
+            }
+            let gn = &self.nodes[g];
+            let split = match (gn.children, gn.candidate) {
+                (Some((l, r)), Some(c)) => {
+                    stack.push((r, Some((id, false))));
+                    stack.push((l, Some((id, true))));
+                    Some(Split {
+                        feature: c.feature,
+                        threshold: c.threshold,
+                        left: 0,
+                        right: 0,
+                    })
+                }
+                _ => None,
+            };
+            if self.last_split == Some(g) {
+                last_split = Some(id);
+            }
+            pending.push(match (gn.children, gn.candidate) {
+                (None, Some(c)) => Some(c.improvement),
+                _ => None,
+            });
+            nodes.push(Node {
+                depth: gn.depth,
+                samples: gn.end - gn.start,
+                impurity: gn.impurity,
+                value: gn.value.clone(),
+                split,
+            });
+        }
+        Snapshot {
+            tree: Tree {
+                nodes,
+                n_features: self.x.ncols(),
+            },
+            pending,
+            last_split,
+        }
+    }
+
+    pub(crate) fn tree(&self) -> Tree {
+        self.snapshot().tree
+    }
+}
+
+/// A child's seed from its parent's: each node draws features from its own stream, whatever the
+/// order the nodes are grown in.
+fn child(seed: u64, which: u64) -> u64 {
+    Rng::new(seed ^ which.wrapping_mul(0x9E37_79B9_7F4A_7C15)).next_u64()
+}
+
+/// Gini (`1 - Σ p²`) or entropy (`-Σ p log₂ p`) of class counts summing to `n`, computed in
+/// scikit-learn's order of operations so equal candidates tie the same way.
+fn class_impurity(criterion: Criterion, counts: &[f64], n: f64) -> f64 {
+    match criterion {
+        Criterion::Entropy => {
+            let mut e = 0.0;
+            for &c in counts {
+                if c > 0.0 {
+                    let p = c / n;
+                    e -= p * (p.ln() / std::f64::consts::LN_2);
+                }
+            }
+            e
+        }
+        _ => {
+            let sq: f64 = counts.iter().fold(0.0, |s, c| s + c * c);
+            1.0 - sq / (n * n)
+        }
+    }
+}

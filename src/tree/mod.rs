@@ -1,0 +1,223 @@
+//! Decision trees (CART) with scikit-learn's names, defaults and split rules:
+//! [`DecisionTreeClassifier`] (gini, entropy) and [`DecisionTreeRegressor`] (squared error).
+//! The fitted [`Tree`] is a plain list of [`Node`]s a demo can walk to draw it, and the growth is
+//! exposed one split per [`Iterative::step`](crate::estimator::Iterative) so a demo can animate it.
+
+mod classifier;
+mod grow;
+mod regressor;
+
+pub use classifier::{
+    ClassificationCriterion, DecisionTreeClassifier, DecisionTreeClassifierParams,
+    DecisionTreeClassifierRun,
+};
+pub use grow::{GrowthOrder, Snapshot, TreeGrowth};
+pub use regressor::{
+    DecisionTreeRegressor, DecisionTreeRegressorParams, DecisionTreeRegressorRun,
+    RegressionCriterion,
+};
+
+use crate::data::check_x;
+use crate::error::{Error, Result};
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+/// How many features each split may look at (scikit-learn's `max_features`); `None` in the params
+/// means all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MaxFeatures {
+    /// An exact number of features, 1 to the number of columns.
+    Count(usize),
+    /// A fraction in (0, 1] of the features, at least one.
+    Fraction(f64),
+    /// `"sqrt"` or `"log2"` of the number of features, at least one.
+    Rule(MaxFeaturesRule),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaxFeaturesRule {
+    Sqrt,
+    Log2,
+}
+
+/// One node of a fitted tree. Nodes are numbered in depth-first order (a node, then its left
+/// subtree, then its right subtree), the order scikit-learn's `tree_` arrays use; the root is 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub depth: usize,
+    /// Training samples that reached this node.
+    pub samples: usize,
+    /// Gini, entropy (in bits) or mean squared error of those samples.
+    pub impurity: f64,
+    /// Class fractions (one per class, summing to 1) for a classifier, `[mean]` for a regressor:
+    /// scikit-learn's `tree_.value[node, 0]`.
+    pub value: Vec<f64>,
+    /// `None` for a leaf.
+    pub split: Option<Split>,
+}
+
+/// A test `x[feature] <= threshold`: true goes to `left`, false to `right`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    pub feature: usize,
+    /// Halfway between the two neighbouring training values, as in scikit-learn.
+    pub threshold: f64,
+    pub left: usize,
+    pub right: usize,
+}
+
+/// A fitted tree: the nodes (root first) and the number of features it was grown on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    pub n_features: usize,
+}
+
+impl Tree {
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The depth of the deepest node (0 for a single leaf), scikit-learn's `get_depth()`.
+    pub fn depth(&self) -> usize {
+        self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
+    }
+
+    pub fn n_leaves(&self) -> usize {
+        self.nodes.iter().filter(|n| n.split.is_none()).count()
+    }
+
+    /// The leaf a row lands in (the row must have `n_features` values).
+    pub fn leaf_of(&self, row: ArrayView1<f64>) -> usize {
+        let mut id = 0;
+        while let Some(s) = self.nodes.get(id).and_then(|n| n.split) {
+            id = if row[s.feature] <= s.threshold {
+                s.left
+            } else {
+                s.right
+            };
+        }
+        id
+    }
+
+    /// The leaf of every row, after checking the shape and values (scikit-learn's `apply`).
+    pub fn apply(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
+        check_x(x, self.n_features)?;
+        Ok(x.rows().into_iter().map(|r| self.leaf_of(r)).collect())
+    }
+
+    /// The nodes a row passes through, root to leaf (scikit-learn's `decision_path`).
+    pub fn path_of(&self, row: ArrayView1<f64>) -> Vec<usize> {
+        let mut path = vec![0];
+        let mut id = 0;
+        while let Some(s) = self.nodes.get(id).and_then(|n| n.split) {
+            id = if row[s.feature] <= s.threshold {
+                s.left
+            } else {
+                s.right
+            };
+            path.push(id);
+        }
+        path
+    }
+
+    /// Each feature's total weighted impurity decrease, normalised to sum to 1 (all zeros for a
+    /// single leaf), as scikit-learn's `feature_importances_`.
+    pub fn feature_importances(&self) -> Array1<f64> {
+        let mut imp = Array1::zeros(self.n_features);
+        let root = self.nodes.first().map_or(1.0, |n| n.samples.max(1) as f64);
+        for node in &self.nodes {
+            if let Some(s) = node.split {
+                let (l, r) = (&self.nodes[s.left], &self.nodes[s.right]);
+                imp[s.feature] += node.samples as f64 * node.impurity
+                    - l.samples as f64 * l.impurity
+                    - r.samples as f64 * r.impurity;
+            }
+        }
+        imp /= root;
+        let total = imp.sum();
+        if total > 0.0 {
+            imp /= total;
+        }
+        imp
+    }
+}
+
+/// The split-size limits both tree kinds share, checked by `validate`.
+pub(crate) fn validate_limits(
+    max_depth: Option<usize>,
+    min_samples_split: usize,
+    min_samples_leaf: usize,
+    max_features: Option<MaxFeatures>,
+    min_impurity_decrease: f64,
+) -> Result<()> {
+    if max_depth == Some(0) {
+        return Err(Error::invalid(
+            "max_depth",
+            0,
+            "at least 1, or none for no limit",
+        ));
+    }
+    if min_samples_split < 2 {
+        return Err(Error::invalid(
+            "min_samples_split",
+            min_samples_split,
+            "a whole number >= 2",
+        ));
+    }
+    if min_samples_leaf < 1 {
+        return Err(Error::invalid(
+            "min_samples_leaf",
+            min_samples_leaf,
+            "a whole number >= 1",
+        ));
+    }
+    match max_features {
+        Some(MaxFeatures::Count(0)) => {
+            return Err(Error::invalid(
+                "max_features",
+                0,
+                "at least 1, a fraction in (0, 1], sqrt, log2 or none",
+            ))
+        }
+        Some(MaxFeatures::Fraction(f)) if !(f > 0.0 && f <= 1.0) => {
+            return Err(Error::invalid(
+                "max_features",
+                f,
+                "a fraction in (0, 1], a whole number >= 1, sqrt, log2 or none",
+            ))
+        }
+        _ => {}
+    }
+    if !(min_impurity_decrease >= 0.0 && min_impurity_decrease.is_finite()) {
+        return Err(Error::invalid(
+            "min_impurity_decrease",
+            min_impurity_decrease,
+            "a finite number >= 0",
+        ));
+    }
+    Ok(())
+}
+
+/// `max_features` as a count for `p` features, with scikit-learn's rounding.
+pub(crate) fn resolve_max_features(max_features: Option<MaxFeatures>, p: usize) -> Result<usize> {
+    let n = match max_features {
+        None => p,
+        Some(MaxFeatures::Count(k)) => {
+            if k > p {
+                return Err(Error::invalid(
+                    "max_features",
+                    k,
+                    format!("at most the number of features ({p})"),
+                ));
+            }
+            k
+        }
+        Some(MaxFeatures::Fraction(f)) => (f * p as f64) as usize,
+        Some(MaxFeatures::Rule(MaxFeaturesRule::Sqrt)) => (p as f64).sqrt() as usize,
+        Some(MaxFeatures::Rule(MaxFeaturesRule::Log2)) => (p as f64).log2() as usize,
+    };
+    Ok(n.max(1))
+}
