@@ -10,6 +10,7 @@ use crate::estimator::{Classifier, Fit, Regressor};
 use crate::linear::{
     LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
 };
+use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
 use ndarray::{Array2, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -50,6 +51,8 @@ pub const ESTIMATORS: &[&str] = &[
     "ridge",
     "sgd-regressor",
     "logistic-regression",
+    "decision-tree-classifier",
+    "decision-tree-regressor",
 ];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
@@ -68,6 +71,8 @@ pub fn fit(
         "ridge" => fit_regressor::<RidgeParams>(name, data, target, sets, predict),
         "sgd-regressor" => fit_regressor::<SgdRegressorParams>(name, data, target, sets, predict),
         "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
+        "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
+        "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
             expected: ESTIMATORS.join(", "),
@@ -252,6 +257,79 @@ fn fit_logistic_regression(
             .collect();
         out["predictions"] = json!(model.predict(x.view())?.to_vec());
         out["probabilities"] = json!(proba);
+    }
+    Ok(out)
+}
+
+/// The summary both trees share: size, depth, importances and the nodes themselves.
+fn tree_summary(out: &mut Json, tree: &Tree, importances: &[f64]) -> Result<()> {
+    out["node_count"] = json!(tree.node_count());
+    out["depth"] = json!(tree.depth());
+    out["n_leaves"] = json!(tree.n_leaves());
+    out["feature_importances"] = json!(importances);
+    out["nodes"] = to_json(&tree.nodes)?;
+    Ok(())
+}
+
+/// Fits a decision tree classifier: `train_score` is accuracy; `classes`, the tree (`node_count`,
+/// `depth`, `n_leaves`, `nodes`), `feature_importances`, and with `predict` the predicted classes
+/// and their `probabilities` (the class fractions of each row's leaf).
+fn fit_tree_classifier(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: DecisionTreeClassifierParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": model.score(train.x.view(), train.y.view())?,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+        "classes": model.classes,
+    });
+    tree_summary(&mut out, &model.tree, &model.feature_importances)?;
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a decision tree regressor: `train_score` is R²; the tree as for the classifier, and with
+/// `predict` the predicted values (the mean target of each row's leaf).
+fn fit_tree_regressor(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: DecisionTreeRegressorParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": model.score(train.x.view(), train.y.view())?,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+    });
+    tree_summary(&mut out, &model.tree, &model.feature_importances)?;
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
     }
     Ok(out)
 }

@@ -195,3 +195,139 @@ fn fit_logistic_regression_reports_bad_input() {
     assert!(!ok);
     assert!(stderr.contains("x4"), "{stderr}");
 }
+
+fn tree_case(name: &str) -> serde_json::Value {
+    let all: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/tree_decision_tree.json")).unwrap();
+    all["decision_tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("fixture case {name}"))
+}
+
+#[test]
+fn fit_decision_tree_classifier_matches_scikit_learn() {
+    let (ok, stdout, stderr) = mlplay(&[
+        "fit",
+        "decision-tree-classifier",
+        "--data",
+        "tests/fixtures/data/tree_small.csv",
+        "--target",
+        "species",
+        "--predict",
+        "tests/fixtures/data/tree_small_predict.csv",
+    ]);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    let case = tree_case("tree-small-csv");
+    assert_eq!(json["estimator"], "decision-tree-classifier");
+    assert_eq!(json["params"]["criterion"], "gini");
+    assert!(json["params"]["max_depth"].is_null());
+    assert_eq!(json["classes"], case["classes"]);
+    assert_eq!(json["node_count"], case["node_count"]);
+    assert_eq!(json["depth"], case["max_depth"]);
+    assert_eq!(json["n_leaves"], case["n_leaves"]);
+    assert_eq!(json["train_score"], case["score"]);
+    assert!(case["test_stable"].as_bool().unwrap());
+    assert_eq!(json["predictions"], case["predictions"]);
+    assert_eq!(json["probabilities"], case["predict_proba"]);
+    let nodes = json["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), json["node_count"].as_u64().unwrap() as usize);
+    assert_eq!(nodes[0]["samples"], 150);
+    assert!(nodes[0]["split"]["threshold"].is_number());
+    let importances = numbers(&json["feature_importances"]);
+    assert_eq!(importances.len(), 4);
+    assert!((importances.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+
+    // Parameters by name; a shallower entropy tree.
+    let (ok, stdout, stderr) = mlplay(&[
+        "fit",
+        "decision-tree-classifier",
+        "--data",
+        "tests/fixtures/data/tree_small.csv",
+        "--target",
+        "species",
+        "--set",
+        "criterion=entropy",
+        "--set",
+        "max_depth=2",
+        "--set",
+        "max_features=sqrt",
+        "--set",
+        "random_state=3",
+    ]);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["params"]["max_features"], "sqrt");
+    assert!(json["depth"].as_u64().unwrap() <= 2);
+}
+
+#[test]
+fn fit_decision_tree_regressor_matches_scikit_learn() {
+    let (ok, stdout, stderr) = mlplay(&[
+        "fit",
+        "decision-tree-regressor",
+        "--data",
+        "tests/fixtures/data/tree_sine_small.csv",
+        "--target",
+        "y",
+        "--set",
+        "max_depth=3",
+        "--predict",
+        "tests/fixtures/data/tree_sine_small_predict.csv",
+    ]);
+    assert!(ok, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let case = tree_case("tree-sine-small-csv");
+    assert!(case["tie_free"].as_bool().unwrap());
+    assert_eq!(json["params"]["criterion"], "squared_error");
+    assert_eq!(json["node_count"], case["node_count"]);
+    assert_eq!(json["depth"], 3);
+    for (ours, theirs) in [("predictions", "predictions"), ("train_score", "score")] {
+        let (a, b) = (numbers(&json[ours]), numbers(&case[theirs]));
+        assert_eq!(a.len(), b.len(), "{ours}");
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-9, "{ours}: {x} vs scikit-learn {y}");
+        }
+    }
+    // Thresholds node by node (scikit-learn cuts between float32 copies of x).
+    let thresholds = numbers(&case["tree"]["threshold"]);
+    for (i, node) in json["nodes"].as_array().unwrap().iter().enumerate() {
+        if let Some(t) = node["split"]["threshold"].as_f64() {
+            assert!(
+                (t - thresholds[i]).abs() < 1e-6,
+                "node {i}: {t} vs {}",
+                thresholds[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn fit_decision_tree_reports_bad_parameters() {
+    for (set, expect) in [
+        ("min_samples_leaf=0", "min_samples_leaf must be"),
+        ("max_depth=0", "max_depth must be"),
+        (
+            "max_features=9",
+            "max_features must be at most the number of features (4)",
+        ),
+        ("criterion=mse", "criterion"),
+    ] {
+        let (ok, _, stderr) = mlplay(&[
+            "fit",
+            "decision-tree-classifier",
+            "--data",
+            DATA,
+            "--target",
+            "species",
+            "--set",
+            set,
+        ]);
+        assert!(!ok, "{set}");
+        assert!(stderr.contains(expect), "{set}: {stderr}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The checks every estimator must pass (in the spirit of scikit-learn's `check_estimator`):
 //! typed errors for bad parameters and bad data, predict on the wrong shape, refit, determinism,
-//! and a serde round trip of the parameters. Run here over the linear family.
+//! and a serde round trip of the parameters. Run here over the linear family and the decision trees
+//! (regressors through `conformance`, classifiers through `classifier_conformance`).
 
 // The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
 #[cfg(target_arch = "wasm32")]
@@ -10,9 +11,13 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use mlplay::data::{generators, Dataset};
 use mlplay::error::Error;
-use mlplay::estimator::{Fit, Regressor};
+use mlplay::estimator::{Classifier, Fit, Regressor};
 use mlplay::linear::{
-    GdMethod, GradientDescentParams, LinearRegressionParams, RidgeParams, SgdRegressorParams,
+    GdMethod, GradientDescentParams, LinearRegressionParams, LogisticRegressionParams, RidgeParams,
+    SgdRegressorParams,
+};
+use mlplay::tree::{
+    ClassificationCriterion, DecisionTreeClassifierParams, DecisionTreeRegressorParams,
 };
 use ndarray::{array, Array1, Array2};
 use serde::de::DeserializeOwned;
@@ -149,6 +154,131 @@ fn gradient_descent_conformance() {
     }
 }
 
+#[test]
+fn decision_tree_regressor_conformance() {
+    conformance(
+        "DecisionTreeRegressor",
+        DecisionTreeRegressorParams::default(),
+    );
+    conformance(
+        "DecisionTreeRegressor max_depth=6",
+        DecisionTreeRegressorParams::default().max_depth(Some(6)),
+    );
+}
+
+fn classification_data() -> Dataset {
+    let mut rng = mlplay::rng::Rng::new(5);
+    let centers = generators::random_centers(3, 3, 4.0, &mut rng);
+    generators::blobs(60, &centers, 1.0, &mut rng)
+}
+
+/// The data checks for classifiers: the regressor checks, plus one class only and relabelling.
+fn classifier_conformance<P>(name: &str, params: P, one_class_is_an_error: bool)
+where
+    P: Fit + Serialize + DeserializeOwned + PartialEq + Debug,
+    P::Model: Classifier + Debug + PartialEq,
+{
+    let good = classification_data();
+    let model = params
+        .fit(&good)
+        .unwrap_or_else(|e| panic!("{name}: fit: {e}"));
+    let bad = Dataset {
+        y: good.y.slice(ndarray::s![..10]).to_owned(),
+        ..good.clone()
+    };
+    assert!(
+        matches!(params.fit(&bad), Err(Error::Shape(_))),
+        "{name}: x/y length mismatch"
+    );
+    let wrong = Array2::<f64>::zeros((4, good.n_features() + 1));
+    assert!(
+        matches!(model.predict(wrong.view()), Err(Error::Shape(_))),
+        "{name}: predict with the wrong number of features"
+    );
+    let mut nan_x = good.clone();
+    nan_x.x[[5, 1]] = f64::NAN;
+    match params.fit(&nan_x) {
+        Err(Error::NonFinite(at)) => assert!(at.contains("row 5"), "{name}: {at}"),
+        other => panic!("{name}: NaN in x gave {other:?}"),
+    }
+    let mut inf_y = good.clone();
+    inf_y.y[2] = f64::INFINITY;
+    assert!(
+        matches!(params.fit(&inf_y), Err(Error::NonFinite(_))),
+        "{name}: inf in y"
+    );
+    let mut nan_rows = good.x.clone();
+    nan_rows[[0, 0]] = f64::NAN;
+    assert!(
+        matches!(model.predict(nan_rows.view()), Err(Error::NonFinite(_))),
+        "{name}: NaN in predict"
+    );
+    let empty = Dataset::new(Array2::zeros((0, 3)), Array1::zeros(0)).unwrap();
+    assert!(
+        matches!(params.fit(&empty), Err(Error::EmptyData(_))),
+        "{name}: no samples"
+    );
+    let no_features = Dataset::new(Array2::zeros((5, 0)), Array1::zeros(5)).unwrap();
+    assert!(
+        matches!(params.fit(&no_features), Err(Error::EmptyData(_))),
+        "{name}: no features"
+    );
+    // One class: an error naming y, or (trees, as in scikit-learn) a model predicting that class.
+    let mut one = good.clone();
+    one.y.fill(2.0);
+    match params.fit(&one) {
+        Err(Error::InvalidParam { param, .. }) if one_class_is_an_error => {
+            assert_eq!(param, "y", "{name}")
+        }
+        Ok(m) if !one_class_is_an_error => assert!(
+            m.predict(good.x.view()).unwrap().iter().all(|&v| v == 2.0),
+            "{name}: one class"
+        ),
+        other => panic!("{name}: one class gave {other:?}"),
+    }
+    // Refit and determinism; a refit on relabelled data forgets the first fit.
+    assert_eq!(params.fit(&good).unwrap(), model, "{name}: refit");
+    let mut other = good.clone();
+    other.y.mapv_inplace(|v| (v + 1.0) % 3.0);
+    assert_ne!(
+        params.fit(&other).unwrap().predict(good.x.view()).unwrap(),
+        model.predict(good.x.view()).unwrap(),
+        "{name}: refit on new labels"
+    );
+    let acc = model.score(good.x.view(), good.y.view()).unwrap();
+    assert!(acc > 0.8, "{name}: accuracy {acc}");
+    let json = serde_json::to_string(&params).unwrap();
+    let back: P = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, params, "{name}: serde round trip");
+    assert!(
+        serde_json::from_str::<P>(r#"{"no_such_param": 1}"#).is_err(),
+        "{name}: unknown keys are refused"
+    );
+}
+
+#[test]
+fn classifier_conformance_logistic_regression_and_decision_tree() {
+    classifier_conformance(
+        "LogisticRegression",
+        LogisticRegressionParams::default(),
+        true,
+    );
+    classifier_conformance(
+        "DecisionTreeClassifier",
+        DecisionTreeClassifierParams::default(),
+        false,
+    );
+    classifier_conformance(
+        "DecisionTreeClassifier entropy, max_depth=3, max_features=1",
+        DecisionTreeClassifierParams::default()
+            .criterion(ClassificationCriterion::Entropy)
+            .max_depth(Some(3))
+            .max_features(Some(mlplay::tree::MaxFeatures::Count(1)))
+            .random_state(3),
+        false,
+    );
+}
+
 fn invalid<P: Fit>(params: P, param: &str) {
     match params.validate() {
         Err(Error::InvalidParam {
@@ -181,6 +311,15 @@ fn bad_parameters_name_themselves_and_their_range() {
     );
     invalid(GradientDescentParams::default().batch_size(0), "batch_size");
     invalid(GradientDescentParams::default().epochs(0), "epochs");
+
+    invalid(
+        DecisionTreeRegressorParams::default().min_samples_leaf(0),
+        "min_samples_leaf",
+    );
+    invalid(
+        DecisionTreeClassifierParams::default().max_depth(Some(0)),
+        "max_depth",
+    );
 
     let e = RidgeParams::default().alpha(-1.0).fit(&data()).unwrap_err();
     assert_eq!(e.to_string(), "alpha must be a finite number >= 0 (got -1)");
