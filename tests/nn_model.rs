@@ -132,6 +132,7 @@ fn invalid_architectures_get_specific_errors() {
             momentum: 1.5,
             epsilon: 1e-3,
         },
+        LayerSpec::dense(usize::MAX / 2, relu),
         LayerSpec::Dense {
             units: 2,
             activation: relu,

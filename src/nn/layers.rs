@@ -214,6 +214,13 @@ impl Layer {
         pass: &mut Pass,
         index: usize,
     ) -> Result<Var> {
+        let wanted = self.params().len();
+        if params.len() != wanted {
+            return Err(Error::Shape(format!(
+                "layer {index} takes {wanted} parameter tensors, got {}",
+                params.len()
+            )));
+        }
         match self {
             Layer::Dense(d) => d.forward(tape, x, params),
             Layer::Activation(a) => a.forward(tape, x),

@@ -28,5 +28,5 @@ pub use loss::Loss;
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
 pub use regularization::{l1_l2_penalty, max_norm};
 pub use schedule::{LrSchedule, Schedule};
-pub use sequential::{LayerSpec, ModelSpec, Sequential};
+pub use sequential::{LayerSpec, ModelSpec, Sequential, MAX_WEIGHTS_PER_LAYER};
 pub use trainer::{EpochStats, Trainer, TrainerConfig};

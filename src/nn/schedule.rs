@@ -116,7 +116,7 @@ impl Schedule {
                         "between 0 and 1 (exclusive)",
                     ));
                 }
-                if !(*min_lr >= 0.0) {
+                if min_lr.is_nan() || *min_lr < 0.0 {
                     return Err(Error::invalid("min_lr", min_lr, "a number >= 0"));
                 }
                 Ok(())

@@ -124,6 +124,17 @@ impl ModelSpec {
                             kind: spec.kind().into(),
                         });
                     }
+                    // A mistyped width must give an error, not exhaust the page's memory.
+                    if units.saturating_mul(width) > MAX_WEIGHTS_PER_LAYER {
+                        return Err(Error::invalid(
+                            &at("units"),
+                            units,
+                            format!(
+                                "small enough that {width} x units stays within \
+                                 {MAX_WEIGHTS_PER_LAYER} weights"
+                            ),
+                        ));
+                    }
                     for (name, v) in [("l1", l1), ("l2", l2)] {
                         if !(v.is_finite() && *v >= 0.0) {
                             return Err(Error::invalid(&at(name), v, "a finite number >= 0"));
@@ -478,6 +489,9 @@ impl Sequential {
 }
 
 const FORMAT: &str = "mlplay-sequential";
+
+/// The largest kernel one Dense layer may have (2^24 weights, 64 MiB of f32).
+pub const MAX_WEIGHTS_PER_LAYER: usize = 1 << 24;
 
 #[derive(Serialize, Deserialize)]
 struct SavedModel {

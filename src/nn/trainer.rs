@@ -110,7 +110,7 @@ impl Trainer {
         if config.epochs == 0 {
             return Err(Error::invalid("epochs", 0, "at least 1"));
         }
-        if !(config.min_delta >= 0.0) {
+        if config.min_delta.is_nan() || config.min_delta < 0.0 {
             return Err(Error::invalid(
                 "min_delta",
                 config.min_delta,
