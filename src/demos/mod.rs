@@ -2,11 +2,13 @@
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
 pub mod dbscan;
+pub mod decision_tree;
 pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
 mod params;
 pub mod polynomial_regression;
+pub mod regression_tree;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
@@ -153,6 +155,8 @@ registry! {
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Dbscan => dbscan::DbscanDemo,
+    DecisionTree => decision_tree::DecisionTreeDemo,
+    RegressionTree => regression_tree::RegressionTreeDemo,
 }
 
 /// The spec of demo `id`.

@@ -5,10 +5,12 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 mod raster;
+mod tree;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
 pub use raster::{raster_field, raster_field_cached, Raster, RasterCache};
+pub use tree::{draw_tree, TreeStyle};
 
 use crate::error::Result;
 use plotters::coord::types::RangedCoordf64;

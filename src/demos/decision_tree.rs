@@ -1,0 +1,387 @@
+//! Chapter 6: a classification tree grown one split per tick on 2-D moons, blobs or circles
+//! (optionally rotated). Left, the decision regions of the tree so far over the points; right, the
+//! tree itself with the latest split outlined. Metrics: depth, leaves, train and test accuracy.
+
+use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::{generators, Dataset};
+use crate::error::Result;
+use crate::estimator::{Classifier, Iterative, Progress};
+use crate::model_selection::train_test_split;
+use crate::rng::Rng;
+use crate::tree::{
+    ClassificationCriterion, DecisionTreeClassifier, DecisionTreeClassifierParams,
+    DecisionTreeClassifierRun, GrowthOrder, Node, Snapshot,
+};
+use crate::viz::{self, raster_field, TreeStyle};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One colour per class (Okabe-Ito, as the rest of the site).
+pub(crate) const CLASS_COLOURS: [RGBColor; 3] = [viz::BLUE, viz::ORANGE, viz::GREEN];
+
+/// `c` blended towards white: `strength` 0 is white, 1 the colour itself.
+pub(crate) fn tint(c: RGBColor, strength: f64) -> RGBColor {
+    let mix = |v: u8| (255.0 + strength.clamp(0.0, 1.0) * (v as f64 - 255.0)).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// The majority class of a node and how sure it is (0 at a uniform mix, 1 when pure).
+fn majority(node: &Node) -> (usize, f64) {
+    let k = node.value.len().max(1);
+    let best =
+        (0..node.value.len()).fold(0, |b, c| if node.value[c] > node.value[b] { c } else { b });
+    let p = node.value.get(best).copied().unwrap_or(1.0);
+    let purity = if k > 1 {
+        ((p - 1.0 / k as f64) / (1.0 - 1.0 / k as f64)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    (best, purity)
+}
+
+/// Points spread evenly over a square, labelled by which side of the vertical line x1 = 0 they
+/// fall (the line moved by `noise`-sized Gaussian jitter per point), with a thin empty gap.
+fn halves(n: usize, noise: f64, rng: &mut Rng) -> Result<Dataset> {
+    let mut x = ndarray::Array2::zeros((n, 2));
+    let mut y = ndarray::Array1::zeros(n);
+    for i in 0..n {
+        let mut a = rng.uniform_range(-2.0, 2.0);
+        if a.abs() < 0.1 {
+            a = 0.1_f64.copysign(a);
+        }
+        x[[i, 0]] = a;
+        x[[i, 1]] = rng.uniform_range(-2.0, 2.0);
+        y[i] = f64::from(a + noise * rng.normal() > 0.0);
+    }
+    Dataset::new(x, y)
+}
+
+pub struct DecisionTreeDemo {
+    train: Dataset,
+    test: Dataset,
+    run: Box<DecisionTreeClassifierRun>,
+    snapshot: Snapshot,
+    model: Box<DecisionTreeClassifier>,
+    train_accuracy: f64,
+    test_accuracy: f64,
+    progress: Progress,
+    rotation: f64,
+    x_range: std::ops::Range<f64>,
+    y_range: std::ops::Range<f64>,
+}
+
+impl DecisionTreeDemo {
+    pub const SPEC: DemoSpec = DemoSpec {
+        id: "decision-tree",
+        title: "A decision tree grows, one split at a time",
+        chapter: "06-decision-trees",
+        params: &[
+            ParamSpec {
+                key: "dataset",
+                label: "Dataset",
+                help: "Two moons, three Gaussian blobs, a ring around a disc, or a square cut in two halves by a straight line.",
+                kind: ParamKind::Choice {
+                    options: &["moons", "blobs", "circles", "halves"],
+                    default: "moons",
+                },
+            },
+            ParamSpec {
+                key: "samples",
+                label: "Samples",
+                help: "Points generated; a quarter is held out as the test set.",
+                kind: ParamKind::Int {
+                    min: 20,
+                    max: 1000,
+                    default: 200,
+                },
+            },
+            ParamSpec {
+                key: "noise",
+                label: "Noise",
+                help: "Spread of the points: more noise makes the classes overlap.",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 1.0,
+                    default: 0.3,
+                    log: false,
+                },
+            },
+            ParamSpec {
+                key: "rotation",
+                label: "Rotation (degrees)",
+                help: "Turns the whole data set; the tree can only cut parallel to the axes.",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 90.0,
+                    default: 0.0,
+                    log: false,
+                },
+            },
+            ParamSpec {
+                key: "criterion",
+                label: "Criterion",
+                help: "The impurity each split lowers: Gini or entropy.",
+                kind: ParamKind::Choice {
+                    options: &["gini", "entropy"],
+                    default: "gini",
+                },
+            },
+            ParamSpec {
+                key: "max_depth",
+                label: "max_depth (0 = no limit)",
+                help: "No node deeper than this is split.",
+                kind: ParamKind::Int {
+                    min: 0,
+                    max: 15,
+                    default: 0,
+                },
+            },
+            ParamSpec {
+                key: "min_samples_leaf",
+                label: "min_samples_leaf",
+                help: "Every leaf keeps at least this many training points.",
+                kind: ParamKind::Int {
+                    min: 1,
+                    max: 50,
+                    default: 1,
+                },
+            },
+            ParamSpec {
+                key: "growth",
+                label: "Growth order",
+                help: "Best-first splits the node that lowers impurity most; depth-first follows scikit-learn's order. The finished tree is the same.",
+                kind: ParamKind::Choice {
+                    options: &["best-first", "depth-first"],
+                    default: "best-first",
+                },
+            },
+        ],
+    };
+
+    pub fn new(params: &Params, seed: u64) -> Result<Self> {
+        let mut rng = Rng::new(seed);
+        let n = params.usize("samples");
+        let noise = params.f64("noise");
+        let mut data = match params.choice("dataset") {
+            "blobs" => {
+                let centres = ndarray::array![[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]];
+                generators::blobs(n, &centres, 0.4 + 2.0 * noise, &mut rng)
+            }
+            "circles" => generators::circles(n, 0.5, noise * 0.5, &mut rng),
+            "halves" => halves(n, noise, &mut rng)?,
+            _ => generators::moons(n, noise, &mut rng),
+        };
+        // Turn every point about the centre of the data.
+        let rotation = params.f64("rotation");
+        let (s, c) = rotation.to_radians().sin_cos();
+        let (mx, my) = (
+            data.x.column(0).mean().unwrap_or(0.0),
+            data.x.column(1).mean().unwrap_or(0.0),
+        );
+        for mut row in data.x.rows_mut() {
+            let (a, b) = (row[0] - mx, row[1] - my);
+            row[0] = mx + c * a - s * b;
+            row[1] = my + s * a + c * b;
+        }
+        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
+        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let criterion = match params.choice("criterion") {
+            "entropy" => ClassificationCriterion::Entropy,
+            _ => ClassificationCriterion::Gini,
+        };
+        let max_depth = Some(params.usize("max_depth")).filter(|d| *d > 0);
+        let mut run = DecisionTreeClassifierParams::default()
+            .criterion(criterion)
+            .max_depth(max_depth)
+            .min_samples_leaf(params.usize("min_samples_leaf"))
+            .start(&train)?;
+        run.set_order(match params.choice("growth") {
+            "depth-first" => GrowthOrder::DepthFirst,
+            _ => GrowthOrder::BestFirst,
+        });
+        let (x0, x1) = viz::extent(data.x.column(0).iter().copied());
+        let (y0, y1) = viz::extent(data.x.column(1).iter().copied());
+        let mut demo = DecisionTreeDemo {
+            train,
+            test,
+            snapshot: run.snapshot(),
+            model: Box::new(run.model()),
+            run: Box::new(run),
+            train_accuracy: f64::NAN,
+            test_accuracy: f64::NAN,
+            progress: Progress::Running,
+            rotation,
+            x_range: viz::padded(x0, x1, 0.06),
+            y_range: viz::padded(y0, y1, 0.06),
+        };
+        demo.record()?;
+        Ok(demo)
+    }
+
+    fn record(&mut self) -> Result<()> {
+        self.snapshot = self.run.snapshot();
+        *self.model = self.run.model();
+        self.train_accuracy = self.model.score(self.train.x.view(), self.train.y.view())?;
+        self.test_accuracy = self.model.score(self.test.x.view(), self.test.y.view())?;
+        Ok(())
+    }
+
+    fn draw_regions<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let title = if self.rotation != 0.0 {
+            format!(
+                "Decision regions (data turned {}°)",
+                viz::tick_label(self.rotation)
+            )
+        } else {
+            "Decision regions".to_string()
+        };
+        let mut chart = viz::chart(
+            area,
+            &title,
+            self.x_range.clone(),
+            self.y_range.clone(),
+            "x1",
+            "x2",
+        )?;
+        let tree = &self.snapshot.tree;
+        let leaf = |x: f64, y: f64| tree.leaf_of(ndarray::aview1(&[x, y]));
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let dx = (self.x_range.end - self.x_range.start) / (px.end - px.start).max(1) as f64;
+        let dy = (self.y_range.end - self.y_range.start) / (py.end - py.start).max(1) as f64;
+        raster_field(&mut chart, 1, |x, y| {
+            let here = majority(&tree.nodes[leaf(x, y)]);
+            // The boundary: the predicted class changes one pixel to the right or above.
+            let right = majority(&tree.nodes[leaf(x + dx, y)]).0;
+            let up = majority(&tree.nodes[leaf(x, y + dy)]).0;
+            if here.0 != right || here.0 != up {
+                return viz::INK;
+            }
+            tint(CLASS_COLOURS[here.0 % 3], 0.12 + 0.33 * here.1)
+        })?;
+        let classes = &self.model.classes;
+        let class_of = |v: f64| classes.iter().position(|&c| c == v).unwrap_or(0);
+        for (c, colour) in CLASS_COLOURS.iter().enumerate().take(classes.len()) {
+            let pts = |d: &Dataset| -> Vec<(f64, f64)> {
+                d.x.rows()
+                    .into_iter()
+                    .zip(d.y.iter())
+                    .filter(|(_, &y)| class_of(y) == c)
+                    .map(|(r, _)| (r[0], r[1]))
+                    .collect()
+            };
+            chart
+                .draw_series(pts(&self.train).into_iter().map(|p| {
+                    EmptyElement::at(p)
+                        + Circle::new((0, 0), 4, colour.filled())
+                        + Circle::new((0, 0), 4, WHITE.stroke_width(1))
+                }))?
+                .label(format!("class {}", viz::tick_label(classes[c])))
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+            chart.draw_series(
+                pts(&self.test)
+                    .into_iter()
+                    .map(|p| Circle::new(p, 4, colour.stroke_width(2))),
+            )?;
+        }
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+            .label("test (rings)")
+            .legend(|(x, y)| Circle::new((x + 8, y), 4, viz::INK.stroke_width(2)));
+        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
+    }
+
+    fn draw_tree<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let classes = &self.model.classes;
+        let names = ["x1".to_string(), "x2".to_string()];
+        let fill = |n: &Node| {
+            let (c, purity) = majority(n);
+            tint(CLASS_COLOURS[c % 3], 0.2 + 0.6 * purity)
+        };
+        let describe = |n: &Node| {
+            let (c, _) = majority(n);
+            format!(
+                "class {}",
+                viz::tick_label(classes.get(c).copied().unwrap_or(0.0))
+            )
+        };
+        let pending: Vec<bool> = self.snapshot.pending.iter().map(Option::is_some).collect();
+        let title = format!(
+            "The tree: {} splits, depth {}",
+            self.run.splits(),
+            self.snapshot.tree.depth()
+        );
+        viz::draw_tree(
+            area,
+            &title,
+            &self.snapshot.tree,
+            &TreeStyle {
+                feature_names: &names,
+                fill: &fill,
+                describe: &describe,
+                pending: &pending,
+                highlight: self.snapshot.last_split,
+            },
+        )
+    }
+}
+
+impl Demo for DecisionTreeDemo {
+    fn spec(&self) -> &'static DemoSpec {
+        &Self::SPEC
+    }
+
+    /// One split of the real tree, then the new tree is scored.
+    fn tick(&mut self) -> Progress {
+        if self.progress != Progress::Running {
+            return self.progress;
+        }
+        self.progress = self.run.step().unwrap_or(Progress::Diverged);
+        if self.record().is_err() {
+            self.progress = Progress::Diverged;
+        }
+        self.progress
+    }
+
+    fn ticks_per_frame(&self) -> usize {
+        // One split per frame would be a blur; the page calls step about 60 times a second.
+        1
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        area.fill(&WHITE)?;
+        let panels = viz::panels(area, 2);
+        self.draw_regions(&panels[0])?;
+        self.draw_tree(&panels[1])?;
+        Ok(())
+    }
+
+    fn height_for_width(&self, width: u32) -> u32 {
+        if width >= 720 {
+            (width as f64 * 0.48) as u32
+        } else {
+            (width as f64 * 1.7).min(1000.0) as u32
+        }
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        vec![
+            Metric::new("splits", "Splits", self.run.splits() as f64),
+            Metric::new("depth", "Depth", self.snapshot.tree.depth() as f64),
+            Metric::new("leaves", "Leaves", self.snapshot.tree.n_leaves() as f64),
+            Metric::new("train_accuracy", "Train accuracy", self.train_accuracy),
+            Metric::new("test_accuracy", "Test accuracy", self.test_accuracy),
+        ]
+    }
+
+    fn status(&self) -> Option<String> {
+        match self.progress {
+            Progress::Done => Some(format!(
+                "Finished: {} leaves, depth {}. No leaf can be split further under these limits.",
+                self.snapshot.tree.n_leaves(),
+                self.snapshot.tree.depth()
+            )),
+            Progress::Diverged => Some("The tree could not be grown on this data.".into()),
+            Progress::Running => None,
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Chapter 6: a regression tree grown one split per tick on a noisy sine. Left, the data, the true
+//! curve and the tree's prediction, a step function with one step per leaf; right, the tree with
+//! each node coloured by the value it predicts.
+
+use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::estimator::{Iterative, Progress, Regressor};
+use crate::metrics::root_mean_squared_error;
+use crate::model_selection::train_test_split;
+use crate::rng::Rng;
+use crate::tree::{
+    DecisionTreeRegressor, DecisionTreeRegressorParams, DecisionTreeRegressorRun, GrowthOrder,
+    Node, Snapshot,
+};
+use crate::viz::{self, TreeStyle};
+use ndarray::{Array1, Array2};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+const X_RANGE: (f64, f64) = (0.0, 6.0);
+/// Points at which the prediction is drawn: enough that every step shows as a vertical jump.
+const CURVE_POINTS: usize = 600;
+
+pub struct RegressionTreeDemo {
+    train: Dataset,
+    test: Dataset,
+    run: Box<DecisionTreeRegressorRun>,
+    snapshot: Snapshot,
+    model: Box<DecisionTreeRegressor>,
+    train_rmse: f64,
+    test_rmse: f64,
+    progress: Progress,
+    y_span: (f64, f64),
+}
+
+impl RegressionTreeDemo {
+    pub const SPEC: DemoSpec = DemoSpec {
+        id: "regression-tree",
+        title: "A regression tree predicts with steps",
+        chapter: "06-decision-trees",
+        params: &[
+            ParamSpec {
+                key: "samples",
+                label: "Samples",
+                help: "Points generated on [0, 6]; a quarter is held out as the test set.",
+                kind: ParamKind::Int {
+                    min: 20,
+                    max: 500,
+                    default: 100,
+                },
+            },
+            ParamSpec {
+                key: "noise",
+                label: "Noise",
+                help: "Standard deviation of the noise added to y = sin(x).",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 1.0,
+                    default: 0.25,
+                    log: false,
+                },
+            },
+            ParamSpec {
+                key: "max_depth",
+                label: "max_depth (0 = no limit)",
+                help: "No node deeper than this is split: at most 2^depth steps.",
+                kind: ParamKind::Int {
+                    min: 0,
+                    max: 12,
+                    default: 0,
+                },
+            },
+            ParamSpec {
+                key: "min_samples_leaf",
+                label: "min_samples_leaf",
+                help: "Every step averages at least this many training points.",
+                kind: ParamKind::Int {
+                    min: 1,
+                    max: 30,
+                    default: 1,
+                },
+            },
+        ],
+    };
+
+    pub fn new(params: &Params, seed: u64) -> Result<Self> {
+        let mut rng = Rng::new(seed);
+        let n = params.usize("samples");
+        let noise = params.f64("noise");
+        let xs: Vec<f64> = (0..n)
+            .map(|_| rng.uniform_range(X_RANGE.0, X_RANGE.1))
+            .collect();
+        let ys: Vec<f64> = xs.iter().map(|x| x.sin() + noise * rng.normal()).collect();
+        let x = Array2::from_shape_vec((n, 1), xs).map_err(|e| Error::Shape(e.to_string()))?;
+        let data = Dataset::with_names(x, Array1::from(ys), vec!["x".into()], "y".into())?;
+        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
+        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let max_depth = Some(params.usize("max_depth")).filter(|d| *d > 0);
+        let mut run = DecisionTreeRegressorParams::default()
+            .max_depth(max_depth)
+            .min_samples_leaf(params.usize("min_samples_leaf"))
+            .start(&train)?;
+        run.set_order(GrowthOrder::BestFirst);
+        let y_span = viz::extent(data.y.iter().copied());
+        let mut demo = RegressionTreeDemo {
+            train,
+            test,
+            snapshot: run.snapshot(),
+            model: Box::new(run.model()),
+            run: Box::new(run),
+            train_rmse: f64::NAN,
+            test_rmse: f64::NAN,
+            progress: Progress::Running,
+            y_span,
+        };
+        demo.record()?;
+        Ok(demo)
+    }
+
+    fn record(&mut self) -> Result<()> {
+        self.snapshot = self.run.snapshot();
+        *self.model = self.run.model();
+        let rmse = |d: &Dataset, m: &DecisionTreeRegressor| -> Result<f64> {
+            Ok(root_mean_squared_error(
+                d.y.view(),
+                m.predict(d.x.view())?.view(),
+            ))
+        };
+        self.train_rmse = rmse(&self.train, &self.model)?;
+        self.test_rmse = rmse(&self.test, &self.model)?;
+        Ok(())
+    }
+
+    fn draw_fit<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let yr = viz::padded(self.y_span.0, self.y_span.1, 0.1);
+        let title = format!("Prediction: {} steps", self.snapshot.tree.n_leaves());
+        let mut chart = viz::chart(
+            area,
+            &title,
+            viz::padded(X_RANGE.0, X_RANGE.1, 0.02),
+            yr,
+            "x",
+            "y",
+        )?;
+        let grid: Vec<f64> = (0..=CURVE_POINTS)
+            .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / CURVE_POINTS as f64)
+            .collect();
+        chart
+            .draw_series(DashedLineSeries::new(
+                grid.iter().map(|&x| (x, x.sin())),
+                6,
+                4,
+                viz::GREY.stroke_width(2),
+            ))?
+            .label("sin(x)")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], viz::GREY.stroke_width(2))
+            });
+        chart
+            .draw_series(
+                self.train
+                    .x
+                    .column(0)
+                    .iter()
+                    .zip(self.train.y.iter())
+                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::BLUE.mix(0.7).filled())),
+            )?
+            .label("train")
+            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::BLUE.filled()));
+        chart
+            .draw_series(
+                self.test
+                    .x
+                    .column(0)
+                    .iter()
+                    .zip(self.test.y.iter())
+                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::ORANGE.stroke_width(2))),
+            )?
+            .label("test")
+            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::ORANGE.stroke_width(2)));
+        // The step function: a vertical jump wherever the leaf changes between grid points.
+        let tree = &self.snapshot.tree;
+        let value = |x: f64| tree.nodes[tree.leaf_of(ndarray::aview1(&[x]))].value[0];
+        let mut steps = Vec::with_capacity(2 * grid.len());
+        for (i, &x) in grid.iter().enumerate() {
+            let v = value(x);
+            if let Some(&(_, prev)) = steps.last() {
+                if prev != v && i > 0 {
+                    steps.push((x, prev));
+                }
+            }
+            steps.push((x, v));
+        }
+        chart
+            .draw_series(LineSeries::new(steps, viz::RED.stroke_width(3)))?
+            .label("tree")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(3)));
+        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+    }
+
+    fn draw_tree<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let (lo, hi) = self.y_span;
+        let fill = |n: &Node| {
+            let t = (n.value[0] - lo) / (hi - lo).max(1e-9);
+            viz::colormap(t)
+        };
+        let describe = |n: &Node| format!("ŷ = {:.2}", n.value[0]);
+        let pending: Vec<bool> = self.snapshot.pending.iter().map(Option::is_some).collect();
+        let names = ["x".to_string()];
+        let title = format!(
+            "The tree: {} splits, depth {}",
+            self.run.splits(),
+            self.snapshot.tree.depth()
+        );
+        viz::draw_tree(
+            area,
+            &title,
+            &self.snapshot.tree,
+            &TreeStyle {
+                feature_names: &names,
+                fill: &fill,
+                describe: &describe,
+                pending: &pending,
+                highlight: self.snapshot.last_split,
+            },
+        )
+    }
+}
+
+impl Demo for RegressionTreeDemo {
+    fn spec(&self) -> &'static DemoSpec {
+        &Self::SPEC
+    }
+
+    /// One split, then the new tree is scored.
+    fn tick(&mut self) -> Progress {
+        if self.progress != Progress::Running {
+            return self.progress;
+        }
+        self.progress = self.run.step().unwrap_or(Progress::Diverged);
+        if self.record().is_err() {
+            self.progress = Progress::Diverged;
+        }
+        self.progress
+    }
+
+    fn ticks_per_frame(&self) -> usize {
+        1
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        area.fill(&WHITE)?;
+        let panels = viz::panels(area, 2);
+        self.draw_fit(&panels[0])?;
+        self.draw_tree(&panels[1])?;
+        Ok(())
+    }
+
+    fn height_for_width(&self, width: u32) -> u32 {
+        if width >= 720 {
+            (width as f64 * 0.48) as u32
+        } else {
+            (width as f64 * 1.7).min(1000.0) as u32
+        }
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        vec![
+            Metric::new("splits", "Splits", self.run.splits() as f64),
+            Metric::new("depth", "Depth", self.snapshot.tree.depth() as f64),
+            Metric::new(
+                "leaves",
+                "Leaves (steps)",
+                self.snapshot.tree.n_leaves() as f64,
+            ),
+            Metric::new("train_rmse", "Train RMSE", self.train_rmse),
+            Metric::new("test_rmse", "Test RMSE", self.test_rmse),
+        ]
+    }
+
+    fn status(&self) -> Option<String> {
+        (self.progress == Progress::Done).then(|| {
+            format!(
+                "Finished: {} steps, depth {}.",
+                self.snapshot.tree.n_leaves(),
+                self.snapshot.tree.depth()
+            )
+        })
+    }
+}
