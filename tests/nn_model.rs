@@ -274,8 +274,9 @@ fn save_and_load_give_identical_predictions() {
     assert!(Sequential::from_json(&wrong_format).is_err());
 }
 
-/// 2 -> 16 tanh -> 16 tanh -> 2 logits, Adam at 0.01, batches of 32: at least 97% on 200 held-out
-/// moons points within 60 epochs, trained in slices of at most 7 batches per call.
+/// 2 -> 16 tanh -> 16 tanh -> 2 logits, Adam at 0.01, batches of 32 from 400 moons points: 95% on
+/// 200 held-out points within 20 epochs and at least 97% after 60, trained in slices of at most 7
+/// batches per call.
 #[test]
 fn trainer_learns_moons() {
     let (x, y) = moons(400, 1);
@@ -318,6 +319,13 @@ fn trainer_learns_moons() {
         last.train_loss,
         last.val_accuracy.unwrap()
     );
+    let first_95 = h
+        .iter()
+        .find(|e| e.val_accuracy.unwrap_or(0.0) >= 0.95)
+        .map(|e| e.epoch);
+    println!("first epoch with val accuracy >= 0.95: {first_95:?}");
+    // Measured: epoch 13 (seed 1); 20 leaves room for another platform's rounding.
+    assert!(first_95.is_some_and(|e| e <= 20), "{first_95:?}");
     assert!(h.len() <= 60);
     assert_eq!(trainer.steps(), h.len() * 13); // ceil(400 / 32) batches per epoch
     assert!(last.train_loss < 0.3 * h[0].train_loss);
