@@ -50,7 +50,7 @@ mod native {
         },
         /// Fit an estimator on a CSV file and print a JSON summary.
         Fit {
-            /// Estimator, e.g. ridge, linear-regression, sgd-regressor, kmeans, dbscan, pca.
+            /// Estimator, e.g. ridge, logistic-regression, decision-tree-classifier, kmeans, pca (see `mlplay list`).
             estimator: String,
             /// CSV file with a header row.
             #[arg(long)]
