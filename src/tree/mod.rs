@@ -89,15 +89,19 @@ impl Tree {
         self.nodes.iter().filter(|n| n.split.is_none()).count()
     }
 
-    /// The leaf a row lands in (the row must have `n_features` values).
+    /// The child a row goes to from node `id`, or `None` at a leaf (or for a row too short to
+    /// hold the split's feature; NaN goes right, as `NaN <= t` is false).
+    fn child_of(&self, id: usize, row: ArrayView1<f64>) -> Option<usize> {
+        let s = self.nodes.get(id)?.split?;
+        let v = row.get(s.feature)?;
+        Some(if *v <= s.threshold { s.left } else { s.right })
+    }
+
+    /// The leaf a row lands in (rows are not checked here: [`Tree::apply`] checks them).
     pub fn leaf_of(&self, row: ArrayView1<f64>) -> usize {
         let mut id = 0;
-        while let Some(s) = self.nodes.get(id).and_then(|n| n.split) {
-            id = if row[s.feature] <= s.threshold {
-                s.left
-            } else {
-                s.right
-            };
+        while let Some(next) = self.child_of(id, row) {
+            id = next;
         }
         id
     }
@@ -112,12 +116,8 @@ impl Tree {
     pub fn path_of(&self, row: ArrayView1<f64>) -> Vec<usize> {
         let mut path = vec![0];
         let mut id = 0;
-        while let Some(s) = self.nodes.get(id).and_then(|n| n.split) {
-            id = if row[s.feature] <= s.threshold {
-                s.left
-            } else {
-                s.right
-            };
+        while let Some(next) = self.child_of(id, row) {
+            id = next;
             path.push(id);
         }
         path
