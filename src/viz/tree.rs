@@ -16,7 +16,7 @@ pub struct TreeStyle<'a> {
     pub fill: &'a dyn Fn(&Node) -> RGBColor,
     /// What a leaf predicts, e.g. `class 1` or `ŷ = 0.42`.
     pub describe: &'a dyn Fn(&Node) -> String,
-    /// Per node: whether its split is still pending (drawn with a grey outline).
+    /// Per node: whether its split is still pending (drawn paler, with a grey outline).
     pub pending: &'a [bool],
     /// The node split by the latest step (outlined in red).
     pub highlight: Option<usize>,
@@ -102,8 +102,9 @@ pub fn draw_tree<DB: DrawingBackend>(
     let leaf_span = (w - 2.0 * margin) / n_leaves;
     for (id, node) in tree.nodes.iter().enumerate() {
         let (cx, cy) = (px(id), py(node.depth));
-        let fill = (style.fill)(node);
         let pending = style.pending.get(id).copied().unwrap_or(false);
+        // Pending nodes are paler: they are leaves for now, but the next steps will split them.
+        let fill = (style.fill)(node).mix(if pending { 0.45 } else { 1.0 });
         let outline = if style.highlight == Some(id) {
             RED.stroke_width(3)
         } else if pending {
