@@ -7,6 +7,8 @@ pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
 mod params;
+pub mod playground;
+mod playground_data;
 pub mod polynomial_regression;
 pub mod regression_tree;
 
@@ -157,6 +159,7 @@ registry! {
     Dbscan => dbscan::DbscanDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
+    Playground => playground::PlaygroundDemo,
 }
 
 /// The spec of demo `id`.

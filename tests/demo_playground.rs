@@ -1,0 +1,137 @@
+//! The playground demo (chapter 10): it learns XOR with one hidden layer, replays exactly from
+//! a seed, rejects bad settings with clear errors, reports divergence and keeps frames short.
+#![cfg(not(target_arch = "wasm32"))] // draws with the native bitmap backend
+
+use mlplay::demos::{self, AnyDemo, Demo};
+use mlplay::estimator::Progress;
+use mlplay::viz::render_rgb;
+use std::time::{Duration, Instant};
+
+fn playground(pairs: &[(&str, &str)], seed: u64) -> mlplay::error::Result<AnyDemo> {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    demos::create(
+        "playground",
+        &demos::params_with("playground", &pairs)?,
+        seed,
+    )
+}
+
+fn metric(demo: &AnyDemo, key: &str) -> f64 {
+    demo.metrics()
+        .iter()
+        .find(|m| m.key == key)
+        .unwrap_or_else(|| panic!("metric {key}"))
+        .value
+}
+
+/// XOR settings: x1 and x2 only, one hidden layer of four tanh neurons.
+const XOR: [(&str, &str); 5] = [
+    ("dataset", "xor"),
+    ("hidden_layers", "1"),
+    ("neurons", "4"),
+    ("learning_rate", "0.1"),
+    ("noise", "0"),
+];
+
+#[test]
+fn xor_with_one_hidden_layer_reaches_ninety_percent() {
+    let mut demo = playground(&XOR, 1).unwrap();
+    // 200 training points in batches of 10: 20 ticks per epoch.
+    let mut reached = None;
+    for tick in 1..=4000 {
+        assert_eq!(demo.tick(), Progress::Running);
+        if tick % 20 == 0 && metric(&demo, "test_accuracy") >= 0.9 {
+            reached = Some(tick);
+            break;
+        }
+    }
+    let reached = reached.expect("90% test accuracy within 4000 mini-batches");
+    eprintln!("xor: 90% test accuracy after {reached} mini-batches");
+}
+
+#[test]
+fn xor_without_hidden_layer_stays_near_chance() {
+    let mut pairs = XOR.to_vec();
+    pairs[1] = ("hidden_layers", "0");
+    let mut demo = playground(&pairs, 1).unwrap();
+    for _ in 0..1000 {
+        demo.tick();
+    }
+    let acc = metric(&demo, "test_accuracy");
+    assert!(acc < 0.75, "a linear model cannot separate XOR: {acc}");
+}
+
+#[test]
+fn same_seed_same_run() {
+    let run = |seed| {
+        let mut d = playground(&[("dataset", "spiral"), ("optimizer", "adam")], seed).unwrap();
+        for _ in 0..150 {
+            d.tick();
+        }
+        d.metrics()
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
+#[test]
+fn bad_settings_give_clear_errors() {
+    let e = playground(&[("hidden_layers", "two")], 0)
+        .err()
+        .expect("error");
+    let text = e.to_string();
+    assert!(
+        text.contains("hidden_layers") && text.contains("between 0 and 6"),
+        "{text}"
+    );
+    let e = playground(&[("neurons", "0")], 0).err().expect("error");
+    assert!(e.to_string().contains("neurons"), "{e}");
+    let e = playground(&[("x1", "false"), ("x2", "false")], 0)
+        .err()
+        .expect("no features");
+    assert!(e.to_string().contains("at least one feature"), "{e}");
+}
+
+#[test]
+fn huge_learning_rate_diverges_with_the_message() {
+    let mut demo = playground(&[("learning_rate", "10000"), ("dataset", "plane")], 0).unwrap();
+    let mut progress = Progress::Running;
+    for _ in 0..500 {
+        progress = demo.tick();
+        if progress != Progress::Running {
+            break;
+        }
+    }
+    assert_eq!(progress, Progress::Diverged);
+    let status = demo.status().expect("a status message");
+    assert!(status.contains("lower the learning rate"), "{status}");
+    // Drawing after divergence still works (NaN weights draw as white).
+    render_rgb(&demo, 600).unwrap();
+    // Reset = a fresh demo from the same params and seed.
+    let fresh = playground(&[("learning_rate", "10000"), ("dataset", "plane")], 0).unwrap();
+    assert!(fresh.status().is_none());
+}
+
+#[test]
+fn step_respects_its_budget_and_draw_is_quick() {
+    let mut demo = playground(&[("hidden_layers", "3"), ("neurons", "8")], 0).unwrap();
+    let start = Instant::now();
+    demo.step(Duration::from_millis(8));
+    let step = start.elapsed();
+    let start = Instant::now();
+    render_rgb(&demo, 1200).unwrap();
+    let first = start.elapsed();
+    // The second draw reuses the neuron outputs computed by the first (weights unchanged).
+    let start = Instant::now();
+    render_rgb(&demo, 1200).unwrap();
+    let again = start.elapsed();
+    eprintln!("step(8 ms) took {step:?}; draw at 1200 px: {first:?}, again {again:?}");
+    assert!(
+        step < Duration::from_millis(40),
+        "step overshoots: {step:?}"
+    );
+    assert!(metric(&demo, "step") >= 1.0);
+}
