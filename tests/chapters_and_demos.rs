@@ -158,23 +158,36 @@ fn every_demo_runs_draws_and_replays() {
 #[test]
 fn step_respects_its_time_budget() {
     use web_time::{Duration, Instant};
-    for spec in demos::all_specs() {
-        let params = demos::params_with(spec.id, &[]).unwrap();
-        let mut d = demos::create(spec.id, &params, 1).unwrap();
+    // The slowest of 20 steps with a 6 ms budget; the same seed repeats the same steps.
+    let slowest_step = |id: &str| {
+        let params = demos::params_with(id, &[]).unwrap();
+        let mut d = demos::create(id, &params, 1).unwrap();
+        let mut slowest = Duration::ZERO;
         for _ in 0..20 {
             let t = Instant::now();
             let progress = d.step(Duration::from_millis(6));
-            // One tick may overrun the budget a little; a whole frame must not.
-            assert!(
-                t.elapsed() < Duration::from_millis(40),
-                "{}: step took {:?}",
-                spec.id,
-                t.elapsed()
-            );
+            slowest = slowest.max(t.elapsed());
             if progress != Progress::Running {
                 break;
             }
         }
+        slowest
+    };
+    for spec in demos::all_specs() {
+        // One tick may overrun the budget a little; a whole frame must not. Wall time also counts
+        // time the OS gave to other processes, so only an overrun seen in three runs out of three
+        // is the demo's own.
+        let limit = Duration::from_millis(40);
+        let mut runs = Vec::new();
+        while runs.len() < 3 && runs.last().is_none_or(|t| *t >= limit) {
+            runs.push(slowest_step(spec.id));
+        }
+        assert!(
+            runs.last().is_some_and(|t| *t < limit),
+            "{}: slowest step {:?} in each of three runs",
+            spec.id,
+            runs
+        );
     }
 }
 

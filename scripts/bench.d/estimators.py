@@ -1,0 +1,178 @@
+"""Fit time of every estimator `mlplay fit` knows, ours (native release CLI) against scikit-learn,
+side by side in one run on the same generated data with the same parameters.
+
+Usage: python3 scripts/bench.d/estimators.py MLPLAY_BINARY [REPEAT]
+Prints a Markdown table. Each time is the median of REPEAT fits (default 5): scikit-learn's after
+one warm-up fit in this process; ours is the `fit_ms` the CLI reports, which times the fit alone
+(not process start or CSV parsing), one fresh process per fit. Ours runs on one thread, so
+scikit-learn's BLAS/OpenMP pools are limited to one thread too (threadpoolctl): on this 2-core
+machine their idle-spinning worker threads otherwise make timings swing by 10-100x whenever
+anything else runs.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import sklearn
+from sklearn import cluster, datasets, decomposition, linear_model, tree
+from threadpoolctl import threadpool_limits
+
+OUT = os.path.join("target", "bench")
+
+
+def write_csv(name, x, y=None):
+    """Writes features (and target column `y`) to target/bench/NAME.csv; returns the path."""
+    path = os.path.join(OUT, name + ".csv")
+    if os.path.exists(path):
+        return path
+    cols = [f"x{i}" for i in range(x.shape[1])]
+    table = x
+    if y is not None:
+        cols.append("y")
+        table = np.column_stack([x, y])
+    np.savetxt(path, table, delimiter=",", header=",".join(cols), comments="", fmt="%.17g")
+    return path
+
+
+def data_sets():
+    regression = datasets.make_regression(
+        n_samples=20000, n_features=20, n_informative=10, noise=10.0, random_state=0
+    )
+    binary = datasets.make_classification(
+        n_samples=10000, n_features=20, n_informative=8, random_state=0
+    )
+    multiclass = datasets.make_classification(
+        n_samples=10000, n_features=20, n_informative=8, n_classes=4, random_state=1
+    )
+    blobs, _ = datasets.make_blobs(n_samples=20000, centers=8, n_features=10, random_state=0)
+    moons, _ = datasets.make_moons(n_samples=3000, noise=0.05, random_state=0)
+    rng = np.random.default_rng(0)
+    wide = rng.standard_normal((5000, 50)) @ rng.standard_normal((50, 50))
+    return {
+        "regression 20000x20": (regression[0], regression[1]),
+        "binary 10000x20": binary,
+        "4 classes 10000x20": multiclass,
+        "blobs 20000x10": (blobs, None),
+        "moons 3000x2": (moons, None),
+        "correlated 5000x50": (wide, None),
+    }
+
+
+# (our CLI name, --set overrides, scikit-learn estimator, data set)
+CASES = [
+    ("linear-regression", {}, lambda: linear_model.LinearRegression(), "regression 20000x20"),
+    ("ridge", {"alpha": 1.0}, lambda: linear_model.Ridge(alpha=1.0), "regression 20000x20"),
+    (
+        "sgd-regressor",
+        {"random_state": 0},
+        lambda: linear_model.SGDRegressor(random_state=0),
+        "regression 20000x20",
+    ),
+    ("logistic-regression", {}, lambda: linear_model.LogisticRegression(), "binary 10000x20"),
+    ("logistic-regression", {}, lambda: linear_model.LogisticRegression(), "4 classes 10000x20"),
+    (
+        "decision-tree-classifier",
+        {"random_state": 0},
+        lambda: tree.DecisionTreeClassifier(random_state=0),
+        "binary 10000x20",
+    ),
+    (
+        "decision-tree-regressor",
+        {"random_state": 0},
+        lambda: tree.DecisionTreeRegressor(random_state=0),
+        "regression 20000x20",
+    ),
+    (
+        "kmeans",
+        {"n_clusters": 8, "n_init": 1, "random_state": 0},
+        lambda: cluster.KMeans(n_clusters=8, n_init=1, random_state=0),
+        "blobs 20000x10",
+    ),
+    (
+        "dbscan",
+        {"eps": 0.1, "min_samples": 5},
+        lambda: cluster.DBSCAN(eps=0.1, min_samples=5),
+        "moons 3000x2",
+    ),
+    (
+        "pca",
+        {"n_components": 10},
+        lambda: decomposition.PCA(n_components=10, svd_solver="full"),
+        "correlated 5000x50",
+    ),
+]
+
+
+def ours(binary, name, path, supervised, sets, repeat):
+    cmd = [binary, "fit", name, "--data", path]
+    if supervised:
+        cmd += ["--target", "y"]
+    for k, v in sets.items():
+        cmd += ["--set", f"{k}={v}"]
+    times, out = [], None
+    for _ in range(repeat):
+        run = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out = json.loads(run.stdout)
+        times.append(out["fit_ms"])
+    return statistics.median(times), out
+
+
+def theirs(make, x, y, repeat):
+    make().fit(x, y)  # warm-up: imports, first-call dispatch
+    times, model = [], None
+    for _ in range(repeat):
+        model = make()
+        start = time.perf_counter()
+        model.fit(x, y)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times), model
+
+
+def main():
+    binary = sys.argv[1]
+    threadpool_limits(1)
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    os.makedirs(OUT, exist_ok=True)
+    known = subprocess.run([binary, "list"], capture_output=True, text=True, check=True).stdout
+    sets_by_name = data_sets()
+    print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; median of {repeat} fits; one thread each.")
+    print()
+    print("| estimator | data | ours ms | scikit-learn ms | ours / scikit-learn | same answer |")
+    print("|---|---|---:|---:|---:|---|")
+    for name, sets, make, data in CASES:
+        if name not in known.split():
+            print(f"| {name} | {data} | not in `mlplay list` | | | |")
+            continue
+        x, y = sets_by_name[data]
+        path = write_csv(data.split()[0] + "_" + data.split()[-1], x, y)
+        ours_ms, out = ours(binary, name, path, y is not None, sets, repeat)
+        their_ms, model = theirs(make, x, y, repeat)
+        print(
+            f"| {name} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
+            f"**{ours_ms / their_ms:.2f}x** | {agreement(name, out, model, x, y)} |"
+        )
+
+
+def agreement(name, out, model, x, y):
+    """One number showing both sides did the same work (a score or a fitted attribute)."""
+    if "train_score" in out:
+        return f"train score {out['train_score']:.4f} vs {model.score(x, y):.4f}"
+    if name == "kmeans":
+        return f"inertia {out['inertia']:.6g} vs {model.inertia_:.6g}"
+    if name == "dbscan":
+        ours_clusters = len(set(out["labels"]) - {-1})
+        theirs_clusters = len(set(model.labels_.tolist()) - {-1})
+        return f"clusters {ours_clusters} vs {theirs_clusters}"
+    if name == "pca":
+        ratio = sum(out["explained_variance_ratio"])
+        return f"variance kept {ratio:.6f} vs {model.explained_variance_ratio_.sum():.6f}"
+    return ""
+
+
+if __name__ == "__main__":
+    main()
