@@ -7,6 +7,7 @@ pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
 mod params;
+pub mod perceptron;
 pub mod playground;
 mod playground_data;
 pub mod polynomial_regression;
@@ -159,6 +160,7 @@ registry! {
     Dbscan => dbscan::DbscanDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
+    Perceptron => perceptron::PerceptronDemo,
     Playground => playground::PlaygroundDemo,
 }
 
