@@ -440,9 +440,14 @@ impl PlaygroundDemo {
         let (w, h) = area.dim_in_pixel();
         let names: Vec<&str> = self.features.iter().map(|&f| FEATURES[f].1).collect();
         area.draw_text(
-            &format!("Hidden neurons (inputs: {})", names.join(", ")),
+            "Hidden neurons, one row per layer",
             &("sans-serif", fs + 2).into_font().color(&viz::INK),
             (8, 6),
+        )?;
+        area.draw_text(
+            &format!("inputs: {}", names.join(", ")),
+            &style,
+            (8, fs as i32 + 12),
         )?;
         self.with_snapshot(|s| -> Result<()> {
             if s.neurons.is_empty() {
@@ -455,7 +460,7 @@ impl PlaygroundDemo {
             }
             let rows = s.neurons.len() as u32;
             let cols = s.neurons.iter().map(Vec::len).max().unwrap_or(1) as u32;
-            let (top, left) = (fs * 2 + 10, fs * 3);
+            let (top, left) = (fs * 3 + 16, fs * 3);
             let cell = ((w.saturating_sub(left + 8)) / cols)
                 .min(h.saturating_sub(top + 4) / rows)
                 .max(4);
