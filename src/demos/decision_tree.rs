@@ -12,7 +12,7 @@ use crate::tree::{
     ClassificationCriterion, DecisionTreeClassifier, DecisionTreeClassifierParams,
     DecisionTreeClassifierRun, GrowthOrder, Node, Snapshot,
 };
-use crate::viz::{self, raster_field, TreeStyle};
+use crate::viz::{self, raster_field};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -304,23 +304,13 @@ impl DecisionTreeDemo {
                 viz::tick_label(classes.get(c).copied().unwrap_or(0.0))
             )
         };
-        let pending: Vec<bool> = self.snapshot.pending.iter().map(Option::is_some).collect();
-        let title = format!(
-            "The tree: {} splits, depth {}",
-            self.run.splits(),
-            self.snapshot.tree.depth()
-        );
-        viz::draw_tree(
+        viz::draw_growing_tree(
             area,
-            &title,
-            &self.snapshot.tree,
-            &TreeStyle {
-                feature_names: &names,
-                fill: &fill,
-                describe: &describe,
-                pending: &pending,
-                highlight: self.snapshot.last_split,
-            },
+            &self.snapshot,
+            self.run.splits(),
+            &names,
+            &fill,
+            &describe,
         )
     }
 }
@@ -356,11 +346,7 @@ impl Demo for DecisionTreeDemo {
     }
 
     fn height_for_width(&self, width: u32) -> u32 {
-        if width >= 720 {
-            (width as f64 * 0.48) as u32
-        } else {
-            (width as f64 * 1.7).min(1000.0) as u32
-        }
+        viz::two_panel_height(width)
     }
 
     fn metrics(&self) -> Vec<Metric> {

@@ -13,7 +13,7 @@ use crate::tree::{
     DecisionTreeRegressor, DecisionTreeRegressorParams, DecisionTreeRegressorRun, GrowthOrder,
     Node, Snapshot,
 };
-use crate::viz::{self, TreeStyle};
+use crate::viz;
 use ndarray::{Array1, Array2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -206,24 +206,14 @@ impl RegressionTreeDemo {
             viz::colormap(t)
         };
         let describe = |n: &Node| format!("ŷ = {:.2}", n.value[0]);
-        let pending: Vec<bool> = self.snapshot.pending.iter().map(Option::is_some).collect();
         let names = ["x".to_string()];
-        let title = format!(
-            "The tree: {} splits, depth {}",
-            self.run.splits(),
-            self.snapshot.tree.depth()
-        );
-        viz::draw_tree(
+        viz::draw_growing_tree(
             area,
-            &title,
-            &self.snapshot.tree,
-            &TreeStyle {
-                feature_names: &names,
-                fill: &fill,
-                describe: &describe,
-                pending: &pending,
-                highlight: self.snapshot.last_split,
-            },
+            &self.snapshot,
+            self.run.splits(),
+            &names,
+            &fill,
+            &describe,
         )
     }
 }
@@ -258,11 +248,7 @@ impl Demo for RegressionTreeDemo {
     }
 
     fn height_for_width(&self, width: u32) -> u32 {
-        if width >= 720 {
-            (width as f64 * 0.48) as u32
-        } else {
-            (width as f64 * 1.7).min(1000.0) as u32
-        }
+        viz::two_panel_height(width)
     }
 
     fn metrics(&self) -> Vec<Metric> {

@@ -56,30 +56,7 @@ impl DecisionTreeClassifierParams {
         self.criterion = c;
         self
     }
-    pub fn max_depth(mut self, d: Option<usize>) -> Self {
-        self.max_depth = d;
-        self
-    }
-    pub fn min_samples_split(mut self, n: usize) -> Self {
-        self.min_samples_split = n;
-        self
-    }
-    pub fn min_samples_leaf(mut self, n: usize) -> Self {
-        self.min_samples_leaf = n;
-        self
-    }
-    pub fn max_features(mut self, m: Option<MaxFeatures>) -> Self {
-        self.max_features = m;
-        self
-    }
-    pub fn min_impurity_decrease(mut self, v: f64) -> Self {
-        self.min_impurity_decrease = v;
-        self
-    }
-    pub fn random_state(mut self, seed: u64) -> Self {
-        self.random_state = Some(seed);
-        self
-    }
+    growth_setters!();
 
     /// Checks the data and starts a growth that applies one split per step (depth-first).
     pub fn start(&self, data: &Dataset) -> Result<DecisionTreeClassifierRun> {

@@ -3,6 +3,36 @@
 //! The fitted [`Tree`] is a plain list of [`Node`]s a demo can walk to draw it, and the growth is
 //! exposed one split per [`Iterative::step`](crate::estimator::Iterative) so a demo can animate it.
 
+/// The builder methods both tree estimators share (every parameter but the criterion).
+macro_rules! growth_setters {
+    () => {
+        pub fn max_depth(mut self, d: Option<usize>) -> Self {
+            self.max_depth = d;
+            self
+        }
+        pub fn min_samples_split(mut self, n: usize) -> Self {
+            self.min_samples_split = n;
+            self
+        }
+        pub fn min_samples_leaf(mut self, n: usize) -> Self {
+            self.min_samples_leaf = n;
+            self
+        }
+        pub fn max_features(mut self, m: Option<MaxFeatures>) -> Self {
+            self.max_features = m;
+            self
+        }
+        pub fn min_impurity_decrease(mut self, v: f64) -> Self {
+            self.min_impurity_decrease = v;
+            self
+        }
+        pub fn random_state(mut self, seed: u64) -> Self {
+            self.random_state = Some(seed);
+            self
+        }
+    };
+}
+
 mod classifier;
 mod grow;
 mod regressor;

@@ -10,7 +10,7 @@ mod tree;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
 pub use raster::{raster_field, raster_field_cached, Raster, RasterCache};
-pub use tree::{draw_tree, TreeStyle};
+pub use tree::{draw_growing_tree, draw_tree, TreeStyle};
 
 use crate::error::Result;
 use plotters::coord::types::RangedCoordf64;
@@ -27,6 +27,15 @@ pub const GREY: RGBColor = RGBColor(120, 120, 120);
 pub const INK: RGBColor = RGBColor(34, 34, 34);
 
 pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Canvas height for two `panels`: a wide strip side by side, or two stacked near-squares.
+pub fn two_panel_height(width: u32) -> u32 {
+    if width >= 720 {
+        (width as f64 * 0.48) as u32
+    } else {
+        (width as f64 * 1.7).min(1000.0) as u32
+    }
+}
 
 /// Splits an area into `n` panels: side by side when it is wide, stacked when it is narrow.
 pub fn panels<DB: DrawingBackend>(

@@ -4,7 +4,7 @@
 
 use super::{font_size, GREY, INK, RED};
 use crate::error::Result;
-use crate::tree::{Node, Tree};
+use crate::tree::{Node, Snapshot, Tree};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -44,6 +44,28 @@ fn layout(tree: &Tree) -> Vec<f64> {
         }
     }
     x
+}
+
+/// Draws a tree still growing: the snapshot after `splits` splits, pending nodes paler and the
+/// latest split outlined, titled with its size. Shared by the decision- and regression-tree demos.
+pub fn draw_growing_tree<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    snapshot: &Snapshot,
+    splits: usize,
+    feature_names: &[String],
+    fill: &dyn Fn(&Node) -> RGBColor,
+    describe: &dyn Fn(&Node) -> String,
+) -> Result<()> {
+    let pending: Vec<bool> = snapshot.pending.iter().map(Option::is_some).collect();
+    let title = format!("The tree: {splits} splits, depth {}", snapshot.tree.depth());
+    let style = TreeStyle {
+        feature_names,
+        fill,
+        describe,
+        pending: &pending,
+        highlight: snapshot.last_split,
+    };
+    draw_tree(area, &title, &snapshot.tree, &style)
 }
 
 /// Draws `tree` into `area` under `title`.
