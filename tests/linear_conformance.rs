@@ -19,7 +19,7 @@ use mlplay::linear::{
 use mlplay::tree::{
     ClassificationCriterion, DecisionTreeClassifierParams, DecisionTreeRegressorParams,
 };
-use ndarray::{array, Array1, Array2};
+use ndarray::{array, Array1, Array2, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::Debug;
@@ -29,15 +29,21 @@ fn data() -> Dataset {
     generators::linear_regression(40, &[1.5, -2.0, 0.7], 4.0, 0.3, &mut rng)
 }
 
-/// The data checks, shared by every regressor.
-fn conformance<P>(name: &str, params: P)
+/// The bad-data checks every estimator shares: x/y length mismatch, predict on the wrong number of
+/// features, NaN and infinity in x, y and the rows to predict, no samples, no features. Returns
+/// the model fitted on `good`; `predict` is the model's own (regressor or classifier).
+fn data_checks<P>(
+    name: &str,
+    params: &P,
+    good: &Dataset,
+    predict: impl Fn(&P::Model, ArrayView2<f64>) -> mlplay::error::Result<Array1<f64>>,
+) -> P::Model
 where
-    P: Fit + Serialize + DeserializeOwned + PartialEq + Debug,
-    P::Model: Regressor + Debug,
+    P: Fit,
+    P::Model: Debug,
 {
-    let good = data();
     let model = params
-        .fit(&good)
+        .fit(good)
         .unwrap_or_else(|e| panic!("{name}: fit: {e}"));
 
     // Shapes: y shorter than x, predict with a different number of features.
@@ -51,7 +57,7 @@ where
     );
     let wrong = Array2::<f64>::zeros((4, good.n_features() + 1));
     assert!(
-        matches!(model.predict(wrong.view()), Err(Error::Shape(_))),
+        matches!(predict(&model, wrong.view()), Err(Error::Shape(_))),
         "{name}: predict with the wrong number of features"
     );
 
@@ -71,7 +77,7 @@ where
     let mut nan_rows = good.x.clone();
     nan_rows[[0, 0]] = f64::NAN;
     assert!(
-        matches!(model.predict(nan_rows.view()), Err(Error::NonFinite(_))),
+        matches!(predict(&model, nan_rows.view()), Err(Error::NonFinite(_))),
         "{name}: NaN in predict"
     );
 
@@ -86,6 +92,17 @@ where
         matches!(params.fit(&no_features), Err(Error::EmptyData(_))),
         "{name}: no features"
     );
+    model
+}
+
+/// The data checks, shared by every regressor.
+fn conformance<P>(name: &str, params: P)
+where
+    P: Fit + Serialize + DeserializeOwned + PartialEq + Debug,
+    P::Model: Regressor + Debug,
+{
+    let good = data();
+    let model = data_checks(name, &params, &good, |m, x| m.predict(x));
 
     // Refit and determinism: the same params on the same data give the same predictions.
     let again = params.fit(&good).unwrap();
@@ -179,50 +196,7 @@ where
     P::Model: Classifier + Debug + PartialEq,
 {
     let good = classification_data();
-    let model = params
-        .fit(&good)
-        .unwrap_or_else(|e| panic!("{name}: fit: {e}"));
-    let bad = Dataset {
-        y: good.y.slice(ndarray::s![..10]).to_owned(),
-        ..good.clone()
-    };
-    assert!(
-        matches!(params.fit(&bad), Err(Error::Shape(_))),
-        "{name}: x/y length mismatch"
-    );
-    let wrong = Array2::<f64>::zeros((4, good.n_features() + 1));
-    assert!(
-        matches!(model.predict(wrong.view()), Err(Error::Shape(_))),
-        "{name}: predict with the wrong number of features"
-    );
-    let mut nan_x = good.clone();
-    nan_x.x[[5, 1]] = f64::NAN;
-    match params.fit(&nan_x) {
-        Err(Error::NonFinite(at)) => assert!(at.contains("row 5"), "{name}: {at}"),
-        other => panic!("{name}: NaN in x gave {other:?}"),
-    }
-    let mut inf_y = good.clone();
-    inf_y.y[2] = f64::INFINITY;
-    assert!(
-        matches!(params.fit(&inf_y), Err(Error::NonFinite(_))),
-        "{name}: inf in y"
-    );
-    let mut nan_rows = good.x.clone();
-    nan_rows[[0, 0]] = f64::NAN;
-    assert!(
-        matches!(model.predict(nan_rows.view()), Err(Error::NonFinite(_))),
-        "{name}: NaN in predict"
-    );
-    let empty = Dataset::new(Array2::zeros((0, 3)), Array1::zeros(0)).unwrap();
-    assert!(
-        matches!(params.fit(&empty), Err(Error::EmptyData(_))),
-        "{name}: no samples"
-    );
-    let no_features = Dataset::new(Array2::zeros((5, 0)), Array1::zeros(5)).unwrap();
-    assert!(
-        matches!(params.fit(&no_features), Err(Error::EmptyData(_))),
-        "{name}: no features"
-    );
+    let model = data_checks(name, &params, &good, |m, x| m.predict(x));
     // One class: an error naming y, or (trees, as in scikit-learn) a model predicting that class.
     let mut one = good.clone();
     one.y.fill(2.0);
