@@ -191,39 +191,14 @@ impl PolynomialRegressionDemo {
         let truth = grid
             .iter()
             .map(|&x| (x, TRUE_COEFS[0] + TRUE_COEFS[1] * x + TRUE_COEFS[2] * x * x));
-        chart
-            .draw_series(DashedLineSeries::new(
-                truth,
-                6,
-                4,
-                viz::GREY.stroke_width(2),
-            ))?
-            .label("true curve")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], viz::GREY.stroke_width(2))
-            });
-        chart
-            .draw_series(
-                self.train
-                    .x
-                    .column(0)
-                    .iter()
-                    .zip(self.train.y.iter())
-                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::BLUE.mix(0.6).filled())),
-            )?
-            .label("train")
-            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::BLUE.filled()));
-        chart
-            .draw_series(
-                self.val
-                    .x
-                    .column(0)
-                    .iter()
-                    .zip(self.val.y.iter())
-                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::ORANGE.stroke_width(2))),
-            )?
-            .label("validation")
-            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::ORANGE.stroke_width(2)));
+        viz::draw_truth_and_samples(
+            &mut chart,
+            truth,
+            "true curve",
+            (self.train.x.column(0), self.train.y.view()),
+            (self.val.x.column(0), self.val.y.view()),
+            "validation",
+        )?;
         chart
             .draw_series(LineSeries::new(
                 grid.iter().zip(fitted.iter()).map(|(&x, &y)| (x, clip(y))),

@@ -146,39 +146,14 @@ impl RegressionTreeDemo {
         let grid: Vec<f64> = (0..=CURVE_POINTS)
             .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / CURVE_POINTS as f64)
             .collect();
-        chart
-            .draw_series(DashedLineSeries::new(
-                grid.iter().map(|&x| (x, x.sin())),
-                6,
-                4,
-                viz::GREY.stroke_width(2),
-            ))?
-            .label("sin(x)")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], viz::GREY.stroke_width(2))
-            });
-        chart
-            .draw_series(
-                self.train
-                    .x
-                    .column(0)
-                    .iter()
-                    .zip(self.train.y.iter())
-                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::BLUE.mix(0.7).filled())),
-            )?
-            .label("train")
-            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::BLUE.filled()));
-        chart
-            .draw_series(
-                self.test
-                    .x
-                    .column(0)
-                    .iter()
-                    .zip(self.test.y.iter())
-                    .map(|(&x, &y)| Circle::new((x, y), 3, viz::ORANGE.stroke_width(2))),
-            )?
-            .label("test")
-            .legend(|(x, y)| Circle::new((x + 8, y), 3, viz::ORANGE.stroke_width(2)));
+        viz::draw_truth_and_samples(
+            &mut chart,
+            grid.iter().map(|&x| (x, x.sin())),
+            "sin(x)",
+            (self.train.x.column(0), self.train.y.view()),
+            (self.test.x.column(0), self.test.y.view()),
+            "test",
+        )?;
         // The step function: a vertical jump wherever the leaf changes between grid points.
         let tree = &self.snapshot.tree;
         let value = |x: f64| tree.nodes[tree.leaf_of(ndarray::aview1(&[x]))].value[0];

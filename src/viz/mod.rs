@@ -28,6 +28,43 @@ pub const INK: RGBColor = RGBColor(34, 34, 34);
 
 pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// A 1-D regression picture's common layers: the true curve dashed, training points filled and
+/// held-out points as rings, each with a legend entry. `train` and `held_out` are (x, y) columns.
+pub fn draw_truth_and_samples<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    truth: impl Iterator<Item = (f64, f64)> + Clone,
+    truth_label: &str,
+    train: (ndarray::ArrayView1<f64>, ndarray::ArrayView1<f64>),
+    held_out: (ndarray::ArrayView1<f64>, ndarray::ArrayView1<f64>),
+    held_out_label: &str,
+) -> Result<()> {
+    chart
+        .draw_series(DashedLineSeries::new(truth, 6, 4, GREY.stroke_width(2)))?
+        .label(truth_label)
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(2)));
+    chart
+        .draw_series(
+            train
+                .0
+                .iter()
+                .zip(train.1.iter())
+                .map(|(&x, &y)| Circle::new((x, y), 3, BLUE.mix(0.6).filled())),
+        )?
+        .label("train")
+        .legend(|(x, y)| Circle::new((x + 8, y), 3, BLUE.filled()));
+    chart
+        .draw_series(
+            held_out
+                .0
+                .iter()
+                .zip(held_out.1.iter())
+                .map(|(&x, &y)| Circle::new((x, y), 3, ORANGE.stroke_width(2))),
+        )?
+        .label(held_out_label)
+        .legend(|(x, y)| Circle::new((x + 8, y), 3, ORANGE.stroke_width(2)));
+    Ok(())
+}
+
 /// Canvas height for two `panels`: a wide strip side by side, or two stacked near-squares.
 pub fn two_panel_height(width: u32) -> u32 {
     if width >= 720 {
