@@ -1,6 +1,7 @@
 //! Datasets: a feature matrix with a target, CSV reading with line/column errors, synthetic
 //! generators, and the shape/finiteness checks every estimator runs on its input.
 
+pub mod bundled;
 pub mod csv;
 pub mod generators;
 

@@ -1,0 +1,104 @@
+//! Datasets that ship inside the module (no network at run time): scikit-learn's 8x8 digits and one
+//! small colour photo. Written by `scripts/datasets` into `assets/datasets/` as zlib streams and
+//! decompressed on first use; each loader checks the layout, so a bad regeneration is an error, not
+//! a panic.
+
+use super::Dataset;
+use crate::error::{Error, Result};
+use ndarray::{Array1, Array2};
+
+const DIGITS_Z: &[u8] = include_bytes!("../../assets/datasets/digits.bin.z");
+const FLOWER_Z: &[u8] = include_bytes!("../../assets/datasets/flower.rgb.z");
+
+/// Number of images in the digits set and pixels per image (8 x 8, grey levels 0..=16).
+pub const DIGITS_SAMPLES: usize = 1797;
+pub const DIGITS_PIXELS: usize = 64;
+
+fn inflate(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib(bytes)
+        .map_err(|e| Error::Io(format!("bundled {what} is corrupt ({e:?})")))
+}
+
+/// The 1797 handwritten digits (UCI via scikit-learn's `load_digits`): 64 pixel columns `p0..p63`
+/// with grey levels 0-16, row by row, and the digit 0-9 as target.
+pub fn digits() -> Result<Dataset> {
+    let raw = inflate(DIGITS_Z, "digits")?;
+    let record = DIGITS_PIXELS + 1;
+    if raw.len() != DIGITS_SAMPLES * record {
+        return Err(Error::Io(format!(
+            "bundled digits hold {} bytes, expected {}",
+            raw.len(),
+            DIGITS_SAMPLES * record
+        )));
+    }
+    let x = Array2::from_shape_fn((DIGITS_SAMPLES, DIGITS_PIXELS), |(i, j)| {
+        f64::from(raw[i * record + j])
+    });
+    let y = Array1::from_shape_fn(DIGITS_SAMPLES, |i| {
+        f64::from(raw[i * record + DIGITS_PIXELS])
+    });
+    let names = (0..DIGITS_PIXELS).map(|j| format!("p{j}")).collect();
+    Dataset::with_names(x, y, names, "digit".to_string())
+}
+
+/// An RGB image, row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RgbImage {
+    pub width: usize,
+    pub height: usize,
+    /// `width * height * 3` bytes.
+    pub rgb: Vec<u8>,
+}
+
+impl RgbImage {
+    /// One row per pixel, columns r, g, b scaled to 0..1: the data colour quantisation clusters.
+    pub fn pixels(&self) -> Array2<f64> {
+        Array2::from_shape_fn((self.width * self.height, 3), |(i, c)| {
+            f64::from(self.rgb[i * 3 + c]) / 255.0
+        })
+    }
+}
+
+/// scikit-learn's sample photo of a flower (CC BY 2.0, "vultilion" on Flickr), 160 pixels wide.
+pub fn flower() -> Result<RgbImage> {
+    let raw = inflate(FLOWER_Z, "flower image")?;
+    let corrupt = || Error::Io("bundled flower image has a bad header".to_string());
+    let header = raw.get(..4).ok_or_else(corrupt)?;
+    let width = usize::from(u16::from_le_bytes([header[0], header[1]]));
+    let height = usize::from(u16::from_le_bytes([header[2], header[3]]));
+    if raw.len() != 4 + width * height * 3 {
+        return Err(corrupt());
+    }
+    Ok(RgbImage {
+        width,
+        height,
+        rgb: raw[4..].to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_have_scikit_learn_shape_and_values() {
+        let d = digits().unwrap();
+        assert_eq!(d.x.dim(), (1797, 64));
+        assert!(d.x.iter().all(|&v| (0.0..=16.0).contains(&v)));
+        // load_digits().target[:10] and the class counts are fixed facts of the data set.
+        let first: Vec<f64> = d.y.iter().take(10).copied().collect();
+        assert_eq!(first, (0..10).map(f64::from).collect::<Vec<_>>());
+        let zeros = d.y.iter().filter(|&&v| v == 0.0).count();
+        assert_eq!(zeros, 178);
+        // The first image (a zero): load_digits().data[0][:8] = 0 0 5 13 9 1 0 0.
+        let row: Vec<f64> = d.x.row(0).iter().take(8).copied().collect();
+        assert_eq!(row, vec![0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn flower_decodes_to_its_header_size() {
+        let img = flower().unwrap();
+        assert_eq!((img.width, img.height), (160, 107));
+        assert_eq!(img.pixels().dim(), (160 * 107, 3));
+    }
+}
