@@ -7,6 +7,8 @@ pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
 mod params;
+pub mod pca_compression;
+pub mod pca_projection;
 pub mod perceptron;
 pub mod playground;
 mod playground_data;
@@ -162,6 +164,8 @@ registry! {
     RegressionTree => regression_tree::RegressionTreeDemo,
     Perceptron => perceptron::PerceptronDemo,
     Playground => playground::PlaygroundDemo,
+    PcaProjection => pca_projection::PcaProjectionDemo,
+    PcaCompression => pca_compression::PcaCompressionDemo,
 }
 
 /// The spec of demo `id`.

@@ -5,11 +5,13 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 mod raster;
+mod space;
 mod tree;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
 pub use raster::{raster_field, raster_field_cached, Raster, RasterCache};
+pub use space::{chart_3d, Chart3d};
 pub use tree::{draw_growing_tree, draw_tree, TreeStyle};
 
 use crate::error::Result;
