@@ -60,6 +60,11 @@ pub enum Error {
     #[error("the solver failed: {0}")]
     Numerical(String),
 
+    /// A covariance matrix that Cholesky cannot factor, e.g. a mixture component collapsed onto
+    /// one point or a line; `what` names it ("component 2", "the tied covariance").
+    #[error("the covariance of {what} is not positive definite (it collapsed onto too few or identical points): raise reg_covar (now {reg_covar}), use fewer components or rescale the data")]
+    NotPositiveDefinite { what: String, reg_covar: f64 },
+
     #[error("drawing failed: {0}")]
     Draw(String),
 

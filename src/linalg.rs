@@ -73,6 +73,32 @@ pub fn solve_spd(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> 
     Ok(Array1::from_iter((0..n).map(|i| x[(i, 0)])))
 }
 
+/// The lower Cholesky factor `l` of a symmetric matrix (`a = l lᵀ`), or `None` when `a` is not
+/// positive definite (or holds NaN).
+pub fn cholesky_lower(a: ArrayView2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let llt = to_faer(a).llt(faer::Side::Lower).ok()?;
+    let l = llt.L();
+    let out = Array2::from_shape_fn((n, n), |(i, j)| if j <= i { l[(i, j)] } else { 0.0 });
+    (0..n)
+        .all(|i| out[[i, i]].is_finite() && out[[i, i]] > 0.0)
+        .then_some(out)
+}
+
+/// The inverse of a lower-triangular matrix with a non-zero diagonal, by forward substitution.
+pub fn invert_lower(l: ArrayView2<f64>) -> Array2<f64> {
+    let n = l.nrows();
+    let mut inv = Array2::zeros((n, n));
+    for c in 0..n {
+        for r in c..n {
+            let rhs = if r == c { 1.0 } else { 0.0 };
+            let acc: f64 = (c..r).map(|k| l[[r, k]] * inv[[k, c]]).sum();
+            inv[[r, c]] = (rhs - acc) / l[[r, r]];
+        }
+    }
+    inv
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +132,18 @@ mod tests {
         let x = solve_spd(a.view(), b.view()).unwrap();
         assert!((a.dot(&x) - &b).iter().all(|d| d.abs() < 1e-12));
         assert!(solve_spd(array![[1.0, 2.0], [2.0, 1.0]].view(), b.view()).is_err());
+    }
+
+    #[test]
+    fn cholesky_and_triangular_inverse() {
+        let a = array![[4.0, 2.0, 0.4], [2.0, 3.0, 0.5], [0.4, 0.5, 2.0]];
+        let l = cholesky_lower(a.view()).unwrap();
+        assert!((l.dot(&l.t()) - &a).iter().all(|d| d.abs() < 1e-12));
+        let inv = invert_lower(l.view());
+        assert!((inv.dot(&l) - Array2::<f64>::eye(3))
+            .iter()
+            .all(|d| d.abs() < 1e-12));
+        assert!(cholesky_lower(array![[1.0, 2.0], [2.0, 1.0]].view()).is_none());
+        assert!(cholesky_lower(array![[f64::NAN, 0.0], [0.0, 1.0]].view()).is_none());
     }
 }

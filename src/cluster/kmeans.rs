@@ -146,7 +146,9 @@ impl KMeansParams {
                 let picks = rng.permutation(x.nrows());
                 x.select(Axis(0), &picks[..k])
             }
-            KMeansInit::Method(InitMethod::KMeansPlusPlus) => kmeans_plusplus(x, k, rng),
+            KMeansInit::Method(InitMethod::KMeansPlusPlus) => {
+                x.select(Axis(0), &kmeans_plusplus(x, k, rng))
+            }
         };
         // scikit-learn compares the squared centre shift with tol times the mean feature variance.
         let tol = x.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0) * self.tol;
@@ -254,20 +256,21 @@ fn inertia(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[usize]) -> f64 {
 
 /// Greedy k-means++: each new centre is the best (lowest total squared distance) of
 /// `2 + ln k` candidates drawn with probability proportional to the squared distance to the
-/// centres chosen so far.
-fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Array2<f64> {
+/// centres chosen so far. Returns the indices of the chosen rows (the Gaussian mixture's
+/// `k-means++` initialisation uses them, as scikit-learn does).
+pub(crate) fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Vec<usize> {
     let n = x.nrows();
     let trials = 2 + (k as f64).ln() as usize;
-    let mut centers = Array2::zeros((k, x.ncols()));
     let first = rng.below(n);
-    centers.row_mut(0).assign(&x.row(first));
+    let mut picks = Vec::with_capacity(k);
+    picks.push(first);
     let mut closest: Vec<f64> = x
         .rows()
         .into_iter()
         .map(|r| sq_dist(r, x.row(first)))
         .collect();
     let mut potential: f64 = closest.iter().sum();
-    for c in 1..k {
+    for _ in 1..k {
         let cumulative: Vec<f64> = closest
             .iter()
             .scan(0.0, |acc, d| {
@@ -292,12 +295,12 @@ fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Array2<f64> {
             }
         }
         if let Some((pot, candidate, dists)) = best {
-            centers.row_mut(c).assign(&x.row(candidate));
+            picks.push(candidate);
             potential = pot;
             closest = dists;
         }
     }
-    centers
+    picks
 }
 
 /// A k-means fit in progress. `labels` always hold the assignment to the current `centers`

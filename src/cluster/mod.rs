@@ -1,11 +1,17 @@
-//! Clustering (chapter 9): k-means by Lloyd's algorithm, DBSCAN, and the silhouette coefficient
-//! used to compare clusterings without labels.
+//! Clustering (chapter 9): k-means by Lloyd's algorithm, DBSCAN, Gaussian mixtures fitted by EM,
+//! and the silhouette coefficient used to compare clusterings without labels.
 
 pub mod dbscan;
+pub mod gaussian_mixture;
 pub mod kmeans;
+mod mixture_math;
 pub mod silhouette;
 
 pub use dbscan::{Dbscan, DbscanParams};
+pub use gaussian_mixture::{
+    CovarianceType, Covariances, GaussianMixture, GaussianMixtureParams, GaussianMixtureRun,
+    MixtureInit, PrecisionsInit,
+};
 pub use kmeans::{InitMethod, KMeans, KMeansInit, KMeansParams, KMeansRun};
 pub use silhouette::{silhouette_samples, silhouette_score};
 

@@ -1,0 +1,334 @@
+//! The numerics of the Gaussian mixture ([`super::gaussian_mixture`]), written after
+//! scikit-learn's `_gaussian_mixture.py`: M-step estimates per covariance type, precision
+//! Cholesky factors, and the weighted log densities of the E step with log-sum-exp.
+
+use super::gaussian_mixture::CovarianceType;
+use crate::error::{Error, Result};
+use crate::linalg::{cholesky_lower, invert_lower};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+/// Covariances (or precision Cholesky factors), shaped by the covariance type as in
+/// scikit-learn: full `(k, d, d)`, tied `(d, d)`, diag `(k, d)`, spherical `(k,)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Covariances {
+    Full(Vec<Array2<f64>>),
+    Tied(Array2<f64>),
+    Diag(Array2<f64>),
+    Spherical(Array1<f64>),
+}
+
+impl Covariances {
+    /// The full `d x d` matrix of component `j` (a diagonal or a multiple of the identity for
+    /// the diag and spherical types; the shared matrix for tied).
+    pub fn matrix(&self, j: usize, d: usize) -> Array2<f64> {
+        match self {
+            Covariances::Full(m) => m[j].clone(),
+            Covariances::Tied(m) => m.clone(),
+            Covariances::Diag(m) => Array2::from_diag(&m.row(j)),
+            Covariances::Spherical(v) => Array2::eye(d) * v[j],
+        }
+    }
+
+    /// Every value in scikit-learn's (C) order, for comparisons.
+    pub fn flat(&self) -> Vec<f64> {
+        match self {
+            Covariances::Full(m) => m.iter().flat_map(|a| a.iter().copied()).collect(),
+            Covariances::Tied(m) | Covariances::Diag(m) => m.iter().copied().collect(),
+            Covariances::Spherical(v) => v.to_vec(),
+        }
+    }
+
+    /// As nested JSON lists with scikit-learn's shape.
+    pub fn to_json(&self) -> serde_json::Value {
+        let rows = |m: &Array2<f64>| -> Vec<Vec<f64>> {
+            m.rows().into_iter().map(|r| r.to_vec()).collect()
+        };
+        match self {
+            Covariances::Full(m) => serde_json::json!(m.iter().map(rows).collect::<Vec<_>>()),
+            Covariances::Tied(m) | Covariances::Diag(m) => serde_json::json!(rows(m)),
+            Covariances::Spherical(v) => serde_json::json!(v.to_vec()),
+        }
+    }
+}
+
+/// Starting precisions as nested lists, shaped like [`Covariances`] for the covariance type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PrecisionsInit {
+    /// `(k, d, d)`: full.
+    Matrices(Vec<Vec<Vec<f64>>>),
+    /// `(d, d)`: tied; `(k, d)`: diag.
+    Matrix(Vec<Vec<f64>>),
+    /// `(k,)`: spherical.
+    Vector(Vec<f64>),
+}
+
+impl PrecisionsInit {
+    pub fn values(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        match self {
+            PrecisionsInit::Matrices(m) => Box::new(m.iter().flatten().flatten().copied()),
+            PrecisionsInit::Matrix(m) => Box::new(m.iter().flatten().copied()),
+            PrecisionsInit::Vector(v) => Box::new(v.iter().copied()),
+        }
+    }
+
+    pub(crate) fn check_shape(&self, t: CovarianceType, k: usize, d: usize) -> Result<()> {
+        let square = |m: &Vec<Vec<f64>>| m.len() == d && m.iter().all(|r| r.len() == d);
+        let ok = match (t, self) {
+            (CovarianceType::Full, PrecisionsInit::Matrices(m)) => {
+                m.len() == k && m.iter().all(square)
+            }
+            (CovarianceType::Tied, PrecisionsInit::Matrix(m)) => square(m),
+            (CovarianceType::Diag, PrecisionsInit::Matrix(m)) => {
+                m.len() == k && m.iter().all(|r| r.len() == d)
+            }
+            (CovarianceType::Spherical, PrecisionsInit::Vector(v)) => v.len() == k,
+            _ => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        let want = match t {
+            CovarianceType::Full => format!("({k}, {d}, {d})"),
+            CovarianceType::Tied => format!("({d}, {d})"),
+            CovarianceType::Diag => format!("({k}, {d})"),
+            CovarianceType::Spherical => format!("({k},)"),
+        };
+        Err(Error::Shape(format!(
+            "precisions_init for covariance_type {} must have shape {want}",
+            t.name()
+        )))
+    }
+}
+
+fn to_matrix(rows: &[Vec<f64>]) -> Array2<f64> {
+    let d = rows.len();
+    Array2::from_shape_fn((d, d), |(i, j)| rows[i][j])
+}
+
+/// Reverses rows and columns (`J a J` with the exchange matrix `J`).
+fn flip(a: &Array2<f64>) -> Array2<f64> {
+    let d = a.nrows();
+    Array2::from_shape_fn((d, d), |(i, j)| a[[d - 1 - i, d - 1 - j]])
+}
+
+/// From a user's precision matrix: its covariance and the upper-triangular `u` with
+/// `u uᵀ = precision`, computed as scikit-learn does (Cholesky of the flipped matrix, flipped).
+fn from_precision(p: &Array2<f64>, what: &str) -> Result<(Array2<f64>, Array2<f64>)> {
+    let symmetric = p
+        .indexed_iter()
+        .all(|((i, j), &v)| (v - p[[j, i]]).abs() <= 1e-8 + 1e-5 * p[[j, i]].abs());
+    let bad = || {
+        Error::invalid(
+            "precisions_init",
+            what,
+            "symmetric positive-definite matrices (full, tied) or positive values (diag, spherical)",
+        )
+    };
+    let lower = cholesky_lower(p.view())
+        .filter(|_| symmetric)
+        .ok_or_else(bad)?;
+    let flipped = cholesky_lower(flip(p).view()).ok_or_else(bad)?;
+    let inv = invert_lower(lower.view());
+    Ok((inv.t().dot(&inv), flip(&flipped)))
+}
+
+/// Covariances and precision Cholesky factors from `precisions_init`.
+pub(crate) fn precisions_from_init(
+    init: &PrecisionsInit,
+    t: CovarianceType,
+    d: usize,
+) -> Result<(Covariances, Covariances)> {
+    let positive = |v: f64, j: usize| {
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(Error::invalid(
+                "precisions_init",
+                format!("{v} for component {j}"),
+                "positive values for covariance_type diag or spherical",
+            ))
+        }
+    };
+    match (t, init) {
+        (CovarianceType::Full, PrecisionsInit::Matrices(m)) => {
+            let mut cov = Vec::new();
+            let mut chol = Vec::new();
+            for (j, p) in m.iter().enumerate() {
+                let (c, u) = from_precision(&to_matrix(p), &format!("component {j}"))?;
+                cov.push(c);
+                chol.push(u);
+            }
+            Ok((Covariances::Full(cov), Covariances::Full(chol)))
+        }
+        (CovarianceType::Tied, PrecisionsInit::Matrix(m)) => {
+            let (c, u) = from_precision(&to_matrix(m), "the tied precision")?;
+            Ok((Covariances::Tied(c), Covariances::Tied(u)))
+        }
+        (CovarianceType::Diag, PrecisionsInit::Matrix(m)) => {
+            let p = Array2::from_shape_fn((m.len(), d), |(i, j)| m[i][j]);
+            for (i, row) in p.rows().into_iter().enumerate() {
+                for &v in row {
+                    positive(v, i)?;
+                }
+            }
+            Ok((
+                Covariances::Diag(p.mapv(|v| 1.0 / v)),
+                Covariances::Diag(p.mapv(f64::sqrt)),
+            ))
+        }
+        (CovarianceType::Spherical, PrecisionsInit::Vector(v)) => {
+            for (j, &x) in v.iter().enumerate() {
+                positive(x, j)?;
+            }
+            let p = Array1::from(v.clone());
+            Ok((
+                Covariances::Spherical(p.mapv(|v| 1.0 / v)),
+                Covariances::Spherical(p.mapv(f64::sqrt)),
+            ))
+        }
+        _ => Err(Error::Shape(format!(
+            "precisions_init does not fit covariance_type {}",
+            t.name()
+        ))),
+    }
+}
+
+/// The M step: component masses `nk` (plus 10 machine epsilons, as scikit-learn, so an empty
+/// component does not divide by zero), weighted means and covariances with `reg` on the diagonal.
+pub(crate) fn estimate_parameters(
+    x: ArrayView2<f64>,
+    resp: ArrayView2<f64>,
+    reg: f64,
+    t: CovarianceType,
+) -> (Array1<f64>, Array2<f64>, Covariances) {
+    let nk = resp.sum_axis(Axis(0)) + 10.0 * f64::EPSILON;
+    let means = resp.t().dot(&x) / nk.view().insert_axis(Axis(1));
+    let diag = || {
+        let avg_x2 = resp.t().dot(&x.mapv(|v| v * v)) / nk.view().insert_axis(Axis(1));
+        avg_x2 - means.mapv(|v| v * v) + reg
+    };
+    let cov = match t {
+        CovarianceType::Full => Covariances::Full(
+            (0..means.nrows())
+                .map(|j| {
+                    let diff = &x - &means.row(j);
+                    let weighted = &diff * &resp.column(j).insert_axis(Axis(1));
+                    let mut c = weighted.t().dot(&diff) / nk[j];
+                    c.diag_mut().mapv_inplace(|v| v + reg);
+                    c
+                })
+                .collect(),
+        ),
+        CovarianceType::Tied => {
+            let avg_x2 = x.t().dot(&x);
+            let avg_means2 = (&means.t() * &nk.view().insert_axis(Axis(0))).dot(&means);
+            let mut c = (avg_x2 - avg_means2) / nk.sum();
+            c.diag_mut().mapv_inplace(|v| v + reg);
+            Covariances::Tied(c)
+        }
+        CovarianceType::Diag => Covariances::Diag(diag()),
+        CovarianceType::Spherical => {
+            Covariances::Spherical(diag().mean_axis(Axis(1)).unwrap_or_default())
+        }
+    };
+    (nk, means, cov)
+}
+
+/// The Cholesky factor of each precision (`inv(chol(cov))ᵀ`, upper triangular), or the error
+/// that names the covariance which is not positive definite.
+pub(crate) fn precision_cholesky(cov: &Covariances, reg: f64) -> Result<Covariances> {
+    let not_pd = |what: String| Error::NotPositiveDefinite {
+        what,
+        reg_covar: reg,
+    };
+    let factor = |c: &Array2<f64>, what: String| -> Result<Array2<f64>> {
+        let l = cholesky_lower(c.view()).ok_or_else(|| not_pd(what))?;
+        Ok(invert_lower(l.view()).reversed_axes())
+    };
+    Ok(match cov {
+        Covariances::Full(m) => Covariances::Full(
+            m.iter()
+                .enumerate()
+                .map(|(j, c)| factor(c, format!("component {j}")))
+                .collect::<Result<_>>()?,
+        ),
+        Covariances::Tied(c) => Covariances::Tied(factor(c, "the tied covariance".into())?),
+        Covariances::Diag(m) => {
+            if let Some(((j, _), _)) = m.indexed_iter().find(|p| p.1.is_nan() || *p.1 <= 0.0) {
+                return Err(not_pd(format!("component {j}")));
+            }
+            Covariances::Diag(m.mapv(|v| 1.0 / v.sqrt()))
+        }
+        Covariances::Spherical(v) => {
+            if let Some((j, _)) = v.iter().enumerate().find(|p| p.1.is_nan() || *p.1 <= 0.0) {
+                return Err(not_pd(format!("component {j}")));
+            }
+            Covariances::Spherical(v.mapv(|v| 1.0 / v.sqrt()))
+        }
+    })
+}
+
+/// `log N(x | mean_j, cov_j) + log weight_j` for every row and component (`n x k`).
+pub(crate) fn weighted_log_prob(
+    x: ArrayView2<f64>,
+    weights: &Array1<f64>,
+    means: &Array2<f64>,
+    prec_chol: &Covariances,
+) -> Array2<f64> {
+    let (n, d) = x.dim();
+    let k = means.nrows();
+    let constant = d as f64 * (2.0 * std::f64::consts::PI).ln();
+    let mut out = Array2::zeros((n, k));
+    for j in 0..k {
+        let diff = &x - &means.row(j);
+        // Squared Mahalanobis distance and the log-determinant of the precision's factor
+        // (half the log-determinant of the precision).
+        let full = |u: &Array2<f64>| -> (Array1<f64>, f64) {
+            let y = diff.dot(u);
+            (
+                y.mapv(|v| v * v).sum_axis(Axis(1)),
+                u.diag().iter().map(|v| v.ln()).sum(),
+            )
+        };
+        let (maha, log_det): (Array1<f64>, f64) = match prec_chol {
+            Covariances::Full(m) => full(&m[j]),
+            Covariances::Tied(u) => full(u),
+            Covariances::Diag(m) => {
+                let p = m.row(j).mapv(|v| v * v);
+                let log_det = m.row(j).iter().map(|v| v.ln()).sum();
+                ((&diff * &diff * &p).sum_axis(Axis(1)), log_det)
+            }
+            Covariances::Spherical(v) => {
+                let p = v[j] * v[j];
+                let log_det = d as f64 * v[j].ln();
+                ((&diff * &diff).sum_axis(Axis(1)) * p, log_det)
+            }
+        };
+        let log_w = weights[j].ln();
+        out.column_mut(j)
+            .assign(&maha.mapv(|m| -0.5 * (constant + m) + log_det + log_w));
+    }
+    out
+}
+
+/// Log-sum-exp over each row (the log density) and the log responsibilities.
+pub(crate) fn log_resp(mut w: Array2<f64>) -> (Array1<f64>, Array2<f64>) {
+    let norm: Array1<f64> = w
+        .rows()
+        .into_iter()
+        .map(|r| {
+            let m = r.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+            if !m.is_finite() {
+                return m;
+            }
+            m + r.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
+        })
+        .collect();
+    for (mut row, &s) in w.rows_mut().into_iter().zip(&norm) {
+        row.mapv_inplace(|v| v - s);
+    }
+    (norm, w)
+}
