@@ -1,7 +1,7 @@
 //! The native command line: `render` draws a demo to PNG/SVG after N steps, `fit` trains an
 //! estimator on a CSV and prints one JSON object, `list` names what exists.
 
-use crate::cluster::{DbscanParams, KMeansParams};
+use crate::cluster::{DbscanParams, GaussianMixtureParams, KMeansParams};
 use crate::data::csv;
 use crate::decomposition::PcaParams;
 use crate::demos::{self, Demo};
@@ -130,11 +130,12 @@ where
 
 /// Unsupervised estimators reachable from `mlplay fit`: they read every CSV column as a feature
 /// and take no `--target`.
-pub const UNSUPERVISED: &[&str] = &["kmeans", "dbscan", "pca"];
+pub const UNSUPERVISED: &[&str] = &["kmeans", "dbscan", "gaussian-mixture", "pca"];
 
 /// Fits unsupervised estimator `name` on every column of `data` (CSV text) with `--set`
 /// overrides. Returns the JSON object the CLI prints: `estimator`, `params`, `fit_ms` and the
-/// fitted attributes (labels and centres, core samples, or components and variance ratios).
+/// fitted attributes (labels and centres, core samples, mixture weights/means/covariances with
+/// BIC and AIC, or components and variance ratios).
 pub fn fit_unsupervised(name: &str, data: &str, sets: &[(String, String)]) -> Result<Json> {
     let table = csv::read_table(data)?;
     let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
@@ -180,6 +181,22 @@ fn fit_unsupervised_x(
                 "core_sample_indices": m.core_sample_indices,
                 "n_clusters": m.n_clusters(),
                 "n_noise": m.n_noise(),
+            });
+            (to_json(&p)?, fitted)
+        }
+        "gaussian-mixture" => {
+            let p: GaussianMixtureParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "weights": m.weights.to_vec(),
+                "means": rows(&m.means),
+                "covariances": m.covariances.to_json(),
+                "converged": m.converged,
+                "n_iter": m.n_iter,
+                "lower_bound": m.lower_bound,
+                "bic": m.bic(x)?,
+                "aic": m.aic(x)?,
+                "labels": m.predict(x)?,
             });
             (to_json(&p)?, fitted)
         }
@@ -382,6 +399,10 @@ fn typed_like(default: &Json, key: &str, text: &str) -> Result<Json> {
             .ok_or_else(|| bad("a number"))?),
         // Optional values (`tol`, `penalty`): `none`/`null` clears them, numbers stay numbers.
         Json::Null | Json::String(_) if matches!(text, "none" | "None" | "null") => Json::Null,
+        // Optional arrays (`means_init`) are written as JSON: `[[0, 1], [2, 3]]`.
+        Json::Null if text.starts_with('[') => {
+            serde_json::from_str(text).map_err(|_| bad("a JSON array such as [[0, 1], [2, 3]]"))?
+        }
         // Whole numbers stay integers so optional counts (`n_components`) parse as well.
         Json::Null => text
             .parse::<u64>()

@@ -92,3 +92,73 @@ fn unsupervised_errors_are_readable() {
     let (ok, _, err) = mlplay(&["fit", "ridge", "--data", DATA]);
     assert!(!ok && err.contains("--target"), "{err}");
 }
+
+#[test]
+fn gaussian_mixture_prints_weights_means_covariances_and_criteria() {
+    let out = fit(&[
+        "fit",
+        "gaussian-mixture",
+        "--data",
+        DATA,
+        "--set",
+        "n_components=3",
+        "--set",
+        "covariance_type=diag",
+    ]);
+    assert_eq!(out["estimator"], "gaussian-mixture");
+    assert_eq!(out["params"]["covariance_type"], "diag");
+    assert_eq!(out["params"]["init_params"], "kmeans");
+    let weights: Vec<f64> = serde_json::from_value(out["weights"].clone()).unwrap();
+    assert_eq!(weights.len(), 3);
+    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{out}");
+    assert_eq!(out["means"].as_array().unwrap().len(), 3);
+    // Diagonal covariances: one variance per component and feature.
+    assert_eq!(out["covariances"].as_array().unwrap().len(), 3);
+    assert_eq!(out["covariances"][0].as_array().unwrap().len(), 2);
+    assert_eq!(out["converged"], true);
+    assert!(out["n_iter"].as_u64().unwrap() >= 1);
+    let (bic, aic) = (out["bic"].as_f64().unwrap(), out["aic"].as_f64().unwrap());
+    // 3 x 2 means + 3 x 2 variances + 2 free weights = 14 parameters; n = 45.
+    assert!(
+        (bic - aic - 14.0 * ((45.0_f64).ln() - 2.0)).abs() < 1e-6,
+        "{bic} {aic}"
+    );
+    // Three separated blobs of 15 points each.
+    let labels = out["labels"].as_array().unwrap();
+    for c in 0..3 {
+        assert_eq!(labels.iter().filter(|l| **l == c).count(), 15, "{out}");
+    }
+    // Full covariances are d x d matrices; starting means can be given as JSON.
+    let out = fit(&[
+        "fit",
+        "gaussian-mixture",
+        "--data",
+        DATA,
+        "--set",
+        "n_components=2",
+        "--set",
+        "means_init=[[-4, 0], [3, 0]]",
+    ]);
+    assert_eq!(out["covariances"][1][1].as_array().unwrap().len(), 2);
+    let (ok, _, err) = mlplay(&[
+        "fit",
+        "gaussian-mixture",
+        "--data",
+        DATA,
+        "--set",
+        "covariance_type=banded",
+    ]);
+    assert!(!ok && err.contains("covariance_type"), "{err}");
+    let (ok, _, err) = mlplay(&[
+        "fit",
+        "gaussian-mixture",
+        "--data",
+        DATA,
+        "--set",
+        "n_components=46",
+    ]);
+    assert!(
+        !ok && err.contains("n_components") && err.contains("45"),
+        "{err}"
+    );
+}
