@@ -1,9 +1,10 @@
-//! Clustering (chapter 9): k-means by Lloyd's algorithm, DBSCAN, Gaussian mixtures fitted by EM,
-//! and the silhouette coefficient used to compare clusterings without labels.
+//! Clustering (chapter 9): k-means by Lloyd's algorithm and by mini-batches, DBSCAN, Gaussian
+//! mixtures fitted by EM, and the silhouette coefficient used to compare clusterings without labels.
 
 pub mod dbscan;
 pub mod gaussian_mixture;
 pub mod kmeans;
+pub mod minibatch_kmeans;
 mod mixture_math;
 pub mod silhouette;
 
@@ -13,6 +14,7 @@ pub use gaussian_mixture::{
     MixtureInit, PrecisionsInit,
 };
 pub use kmeans::{InitMethod, KMeans, KMeansInit, KMeansParams, KMeansRun};
+pub use minibatch_kmeans::{MiniBatchKMeansParams, MiniBatchKMeansRun};
 pub use silhouette::{silhouette_samples, silhouette_score};
 
 use ndarray::{ArrayView1, ArrayView2};

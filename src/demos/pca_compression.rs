@@ -106,7 +106,10 @@ impl PcaCompressionDemo {
             return f64::NAN;
         };
         let originals = self.digits.x.select(Axis(0), &self.shown);
-        (rebuilt - &originals).mapv(|v| v * v).mean().unwrap_or(f64::NAN)
+        (rebuilt - &originals)
+            .mapv(|v| v * v)
+            .mean()
+            .unwrap_or(f64::NAN)
     }
 
     /// Components needed to keep [`TARGET_VARIANCE`] of the variance.
