@@ -62,6 +62,34 @@ pub fn svd(a: ArrayView2<f64>) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)
     Ok((u_out, s_out, vt_out))
 }
 
+/// The eigendecomposition of a symmetric matrix: eigenvalues in increasing order (as LAPACK's
+/// `eigh`) and the matching unit eigenvectors as columns.
+pub fn eigh(a: ArrayView2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+    let n = a.nrows();
+    if n == 0 {
+        return Ok((Array1::zeros(0), Array2::zeros((0, 0))));
+    }
+    let evd = to_faer(a)
+        .self_adjoint_eigen(faer::Side::Lower)
+        .map_err(|e| Error::Numerical(format!("eigendecomposition did not converge ({e:?})")))?;
+    let (u, s) = (evd.U(), evd.S().column_vector());
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| s[i].total_cmp(&s[j]));
+    let values = Array1::from_iter(order.iter().map(|&i| s[i]));
+    let vectors = Array2::from_shape_fn((n, n), |(r, c)| u[(r, order[c])]);
+    Ok((values, vectors))
+}
+
+/// The orthonormal factor `q` of a thin QR decomposition `a = q r` (`m x min(m, n)`).
+pub fn qr_q(a: ArrayView2<f64>) -> Array2<f64> {
+    let (m, n) = a.dim();
+    if m == 0 || n == 0 {
+        return Array2::zeros((m, m.min(n)));
+    }
+    let q = to_faer(a).qr().compute_thin_Q();
+    Array2::from_shape_fn((m, m.min(n)), |(r, c)| q[(r, c)])
+}
+
 /// Solves `a x = b` for symmetric positive-definite `a` by Cholesky.
 pub fn solve_spd(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> {
     let n = a.nrows();

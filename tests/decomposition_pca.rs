@@ -194,5 +194,5 @@ fn pca_conformance() {
         serde_json::from_str::<PcaParams>(&json).unwrap(),
         two.params
     );
-    assert!(serde_json::from_str::<PcaParams>(r#"{"whiten": true}"#).is_err());
+    assert!(serde_json::from_str::<PcaParams>(r#"{"whitening": true}"#).is_err());
 }

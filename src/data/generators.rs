@@ -124,6 +124,25 @@ pub fn circles(n: usize, factor: f64, noise: f64, rng: &mut Rng) -> Dataset {
     Dataset::new(x, y).expect("generated shapes agree")
 }
 
+/// A swiss roll (scikit-learn's `make_swiss_roll` formula): `t = 1.5π (1 + 2u)` is the position
+/// along the spiral, the points are `(t cos t, 21 v, t sin t)` with `u, v` uniform, plus
+/// `noise * N(0, 1)` on each coordinate; `y` holds `t`, the coordinate a good 2-D embedding unrolls.
+pub fn swiss_roll(n: usize, noise: f64, rng: &mut Rng) -> Dataset {
+    let t: Vec<f64> = (0..n)
+        .map(|_| 1.5 * std::f64::consts::PI * (1.0 + 2.0 * rng.uniform()))
+        .collect();
+    let height: Vec<f64> = (0..n).map(|_| 21.0 * rng.uniform()).collect();
+    let mut x = Array2::from_shape_fn((n, 3), |(i, j)| match j {
+        0 => t[i] * t[i].cos(),
+        1 => height[i],
+        _ => t[i] * t[i].sin(),
+    });
+    if noise > 0.0 {
+        x.mapv_inplace(|v| v + noise * rng.normal());
+    }
+    Dataset::new(x, Array1::from(t)).expect("generated shapes agree")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +165,16 @@ mod tests {
         let c = circles(80, 0.3, 0.0, &mut rng);
         let inner = c.x.row(60);
         assert!(((inner[0].powi(2) + inner[1].powi(2)).sqrt() - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn swiss_roll_lies_on_its_spiral() {
+        let roll = swiss_roll(200, 0.0, &mut Rng::new(4));
+        assert_eq!(roll.x.dim(), (200, 3));
+        for (row, &t) in roll.x.rows().into_iter().zip(roll.y.iter()) {
+            assert!((1.5 * std::f64::consts::PI..=4.5 * std::f64::consts::PI).contains(&t));
+            assert!(((row[0].powi(2) + row[2].powi(2)).sqrt() - t).abs() < 1e-9);
+            assert!((0.0..21.0).contains(&row[1]));
+        }
     }
 }

@@ -1,0 +1,80 @@
+//! Brute-force nearest neighbours for the manifold learners: exact, ordered by distance then
+//! index, cheap enough for the few thousand points the demos and chapters use.
+
+use crate::error::{Error, Result};
+use ndarray::{ArrayView1, ArrayView2};
+
+/// One row's neighbours: `(index, euclidean distance)`, nearest first.
+pub(crate) type Neighbours = Vec<(usize, f64)>;
+
+fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// The `k` nearest rows of `data` to `query` (ties broken by index); `skip` leaves one index out
+/// (the query itself when it is a row of `data`).
+pub(crate) fn nearest(
+    data: ArrayView2<f64>,
+    query: ArrayView1<f64>,
+    k: usize,
+    skip: Option<usize>,
+) -> Neighbours {
+    let mut all: Vec<(usize, f64)> = data
+        .rows()
+        .into_iter()
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != skip)
+        .map(|(j, r)| (j, sq_dist(query, r)))
+        .collect();
+    let k = k.min(all.len());
+    let by = |a: &(usize, f64), b: &(usize, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));
+    if k < all.len() {
+        all.select_nth_unstable_by(k, by);
+        all.truncate(k);
+    }
+    all.sort_by(by);
+    all.into_iter().map(|(j, d)| (j, d.sqrt())).collect()
+}
+
+/// Each training row's `k` nearest other rows (scikit-learn's `kneighbors()` without a query).
+pub(crate) fn knn_graph(x: ArrayView2<f64>, k: usize) -> Vec<Neighbours> {
+    (0..x.nrows())
+        .map(|i| nearest(x, x.row(i), k, Some(i)))
+        .collect()
+}
+
+/// The checks every neighbour-based learner shares: `1 <= n_neighbors < n_samples` and
+/// `n_components <= n_features`.
+pub(crate) fn check_sizes(
+    n_neighbors: usize,
+    n_components: usize,
+    x: ArrayView2<f64>,
+) -> Result<()> {
+    let (n, p) = x.dim();
+    if n_neighbors >= n {
+        return Err(Error::invalid(
+            "n_neighbors",
+            n_neighbors,
+            format!("less than the number of samples ({n})"),
+        ));
+    }
+    if n_components > p {
+        return Err(Error::invalid(
+            "n_components",
+            n_components,
+            format!("at most n_features = {p}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `n_neighbors` and `n_components` must be at least 1.
+pub(crate) fn check_params(n_neighbors: usize, n_components: usize) -> Result<()> {
+    if n_neighbors == 0 {
+        return Err(Error::invalid("n_neighbors", 0, "at least 1"));
+    }
+    if n_components == 0 {
+        return Err(Error::invalid("n_components", 0, "at least 1"));
+    }
+    Ok(())
+}
