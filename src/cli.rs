@@ -3,7 +3,10 @@
 
 use crate::cluster::{DbscanParams, GaussianMixtureParams, KMeansParams};
 use crate::data::csv;
-use crate::decomposition::PcaParams;
+use crate::decomposition::{
+    GaussianRandomProjectionParams, IncrementalPcaParams, IsomapParams,
+    LocallyLinearEmbeddingParams, PcaParams, SparseRandomProjectionParams,
+};
 use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
@@ -130,7 +133,27 @@ where
 
 /// Unsupervised estimators reachable from `mlplay fit`: they read every CSV column as a feature
 /// and take no `--target`.
-pub const UNSUPERVISED: &[&str] = &["kmeans", "dbscan", "gaussian-mixture", "pca"];
+pub const UNSUPERVISED: &[&str] = &[
+    "kmeans",
+    "dbscan",
+    "gaussian-mixture",
+    "pca",
+    "incremental-pca",
+    "gaussian-random-projection",
+    "sparse-random-projection",
+    "locally-linear-embedding",
+    "isomap",
+];
+
+/// Dimensionality reducers reachable from `mlplay transform` (and `mlplay fit`).
+pub const TRANSFORMERS: &[&str] = &[
+    "pca",
+    "incremental-pca",
+    "gaussian-random-projection",
+    "sparse-random-projection",
+    "locally-linear-embedding",
+    "isomap",
+];
 
 /// Fits unsupervised estimator `name` on every column of `data` (CSV text) with `--set`
 /// overrides. Returns the JSON object the CLI prints: `estimator`, `params`, `fit_ms` and the
@@ -200,17 +223,9 @@ fn fit_unsupervised_x(
             });
             (to_json(&p)?, fitted)
         }
-        "pca" => {
-            let p: PcaParams = params_from_sets(sets)?;
-            let m = p.fit_x(x)?;
-            let fitted = json!({
-                "components": rows(&m.components),
-                "explained_variance": m.explained_variance.to_vec(),
-                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
-                "singular_values": m.singular_values.to_vec(),
-                "mean": m.mean.to_vec(),
-            });
-            (to_json(&p)?, fitted)
+        _ if TRANSFORMERS.contains(&name) => {
+            let (params, fitted, _) = reduce(name, x, sets)?;
+            (params, fitted)
         }
         _ => {
             return Err(Error::UnknownEstimator {
@@ -221,6 +236,113 @@ fn fit_unsupervised_x(
                     .copied()
                     .collect::<Vec<_>>()
                     .join(", "),
+            })
+        }
+    })
+}
+
+/// Fits reducer `name` on every column of `data` (CSV text) with `--set` overrides and returns
+/// the reduced rows as CSV text with header `c1..ck`.
+pub fn transform(name: &str, data: &str, sets: &[(String, String)]) -> Result<String> {
+    if !TRANSFORMERS.contains(&name) {
+        return Err(Error::UnknownEstimator {
+            name: name.to_string(),
+            expected: TRANSFORMERS.join(", "),
+        });
+    }
+    let table = csv::read_table(data)?;
+    let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
+        table.rows[r][c]
+    });
+    let (_, _, z) = reduce(name, x.view(), sets)?;
+    let mut out = (1..=z.ncols())
+        .map(|c| format!("c{c}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    for row in z.rows() {
+        let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Fits reducer `name` on `x`: its params, the fitted attributes for `mlplay fit`, and `x`
+/// transformed (the training embedding for the manifold learners).
+fn reduce(
+    name: &str,
+    x: ArrayView2<f64>,
+    sets: &[(String, String)],
+) -> Result<(Json, Json, Array2<f64>)> {
+    Ok(match name {
+        "pca" => {
+            let p: PcaParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "components": rows(&m.components),
+                "explained_variance": m.explained_variance.to_vec(),
+                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
+                "singular_values": m.singular_values.to_vec(),
+                "mean": m.mean.to_vec(),
+                "n_components": m.n_components,
+                "svd_solver": m.svd_solver,
+                "noise_variance": m.noise_variance,
+            });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "incremental-pca" => {
+            let p: IncrementalPcaParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "components": rows(&m.components),
+                "explained_variance": m.explained_variance.to_vec(),
+                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
+                "singular_values": m.singular_values.to_vec(),
+                "mean": m.mean.to_vec(),
+                "batch_size": m.batch_size,
+                "n_samples_seen": m.n_samples_seen,
+            });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "gaussian-random-projection" => {
+            let p: GaussianRandomProjectionParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({ "n_components": m.n_components() });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "sparse-random-projection" => {
+            let p: SparseRandomProjectionParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "n_components": m.n_components(),
+                "density": m.density,
+                "nonzero_fraction": m.nonzero_fraction(),
+            });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "locally-linear-embedding" => {
+            let p: LocallyLinearEmbeddingParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "embedding": rows(&m.embedding),
+                "reconstruction_error": m.reconstruction_error,
+            });
+            (to_json(&p)?, fitted, m.embedding)
+        }
+        "isomap" => {
+            let p: IsomapParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "embedding": rows(&m.embedding),
+                "reconstruction_error": m.reconstruction_error(),
+            });
+            (to_json(&p)?, fitted, m.embedding)
+        }
+        _ => {
+            return Err(Error::UnknownEstimator {
+                name: name.to_string(),
+                expected: TRANSFORMERS.join(", "),
             })
         }
     })

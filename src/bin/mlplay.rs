@@ -55,7 +55,7 @@ mod native {
             /// CSV file with a header row.
             #[arg(long)]
             data: PathBuf,
-            /// Name of the target column (not taken by kmeans, dbscan, pca).
+            /// Name of the target column (not taken by the unsupervised estimators: kmeans, dbscan, pca...).
             #[arg(long)]
             target: Option<String>,
             #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -63,6 +63,17 @@ mod native {
             /// CSV file of rows to predict (same feature columns).
             #[arg(long)]
             predict: Option<PathBuf>,
+        },
+        /// Fit a dimensionality reducer on a CSV file and print the reduced rows as CSV (c1..ck).
+        Transform {
+            /// Reducer: pca, incremental-pca, gaussian-random-projection, sparse-random-projection,
+            /// locally-linear-embedding, isomap.
+            estimator: String,
+            /// CSV file with a header row; every column is a feature.
+            #[arg(long)]
+            data: PathBuf,
+            #[arg(long = "set", value_name = "KEY=VALUE")]
+            sets: Vec<String>,
         },
         /// List demos and estimators.
         List,
@@ -124,6 +135,16 @@ mod native {
                 };
                 println!("{out}");
             }
+            Command::Transform {
+                estimator,
+                data,
+                sets: raw,
+            } => {
+                print!(
+                    "{}",
+                    cli::transform(&estimator, &read(&data)?, &sets(&raw)?)?
+                );
+            }
             Command::List => {
                 println!("demos:");
                 for spec in mlplay::demos::all_specs() {
@@ -134,6 +155,10 @@ mod native {
                 println!(
                     "unsupervised (no --target):\n  {}",
                     cli::UNSUPERVISED.join("\n  ")
+                );
+                println!(
+                    "transformers (mlplay transform):\n  {}",
+                    cli::TRANSFORMERS.join("\n  ")
                 );
             }
         }
