@@ -1,6 +1,7 @@
 //! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
+pub mod colour_quantisation;
 pub mod dbscan;
 pub mod decision_tree;
 pub mod gradient_descent;
@@ -160,6 +161,7 @@ registry! {
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Dbscan => dbscan::DbscanDemo,
+    ColourQuantisation => colour_quantisation::ColourQuantisationDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
     Perceptron => perceptron::PerceptronDemo,

@@ -132,3 +132,49 @@ fn draw_field<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// Draws an RGB image (`width` x `height`, row-major) scaled by nearest neighbour to fit `area`
+/// below a caption, keeping its aspect ratio; returns the drawn rectangle's top-left and size.
+pub fn draw_image<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    width: usize,
+    height: usize,
+    rgb: &[u8],
+) -> Result<(BackendCoord, (u32, u32))> {
+    let fs = super::font_size(area);
+    let (w, h) = area.dim_in_pixel();
+    let top = fs as i32 * 2;
+    area.draw(&Text::new(
+        caption.to_string(),
+        (4, fs as i32 / 2),
+        ("sans-serif", fs + 2).into_font().color(&super::INK),
+    ))?;
+    let avail = (
+        w.saturating_sub(8) as f64,
+        (h as i32 - top - 4).max(1) as f64,
+    );
+    let scale = (avail.0 / width as f64)
+        .min(avail.1 / height as f64)
+        .max(0.01);
+    let (dw, dh) = (
+        ((width as f64 * scale) as u32).max(1),
+        ((height as f64 * scale) as u32).max(1),
+    );
+    let mut out = Vec::with_capacity((dw * dh * 3) as usize);
+    for y in 0..dh as usize {
+        let sy = (y * height / dh as usize).min(height - 1);
+        for x in 0..dw as usize {
+            let sx = (x * width / dw as usize).min(width - 1);
+            let k = (sy * width + sx) * 3;
+            out.extend_from_slice(&rgb[k..k + 3]);
+        }
+    }
+    let pos = ((w as i32 - dw as i32) / 2, top);
+    area.draw(&Raster {
+        pos,
+        size: (dw, dh),
+        rgb: out,
+    })?;
+    Ok((pos, (dw, dh)))
+}
