@@ -14,6 +14,7 @@ pub mod perceptron;
 pub mod playground;
 mod playground_data;
 pub mod polynomial_regression;
+pub mod random_projection;
 pub mod regression_tree;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
@@ -168,6 +169,7 @@ registry! {
     Playground => playground::PlaygroundDemo,
     PcaProjection => pca_projection::PcaProjectionDemo,
     PcaCompression => pca_compression::PcaCompressionDemo,
+    RandomProjection => random_projection::RandomProjectionDemo,
 }
 
 /// The spec of demo `id`.
