@@ -31,7 +31,8 @@ const MAX_K: usize = 10;
 /// The silhouette is quadratic in the number of points: it is measured on this many of them.
 const SILHOUETTE_SAMPLE: usize = 200;
 
-fn colour(label: usize) -> RGBColor {
+/// The colour of cluster `label` (shared with the Gaussian mixture demos).
+pub(crate) fn colour(label: usize) -> RGBColor {
     PALETTE[label % PALETTE.len()]
 }
 

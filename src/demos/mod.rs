@@ -4,6 +4,8 @@
 pub mod colour_quantisation;
 pub mod dbscan;
 pub mod decision_tree;
+pub mod gaussian_mixture;
+pub mod gmm_selection;
 pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
@@ -163,6 +165,8 @@ registry! {
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Dbscan => dbscan::DbscanDemo,
     ColourQuantisation => colour_quantisation::ColourQuantisationDemo,
+    GaussianMixture => gaussian_mixture::GaussianMixtureDemo,
+    GmmSelection => gmm_selection::GmmSelectionDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
     Perceptron => perceptron::PerceptronDemo,

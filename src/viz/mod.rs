@@ -191,6 +191,25 @@ pub fn padded(lo: f64, hi: f64, pad: f64) -> std::ops::Range<f64> {
     (lo - pad * span)..(hi + pad * span)
 }
 
+/// The ellipse `{m + r L u : |u| = 1}` of a 2-D Gaussian with mean `m` and covariance `cov`
+/// (`L` its square root) as a closed polygon: `r` = 1 and 2 give the 1- and 2-sigma contours.
+pub fn covariance_ellipse(mean: (f64, f64), cov: [[f64; 2]; 2], r: f64) -> Vec<(f64, f64)> {
+    let (a, b, c) = (cov[0][0], 0.5 * (cov[0][1] + cov[1][0]), cov[1][1]);
+    // Eigen-decomposition of the symmetric 2x2 matrix in closed form.
+    let mid = 0.5 * (a + c);
+    let half = (0.25 * (a - c) * (a - c) + b * b).sqrt();
+    let (l1, l2) = ((mid + half).max(0.0).sqrt(), (mid - half).max(0.0).sqrt());
+    let angle = 0.5 * (2.0 * b).atan2(a - c);
+    let (sin, cos) = angle.sin_cos();
+    (0..=64)
+        .map(|i| {
+            let t = i as f64 / 64.0 * std::f64::consts::TAU;
+            let (u, v) = (r * l1 * t.cos(), r * l2 * t.sin());
+            (mean.0 + u * cos - v * sin, mean.1 + u * sin + v * cos)
+        })
+        .collect()
+}
+
 /// Min and max of finite values (`(0, 1)` when there are none).
 pub fn extent(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
