@@ -18,6 +18,7 @@ mod playground_data;
 pub mod polynomial_regression;
 pub mod random_projection;
 pub mod regression_tree;
+pub mod semi_supervised;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
@@ -165,6 +166,7 @@ registry! {
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Dbscan => dbscan::DbscanDemo,
     ColourQuantisation => colour_quantisation::ColourQuantisationDemo,
+    SemiSupervised => semi_supervised::SemiSupervisedDemo,
     GaussianMixture => gaussian_mixture::GaussianMixtureDemo,
     GmmSelection => gmm_selection::GmmSelectionDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
