@@ -5,7 +5,7 @@
 pub mod incremental_pca;
 pub mod isomap;
 pub mod locally_linear;
-mod neighbors;
+pub(crate) mod neighbors;
 pub mod pca;
 pub mod random_projection;
 pub mod randomized_svd;

@@ -9,6 +9,8 @@ pub mod gmm_selection;
 pub mod gradient_descent;
 pub mod kmeans;
 pub mod logistic_regression;
+pub mod manifold;
+mod manifold_solvers;
 mod params;
 pub mod pca_compression;
 pub mod pca_projection;
@@ -176,6 +178,7 @@ registry! {
     PcaProjection => pca_projection::PcaProjectionDemo,
     PcaCompression => pca_compression::PcaCompressionDemo,
     RandomProjection => random_projection::RandomProjectionDemo,
+    Manifold => manifold::ManifoldDemo,
 }
 
 /// The spec of demo `id`.
