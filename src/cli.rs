@@ -1,7 +1,9 @@
 //! The native command line: `render` draws a demo to PNG/SVG after N steps, `fit` trains an
 //! estimator on a CSV and prints one JSON object, `list` names what exists.
 
-use crate::cluster::{DbscanParams, GaussianMixtureParams, KMeansParams};
+use crate::cluster::{
+    DbscanParams, GaussianMixtureParams, KMeans, KMeansParams, MiniBatchKMeansParams,
+};
 use crate::data::csv;
 use crate::decomposition::{
     GaussianRandomProjectionParams, IncrementalPcaParams, IsomapParams,
@@ -135,6 +137,7 @@ where
 /// and take no `--target`.
 pub const UNSUPERVISED: &[&str] = &[
     "kmeans",
+    "mini-batch-kmeans",
     "dbscan",
     "gaussian-mixture",
     "pca",
@@ -187,14 +190,11 @@ fn fit_unsupervised_x(
     Ok(match name {
         "kmeans" => {
             let p: KMeansParams = params_from_sets(sets)?;
-            let m = p.fit_x(x)?;
-            let fitted = json!({
-                "labels": m.labels,
-                "cluster_centers": rows(&m.cluster_centers),
-                "inertia": m.inertia,
-                "n_iter": m.n_iter,
-            });
-            (to_json(&p)?, fitted)
+            (to_json(&p)?, kmeans_json(&p.fit_x(x)?))
+        }
+        "mini-batch-kmeans" => {
+            let p: MiniBatchKMeansParams = params_from_sets(sets)?;
+            (to_json(&p)?, kmeans_json(&p.fit_x(x)?))
         }
         "dbscan" => {
             let p: DbscanParams = params_from_sets(sets)?;
@@ -345,6 +345,16 @@ fn reduce(
                 expected: TRANSFORMERS.join(", "),
             })
         }
+    })
+}
+
+/// What k-means and mini-batch k-means print (`n_iter` counts passes over the data).
+fn kmeans_json(m: &KMeans) -> Json {
+    json!({
+        "labels": m.labels,
+        "cluster_centers": rows(&m.cluster_centers),
+        "inertia": m.inertia,
+        "n_iter": m.n_iter,
     })
 }
 

@@ -88,7 +88,10 @@ fn unsupervised_errors_are_readable() {
     let (ok, _, err) = mlplay(&["fit", "kmeans", "--data", DATA, "--target", "x1"]);
     assert!(!ok && err.contains("no --target"), "{err}");
     let (ok, _, err) = mlplay(&["fit", "pca", "--data", DATA, "--set", "copy=false"]);
-    assert!(!ok && err.contains("copy") && err.contains("whiten"), "{err}");
+    assert!(
+        !ok && err.contains("copy") && err.contains("whiten"),
+        "{err}"
+    );
     let (ok, _, err) = mlplay(&["fit", "ridge", "--data", DATA]);
     assert!(!ok && err.contains("--target"), "{err}");
 }
@@ -161,4 +164,35 @@ fn gaussian_mixture_prints_weights_means_covariances_and_criteria() {
         !ok && err.contains("n_components") && err.contains("45"),
         "{err}"
     );
+}
+
+#[test]
+fn mini_batch_kmeans_finds_the_same_three_blobs() {
+    let out = fit(&[
+        "fit",
+        "mini-batch-kmeans",
+        "--data",
+        DATA,
+        "--set",
+        "n_clusters=3",
+        "--set",
+        "batch_size=10",
+    ]);
+    assert_eq!(out["estimator"], "mini-batch-kmeans");
+    assert_eq!(out["params"]["batch_size"], 10);
+    let labels = out["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 45);
+    for c in 0..3 {
+        assert_eq!(labels.iter().filter(|l| **l == c).count(), 15, "{out}");
+    }
+    let (ok, _, err) = mlplay(&[
+        "fit",
+        "mini-batch-kmeans",
+        "--data",
+        DATA,
+        "--set",
+        "batch_size=0",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("batch_size must be at least 1"), "{err}");
 }
