@@ -462,6 +462,25 @@ fn gaussian_mixture_conformance() {
     let moved = params.fit(&shifted).unwrap();
     assert!(moved.means.sum() > model.means.sum() + 50.0);
 
+    // Starting from given responsibilities (the one-hot k-means labels) is the kmeans start.
+    let km = mlplay::cluster::KMeans::params()
+        .n_clusters(3)
+        .fit(&good)
+        .unwrap();
+    let mut resp = Array2::zeros((90, 3));
+    for (i, &l) in km.labels.iter().enumerate() {
+        resp[[i, l]] = 1.0;
+    }
+    let mut run = params
+        .start_from_responsibilities(good.x.view(), resp.view())
+        .unwrap();
+    while run.step().unwrap() == Progress::Running {}
+    assert!((run.model().lower_bound - model.lower_bound).abs() < 1e-9);
+    assert!(matches!(
+        params.start_from_responsibilities(good.x.view(), resp.slice(ndarray::s![.., ..2])),
+        Err(Error::Shape(_))
+    ));
+
     // max_iter = 0 keeps the initial parameters, as scikit-learn.
     let zero = params.clone().max_iter(0).fit(&good).unwrap();
     assert_eq!((zero.n_iter, zero.converged), (0, false));

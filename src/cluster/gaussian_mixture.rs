@@ -243,18 +243,58 @@ impl GaussianMixtureParams {
         Ok(resp)
     }
 
+    /// Starts one run from given responsibilities (`n_samples x n_components`, rows summing to
+    /// 1) instead of `init_params`: e.g. the one-hot labels of a k-means run that a demo stepped
+    /// over several frames. Explicit `*_init` values still take precedence.
+    pub fn start_from_responsibilities(
+        &self,
+        x: ArrayView2<f64>,
+        resp: ArrayView2<f64>,
+    ) -> Result<GaussianMixtureRun> {
+        self.validate()?;
+        self.check_data(x)?;
+        if resp.dim() != (x.nrows(), self.n_components) {
+            return Err(Error::Shape(format!(
+                "responsibilities are {:?}, expected ({}, {})",
+                resp.dim(),
+                x.nrows(),
+                self.n_components
+            )));
+        }
+        if resp.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(Error::NonFinite(
+                "responsibilities (must be finite and >= 0)".into(),
+            ));
+        }
+        self.start_from(x, Some(resp.to_owned()))
+    }
+
     fn start_with(&self, x: ArrayView2<f64>, rng: &mut Rng) -> Result<GaussianMixtureRun> {
-        let (k, p) = (self.n_components, x.ncols());
         let explicit = self.weights_init.is_some()
             && self.means_init.is_some()
             && self.precisions_init.is_some();
-        let (w_est, m_est, cov_est) = if explicit {
-            (None, None, None)
+        // scikit-learn skips the initialisation (and its random draws) when all three are given.
+        let resp = if explicit {
+            None
         } else {
-            let resp = self.initial_resp(x, rng)?;
-            let (nk, means, cov) =
-                estimate_parameters(x, resp.view(), self.reg_covar, self.covariance_type);
-            (Some(&nk / x.nrows() as f64), Some(means), Some(cov))
+            Some(self.initial_resp(x, rng)?)
+        };
+        self.start_from(x, resp)
+    }
+
+    fn start_from(
+        &self,
+        x: ArrayView2<f64>,
+        resp: Option<Array2<f64>>,
+    ) -> Result<GaussianMixtureRun> {
+        let (k, p) = (self.n_components, x.ncols());
+        let (w_est, m_est, cov_est) = match resp {
+            None => (None, None, None),
+            Some(resp) => {
+                let (nk, means, cov) =
+                    estimate_parameters(x, resp.view(), self.reg_covar, self.covariance_type);
+                (Some(&nk / x.nrows() as f64), Some(means), Some(cov))
+            }
         };
         // Explicit starting values replace what the initial responsibilities gave.
         let missing = || Error::Numerical("no initial parameters were estimated".into());

@@ -1,11 +1,13 @@
 //! Chapter 9: choosing the number of mixture components with BIC and AIC. Fits a Gaussian
-//! mixture for n_components = 1..10 (per chosen covariance type), one EM iteration per tick so no
-//! frame blocks, draws both criteria against n_components with their minima marked, and shows
+//! mixture for n_components = 1..10 (per chosen covariance type), started from k-means labels as
+//! scikit-learn does, one Lloyd or EM iteration per tick so no frame blocks, draws both criteria against n_components with their minima marked, and shows
 //! the data with the ellipses of the model BIC prefers.
 
 use super::gaussian_mixture::{covariance_type, draw_ellipses, mixture_data};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
-use crate::cluster::{CovarianceType, GaussianMixture, GaussianMixtureRun};
+use crate::cluster::{
+    CovarianceType, GaussianMixture, GaussianMixtureRun, KMeansParams, KMeansRun,
+};
 use crate::error::Result;
 use crate::estimator::{Iterative, Progress};
 use crate::rng::Rng;
@@ -47,6 +49,10 @@ pub struct GmmSelectionDemo {
     seed: u64,
     /// The (type, k) pairs still to fit, in order; the first is running.
     queue: Vec<(CovarianceType, usize)>,
+    /// The k-means run that initialises the mixtures with `k` components (one Lloyd step per
+    /// tick, as scikit-learn's `init_params="kmeans"`), then its labels, shared by every type.
+    kmeans: Option<(usize, KMeansRun)>,
+    labels: Option<(usize, Vec<usize>)>,
     run: Option<GaussianMixtureRun>,
     fitted: Vec<Fitted>,
     failed: usize,
@@ -107,6 +113,8 @@ impl GmmSelectionDemo {
             x,
             seed,
             queue,
+            kmeans: None,
+            labels: None,
             run: None,
             fitted: Vec::new(),
             failed: 0,
@@ -125,6 +133,31 @@ impl GmmSelectionDemo {
                 self.fitted.iter().any(|f| f.t == *t) || self.queue.iter().any(|q| q.0 == *t)
             })
             .collect()
+    }
+
+    /// One Lloyd iteration of the k-means run for `k` components (started if needed); when it
+    /// is done its labels seed the mixtures with `k` components.
+    fn step_kmeans(&mut self, k: usize) {
+        if self.kmeans.as_ref().is_none_or(|(kk, _)| *kk != k) {
+            let run = KMeansParams::default()
+                .n_clusters(k)
+                .random_state(self.seed.wrapping_add(k as u64))
+                .start(self.x.view());
+            match run {
+                Ok(run) => self.kmeans = Some((k, run)),
+                Err(_) => {
+                    self.failed += 1;
+                    self.queue.pop();
+                }
+            }
+            return;
+        }
+        if let Some((_, run)) = self.kmeans.as_mut() {
+            if run.step().unwrap_or(Progress::Diverged) != Progress::Running {
+                self.labels = Some((k, run.labels().to_vec()));
+                self.kmeans = None;
+            }
+        }
     }
 
     fn draw_criteria<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -203,11 +236,21 @@ impl Demo for GmmSelectionDemo {
             return Progress::Done;
         };
         let Some(run) = self.run.as_mut() else {
+            let labels = match &self.labels {
+                Some((lk, labels)) if *lk == k => labels.clone(),
+                _ => {
+                    self.step_kmeans(k);
+                    return Progress::Running;
+                }
+            };
+            let mut resp = Array2::zeros((self.x.nrows(), k));
+            for (i, &l) in labels.iter().enumerate() {
+                resp[[i, l]] = 1.0;
+            }
             let started = GaussianMixture::params()
                 .n_components(k)
                 .covariance_type(t)
-                .random_state(self.seed.wrapping_add(k as u64))
-                .start(self.x.view());
+                .start_from_responsibilities(self.x.view(), resp.view());
             match started {
                 Ok(run) => self.run = Some(run),
                 Err(_) => {
