@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 import sklearn
-from sklearn import cluster, datasets, decomposition, linear_model, tree
+from sklearn import cluster, datasets, decomposition, linear_model, manifold, mixture, random_projection, tree
 from threadpoolctl import threadpool_limits
 
 OUT = os.path.join("target", "bench")
@@ -53,6 +53,8 @@ def data_sets():
     moons, _ = datasets.make_moons(n_samples=3000, noise=0.05, random_state=0)
     rng = np.random.default_rng(0)
     wide = rng.standard_normal((5000, 50)) @ rng.standard_normal((50, 50))
+    very_wide = rng.standard_normal((2000, 1000))
+    roll, _ = datasets.make_swiss_roll(n_samples=1000, noise=0.05, random_state=0)
     return {
         "regression 20000x20": (regression[0], regression[1]),
         "binary 10000x20": binary,
@@ -60,6 +62,8 @@ def data_sets():
         "blobs 20000x10": (blobs, None),
         "moons 3000x2": (moons, None),
         "correlated 5000x50": (wide, None),
+        "gaussian 2000x1000": (very_wide, None),
+        "swiss roll 1000x3": (roll, None),
     }
 
 
@@ -105,7 +109,65 @@ CASES = [
         lambda: decomposition.PCA(n_components=10, svd_solver="full"),
         "correlated 5000x50",
     ),
+    (
+        "mini-batch-kmeans",
+        {"n_clusters": 8, "batch_size": 1024, "random_state": 0},
+        lambda: cluster.MiniBatchKMeans(n_clusters=8, batch_size=1024, n_init=1, random_state=0),
+        "blobs 20000x10",
+    ),
+    (
+        "gaussian-mixture",
+        {"n_components": 8, "covariance_type": "full", "random_state": 0},
+        lambda: mixture.GaussianMixture(n_components=8, covariance_type="full", random_state=0),
+        "blobs 20000x10",
+    ),
+    (
+        "gaussian-mixture",
+        {"n_components": 8, "covariance_type": "diag", "random_state": 0},
+        lambda: mixture.GaussianMixture(n_components=8, covariance_type="diag", random_state=0),
+        "blobs 20000x10",
+    ),
+    (
+        "pca",
+        {"n_components": 10, "svd_solver": "randomized", "random_state": 0},
+        lambda: decomposition.PCA(n_components=10, svd_solver="randomized", random_state=0),
+        "correlated 5000x50",
+    ),
+    (
+        "incremental-pca",
+        {"n_components": 10},
+        lambda: decomposition.IncrementalPCA(n_components=10),
+        "correlated 5000x50",
+    ),
+    (
+        "gaussian-random-projection",
+        {"n_components": 100, "random_state": 0},
+        lambda: random_projection.GaussianRandomProjection(n_components=100, random_state=0),
+        "gaussian 2000x1000",
+    ),
+    (
+        "sparse-random-projection",
+        {"n_components": 100, "random_state": 0},
+        lambda: random_projection.SparseRandomProjection(n_components=100, random_state=0),
+        "gaussian 2000x1000",
+    ),
+    (
+        "locally-linear-embedding",
+        {"n_neighbors": 10, "n_components": 2},
+        lambda: manifold.LocallyLinearEmbedding(n_neighbors=10, n_components=2, eigen_solver="dense"),
+        "swiss roll 1000x3",
+    ),
+    (
+        "isomap",
+        {"n_neighbors": 10, "n_components": 2},
+        lambda: manifold.Isomap(n_neighbors=10, n_components=2),
+        "swiss roll 1000x3",
+    ),
 ]
+
+
+# Parameters named in the table's first column, to tell apart rows of the same estimator.
+LABEL_PARAMS = ("covariance_type", "svd_solver")
 
 
 def ours(binary, name, path, supervised, sets, repeat):
@@ -152,8 +214,10 @@ def main():
         path = write_csv(data.split()[0] + "_" + data.split()[-1], x, y)
         ours_ms, out = ours(binary, name, path, y is not None, sets, repeat)
         their_ms, model = theirs(make, x, y, repeat)
+        shown = ", ".join(f"{k}={v}" for k, v in sets.items() if k in LABEL_PARAMS)
+        label = f"{name} ({shown})" if shown else name
         print(
-            f"| {name} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
+            f"| {label} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
             f"**{ours_ms / their_ms:.2f}x** | {agreement(name, out, model, x, y)} |"
         )
 
@@ -168,9 +232,19 @@ def agreement(name, out, model, x, y):
         ours_clusters = len(set(out["labels"]) - {-1})
         theirs_clusters = len(set(model.labels_.tolist()) - {-1})
         return f"clusters {ours_clusters} vs {theirs_clusters}"
-    if name == "pca":
+    if name in ("pca", "incremental-pca"):
         ratio = sum(out["explained_variance_ratio"])
         return f"variance kept {ratio:.6f} vs {model.explained_variance_ratio_.sum():.6f}"
+    if name == "mini-batch-kmeans":
+        return f"inertia {out['inertia']:.6g} vs {model.inertia_:.6g}"
+    if name == "gaussian-mixture":
+        return f"BIC {out['bic']:.6g} vs {model.bic(x):.6g}"
+    if name.endswith("random-projection"):
+        return f"{out['n_components']} vs {model.n_components_} components"
+    if name == "locally-linear-embedding":
+        return f"reconstruction error {out['reconstruction_error']:.3g} vs {model.reconstruction_error_:.3g}"
+    if name == "isomap":
+        return f"reconstruction error {out['reconstruction_error']:.4g} vs {model.reconstruction_error():.4g}"
     return ""
 
 
