@@ -243,9 +243,9 @@ impl GaussianMixtureParams {
         Ok(resp)
     }
 
-    /// Starts one run from given responsibilities (`n_samples x n_components`, rows summing to
-    /// 1) instead of `init_params`: e.g. the one-hot labels of a k-means run that a demo stepped
-    /// over several frames. Explicit `*_init` values still take precedence.
+    /// Starts one run from given responsibilities (`n_samples x n_components`, each row summing
+    /// to one) instead of `init_params`: e.g. the one-hot labels of a k-means run that a demo
+    /// stepped over several frames. Explicit `*_init` values still take precedence.
     pub fn start_from_responsibilities(
         &self,
         x: ArrayView2<f64>,
