@@ -16,7 +16,7 @@ use crate::linear::{
     LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
 };
 use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
@@ -279,30 +279,30 @@ fn reduce(
         "pca" => {
             let p: PcaParams = params_from_sets(sets)?;
             let m = p.fit_x(x)?;
-            let fitted = json!({
-                "components": rows(&m.components),
-                "explained_variance": m.explained_variance.to_vec(),
-                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
-                "singular_values": m.singular_values.to_vec(),
-                "mean": m.mean.to_vec(),
-                "n_components": m.n_components,
-                "svd_solver": m.svd_solver,
-                "noise_variance": m.noise_variance,
-            });
+            let mut fitted = pca_json(
+                &m.components,
+                &m.explained_variance,
+                &m.explained_variance_ratio,
+                &m.singular_values,
+                &m.mean,
+            );
+            fitted["n_components"] = json!(m.n_components);
+            fitted["svd_solver"] = to_json(&m.svd_solver)?;
+            fitted["noise_variance"] = json!(m.noise_variance);
             (to_json(&p)?, fitted, m.transform(x)?)
         }
         "incremental-pca" => {
             let p: IncrementalPcaParams = params_from_sets(sets)?;
             let m = p.fit_x(x)?;
-            let fitted = json!({
-                "components": rows(&m.components),
-                "explained_variance": m.explained_variance.to_vec(),
-                "explained_variance_ratio": m.explained_variance_ratio.to_vec(),
-                "singular_values": m.singular_values.to_vec(),
-                "mean": m.mean.to_vec(),
-                "batch_size": m.batch_size,
-                "n_samples_seen": m.n_samples_seen,
-            });
+            let mut fitted = pca_json(
+                &m.components,
+                &m.explained_variance,
+                &m.explained_variance_ratio,
+                &m.singular_values,
+                &m.mean,
+            );
+            fitted["batch_size"] = json!(m.batch_size);
+            fitted["n_samples_seen"] = json!(m.n_samples_seen);
             (to_json(&p)?, fitted, m.transform(x)?)
         }
         "gaussian-random-projection" => {
@@ -355,6 +355,23 @@ fn kmeans_json(m: &KMeans) -> Json {
         "cluster_centers": rows(&m.cluster_centers),
         "inertia": m.inertia,
         "n_iter": m.n_iter,
+    })
+}
+
+/// The attributes PCA and incremental PCA share, as JSON.
+fn pca_json(
+    components: &Array2<f64>,
+    variance: &Array1<f64>,
+    ratio: &Array1<f64>,
+    singular_values: &Array1<f64>,
+    mean: &Array1<f64>,
+) -> Json {
+    json!({
+        "components": rows(components),
+        "explained_variance": variance.to_vec(),
+        "explained_variance_ratio": ratio.to_vec(),
+        "singular_values": singular_values.to_vec(),
+        "mean": mean.to_vec(),
     })
 }
 

@@ -120,8 +120,10 @@ fn pca_randomized_fraction_and_whiten_match_scikit_learn() {
 #[test]
 fn pca_auto_solver_follows_scikit_learns_rule() {
     for case in cases("pca_auto") {
-        let mut params = PcaParams::default();
-        params.n_components = serde_json::from_value(case["n_components"].clone()).unwrap();
+        let params = PcaParams {
+            n_components: serde_json::from_value(case["n_components"].clone()).unwrap(),
+            ..PcaParams::default()
+        };
         let n = case["n_samples"].as_u64().unwrap() as usize;
         let p = case["n_features"].as_u64().unwrap() as usize;
         let ours = serde_json::to_value(params.resolved_solver(n, p)).unwrap();

@@ -3,7 +3,7 @@
 //! plus one row correcting for the moved mean, and a small SVD of that stack updates the
 //! components. Memory grows with the batch, not the data set, and the result matches PCA closely.
 
-use super::pca::whiten_scale;
+use super::pca::{project, reconstruct};
 use super::randomized_svd::svd_flip_rows;
 use crate::data::{check_x, check_x_fit, Dataset};
 use crate::error::{Error, Result};
@@ -209,21 +209,13 @@ impl IncrementalPca {
 
     /// Coordinates along the components (whitened if asked), as [`super::Pca::transform`].
     pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_x(x, self.mean.len())?;
-        let mut z = (&x - &self.mean).dot(&self.components.t());
-        if self.params.whiten {
-            z /= &whiten_scale(&self.explained_variance);
-        }
-        Ok(z)
+        let whiten = self.params.whiten.then_some(&self.explained_variance);
+        project(x, &self.mean, &self.components, whiten)
     }
 
     pub fn inverse_transform(&self, z: ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_x(z, self.components.nrows())?;
-        let mut c = self.components.clone();
-        if self.params.whiten {
-            c *= &self.explained_variance.mapv(f64::sqrt).insert_axis(Axis(1));
-        }
-        Ok(z.dot(&c) + &self.mean)
+        let whiten = self.params.whiten.then_some(&self.explained_variance);
+        reconstruct(z, &self.mean, &self.components, whiten)
     }
 }
 

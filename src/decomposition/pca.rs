@@ -252,29 +252,46 @@ impl Pca {
     /// Coordinates of the rows of `x` along the components (divided by each component's standard
     /// deviation when whitening).
     pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_x(x, self.mean.len())?;
-        let mut z = (&x - &self.mean).dot(&self.components.t());
-        if self.params.whiten {
-            z /= &whiten_scale(&self.explained_variance);
-        }
-        Ok(z)
+        let whiten = self.params.whiten.then_some(&self.explained_variance);
+        project(x, &self.mean, &self.components, whiten)
     }
 
     /// Back from component coordinates to the original space (exact when all are kept).
     pub fn inverse_transform(&self, z: ArrayView2<f64>) -> Result<Array2<f64>> {
-        check_x(z, self.components.nrows())?;
-        Ok(if self.params.whiten {
-            let scale = self.explained_variance.mapv(f64::sqrt);
-            let scaled = &self.components * &scale.insert_axis(Axis(1));
-            z.dot(&scaled) + &self.mean
-        } else {
-            z.dot(&self.components) + &self.mean
-        })
+        let whiten = self.params.whiten.then_some(&self.explained_variance);
+        reconstruct(z, &self.mean, &self.components, whiten)
     }
 }
 
-/// Each component's standard deviation, floored at machine epsilon (scikit-learn's guard against
-/// dividing by a zero-variance component).
-pub(crate) fn whiten_scale(variance: &Array1<f64>) -> Array1<f64> {
-    variance.mapv(|v| v.sqrt().max(f64::EPSILON))
+/// `(x - mean) componentsᵀ`, divided per component by the root of `whiten_by` (the explained
+/// variances) when whitening; shared by [`Pca`] and [`super::IncrementalPca`].
+pub(crate) fn project(
+    x: ArrayView2<f64>,
+    mean: &Array1<f64>,
+    components: &Array2<f64>,
+    whiten_by: Option<&Array1<f64>>,
+) -> Result<Array2<f64>> {
+    check_x(x, mean.len())?;
+    let mut z = (&x - mean).dot(&components.t());
+    if let Some(variance) = whiten_by {
+        z /= &variance.mapv(|v| v.sqrt().max(f64::EPSILON));
+    }
+    Ok(z)
+}
+
+/// The inverse of [`project`]: `z components + mean`, components scaled back when whitened.
+pub(crate) fn reconstruct(
+    z: ArrayView2<f64>,
+    mean: &Array1<f64>,
+    components: &Array2<f64>,
+    whiten_by: Option<&Array1<f64>>,
+) -> Result<Array2<f64>> {
+    check_x(z, components.nrows())?;
+    Ok(match whiten_by {
+        Some(variance) => {
+            let scaled = components * &variance.mapv(f64::sqrt).insert_axis(Axis(1));
+            z.dot(&scaled) + mean
+        }
+        None => z.dot(components) + mean,
+    })
 }

@@ -67,6 +67,24 @@ fn check_common(n_components: Option<usize>, eps: f64) -> Result<()> {
     Ok(())
 }
 
+/// The builder setters both projections' params share.
+macro_rules! shared_setters {
+    () => {
+        pub fn n_components(mut self, k: usize) -> Self {
+            self.n_components = Some(k);
+            self
+        }
+        pub fn eps(mut self, eps: f64) -> Self {
+            self.eps = eps;
+            self
+        }
+        pub fn random_state(mut self, seed: u64) -> Self {
+            self.random_state = seed;
+            self
+        }
+    };
+}
+
 /// `GaussianRandomProjection` parameters (scikit-learn defaults: auto components, eps 0.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -87,18 +105,7 @@ impl Default for GaussianRandomProjectionParams {
 }
 
 impl GaussianRandomProjectionParams {
-    pub fn n_components(mut self, k: usize) -> Self {
-        self.n_components = Some(k);
-        self
-    }
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    pub fn random_state(mut self, seed: u64) -> Self {
-        self.random_state = seed;
-        self
-    }
+    shared_setters!();
 
     /// Draws the matrix for data shaped like `x` (only its shape is used).
     pub fn fit_x(&self, x: ArrayView2<f64>) -> Result<GaussianRandomProjection> {
@@ -168,20 +175,9 @@ impl Default for SparseRandomProjectionParams {
 }
 
 impl SparseRandomProjectionParams {
-    pub fn n_components(mut self, k: usize) -> Self {
-        self.n_components = Some(k);
-        self
-    }
+    shared_setters!();
     pub fn density(mut self, d: f64) -> Self {
         self.density = Some(d);
-        self
-    }
-    pub fn eps(mut self, eps: f64) -> Self {
-        self.eps = eps;
-        self
-    }
-    pub fn random_state(mut self, seed: u64) -> Self {
-        self.random_state = seed;
         self
     }
 

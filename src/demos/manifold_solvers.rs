@@ -25,6 +25,16 @@ fn start_block(n: usize, b: usize, seed: u64, deflate: Option<&Array1<f64>>) -> 
     orthonormal(Array2::from_shape_fn((n, b), |_| rng.normal()), deflate)
 }
 
+/// The largest relative change of the first `d` eigenvalue estimates (infinite at the start).
+fn relative_change(new: &Array1<f64>, old: &Array1<f64>, d: usize) -> f64 {
+    if old.len() != new.len() {
+        return f64::INFINITY;
+    }
+    (0..d.min(new.len()))
+        .map(|i| ((new[i] - old[i]) / new[i].abs().max(1e-300)).abs())
+        .fold(0.0, f64::max)
+}
+
 /// Rayleigh-Ritz: the block rotated onto the eigenvectors of `qᵀ a q`, eigenvalues ascending.
 fn ritz(a: &Array2<f64>, q: &Array2<f64>) -> Option<(Array1<f64>, Array2<f64>)> {
     let t = q.t().dot(&a.dot(q));
@@ -126,13 +136,7 @@ impl SmallestEigen {
             return f64::NAN;
         };
         self.q = vecs;
-        let change = if self.values.len() == vals.len() {
-            (0..self.d)
-                .map(|i| ((vals[i] - self.values[i]) / vals[i].abs().max(1e-300)).abs())
-                .fold(0.0, f64::max)
-        } else {
-            f64::INFINITY
-        };
+        let change = relative_change(&vals, &self.values, self.d);
         self.values = vals;
         self.iterations += 1;
         change
@@ -176,13 +180,7 @@ impl LargestEigen {
         // Reverse to descending order.
         let vals = Array1::from_iter((0..b).rev().map(|i| vals[i]));
         self.q = Array2::from_shape_fn(vecs.dim(), |(r, c)| vecs[[r, b - 1 - c]]);
-        let change = if self.values.len() == b {
-            (0..self.d)
-                .map(|i| ((vals[i] - self.values[i]) / vals[i].abs().max(1e-300)).abs())
-                .fold(0.0, f64::max)
-        } else {
-            f64::INFINITY
-        };
+        let change = relative_change(&vals, &self.values, self.d);
         self.values = vals;
         self.iterations += 1;
         change
