@@ -46,6 +46,31 @@ pub(crate) fn mixture_data(samples: usize, outlier_percent: f64, rng: &mut Rng) 
     Array2::from_shape_fn((rows.len(), 2), |(i, j)| rows[i][j])
 }
 
+/// The `samples` control of [`mixture_data`], shared by both mixture demos.
+pub(crate) const SAMPLES_PARAM: ParamSpec = ParamSpec {
+    key: "samples",
+    label: "Samples",
+    help: "Points drawn from the three elongated blobs.",
+    kind: ParamKind::Int {
+        min: 100,
+        max: 3000,
+        default: 600,
+    },
+};
+
+/// The `outliers` control of [`mixture_data`].
+pub(crate) const OUTLIERS_PARAM: ParamSpec = ParamSpec {
+    key: "outliers",
+    label: "Outliers (%)",
+    help: "Extra points scattered uniformly over the square, as a share of the samples.",
+    kind: ParamKind::Float {
+        min: 0.0,
+        max: 20.0,
+        default: 3.0,
+        log: false,
+    },
+};
+
 pub(crate) fn covariance_type(name: &str) -> CovarianceType {
     match name {
         "tied" => CovarianceType::Tied,
@@ -148,27 +173,8 @@ impl GaussianMixtureDemo {
                     log: false,
                 },
             },
-            ParamSpec {
-                key: "samples",
-                label: "Samples",
-                help: "Points drawn from the three elongated blobs.",
-                kind: ParamKind::Int {
-                    min: 100,
-                    max: 3000,
-                    default: 600,
-                },
-            },
-            ParamSpec {
-                key: "outliers",
-                label: "Outliers (%)",
-                help: "Extra points scattered uniformly over the square, as a share of the samples.",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 20.0,
-                    default: 3.0,
-                    log: false,
-                },
-            },
+            SAMPLES_PARAM,
+            OUTLIERS_PARAM,
         ],
     };
 

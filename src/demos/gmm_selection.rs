@@ -3,7 +3,9 @@
 //! scikit-learn does, one Lloyd or EM iteration per tick so no frame blocks, draws both criteria against n_components with their minima marked, and shows
 //! the data with the ellipses of the model BIC prefers.
 
-use super::gaussian_mixture::{covariance_type, draw_ellipses, mixture_data};
+use super::gaussian_mixture::{
+    covariance_type, draw_ellipses, mixture_data, OUTLIERS_PARAM, SAMPLES_PARAM,
+};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::cluster::{
     CovarianceType, GaussianMixture, GaussianMixtureRun, KMeansParams, KMeansRun,
@@ -73,28 +75,8 @@ impl GmmSelectionDemo {
                     default: "all",
                 },
             },
-            ParamSpec {
-                key: "samples",
-                label: "Samples",
-                help: "Points drawn from the three elongated blobs.",
-                kind: ParamKind::Int {
-                    min: 100,
-                    max: 3000,
-                    default: 600,
-                },
-            },
-            ParamSpec {
-                key: "outliers",
-                label: "Outliers (%)",
-                help:
-                    "Extra points scattered uniformly over the square, as a share of the samples.",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 20.0,
-                    default: 3.0,
-                    log: false,
-                },
-            },
+            SAMPLES_PARAM,
+            OUTLIERS_PARAM,
         ],
     };
 
