@@ -463,9 +463,9 @@ impl Demo for PcaProjectionDemo {
     fn status(&self) -> Option<String> {
         (self.progress == Progress::Done).then(|| {
             format!(
-                "Found {} axis{} with {} power steps; they match the SVD's to {:.1e} degrees.",
+                "Found {} {} with {} power steps; they match the SVD's to {:.1e} degrees.",
                 self.found.len(),
-                if self.found.len() == 1 { "" } else { "es" },
+                if self.found.len() == 1 { "axis" } else { "axes" },
                 self.angles.iter().map(Vec::len).sum::<usize>(),
                 self.angles
                     .iter()

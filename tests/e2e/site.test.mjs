@@ -621,3 +621,55 @@ e2e('every-chapter', 'k) every listed chapter opens without console errors and d
     await screenshot(page, `chapter-${slug}`);
   }
 });
+
+e2e('unsupervised', 'l) chapters 8 and 9 run their algorithms in the page, and the URL restores a run', async ({ page }) => {
+  const CH8 = '08-dimensionality-reduction';
+  const CH9 = '09-unsupervised-learning';
+  const CQ = 'colour-quantisation';
+
+  /** Presses play and waits until `metric` satisfies `done`; returns the demo's metric texts. */
+  const runUntil = async (demo, metric, done, what) => {
+    await demo.scrollIntoViewIfNeeded();
+    await ensurePaused(demo);
+    const before = await canvasInfo(canvasOf(demo));
+    await demo.locator('button.play').click();
+    await poll(() => metricText(demo, metric), done, `${what}: ${metric}`, { timeout: 20_000, interval: 200 });
+    const after = await canvasInfo(canvasOf(demo));
+    assert.notEqual(after.hash, before.hash, `${what}: the plot changes while it runs`);
+    return demo.locator('.demo-metrics [data-metric] .value').allTextContents();
+  };
+
+  // Colour quantisation with non-default parameters from the URL; a reload gives the same run.
+  const hash = `chapter=${CH9}&${CQ}.k=4&${CQ}.algorithm=mini-batch&${CQ}.seed=3`;
+  const quantise = async (label) => {
+    await waitReady(page);
+    const demo = demoByInstance(page, CQ);
+    assert.equal(await entryNumber(demo, 'k'), 4, `${label}: k from the URL`);
+    assert.equal(await control(demo, 'algorithm').locator('select').inputValue(), 'mini-batch', `${label}: algorithm`);
+    return runUntil(demo, 'converged', (t) => t === 'yes', `${label}: colour quantisation`);
+  };
+  await page.goto(chapterUrl(hash));
+  const first = await quantise('first load');
+  await page.reload();
+  const second = await quantise('after reload');
+  assert.deepEqual(second, first, 'same seed and parameters give the same numbers');
+
+  // EM on the mixture and the semi-supervised labelling run to the end in the page.
+  const isNumber = (t) => Number.isFinite(parseNum(t));
+  await runUntil(demoByInstance(page, 'gaussian-mixture'), 'converged', (t) => t === 'yes', 'gaussian mixture');
+  const semi = await runUntil(demoByInstance(page, 'semi-supervised'), 'acc_propagated', isNumber, 'semi-supervised');
+  assertAccuracies(semi);
+  await screenshot(page, 'chapter9-run');
+
+  // Chapter 8: the power method finds both axes; the manifold learners finish.
+  await gotoChapter(page, `chapter=${CH8}`);
+  await runUntil(demoByInstance(page, 'pca-projection'), 'axes_found', (t) => t === '2', 'pca projection');
+  await runUntil(demoByInstance(page, 'manifold'), 'isomap_unrolled', isNumber, 'manifold');
+  await screenshot(page, 'chapter8-run');
+});
+
+/** The semi-supervised metrics, in panel order, end with three held-out accuracies in 0..1. */
+function assertAccuracies(texts) {
+  const accs = texts.slice(-3).map(parseNum);
+  for (const a of accs) assert.ok(a > 0.2 && a <= 1, `accuracy ${a} in (0.2, 1]`);
+}
