@@ -21,6 +21,7 @@ pub mod polynomial_regression;
 pub mod random_projection;
 pub mod regression_tree;
 pub mod semi_supervised;
+pub mod silhouette;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
@@ -167,6 +168,7 @@ registry! {
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Dbscan => dbscan::DbscanDemo,
+    Silhouette => silhouette::SilhouetteDemo,
     ColourQuantisation => colour_quantisation::ColourQuantisationDemo,
     SemiSupervised => semi_supervised::SemiSupervisedDemo,
     GaussianMixture => gaussian_mixture::GaussianMixtureDemo,
