@@ -6,15 +6,17 @@ pub mod gaussian_mixture;
 pub mod kmeans;
 pub mod minibatch_kmeans;
 mod mixture_math;
+mod mixture_run;
 pub mod silhouette;
 
 pub use dbscan::{Dbscan, DbscanParams};
 pub use gaussian_mixture::{
-    CovarianceType, Covariances, GaussianMixture, GaussianMixtureParams, GaussianMixtureRun,
-    MixtureInit, PrecisionsInit,
+    CovarianceType, Covariances, GaussianMixture, GaussianMixtureParams, MixtureInit,
+    PrecisionsInit,
 };
 pub use kmeans::{InitMethod, KMeans, KMeansInit, KMeansParams, KMeansRun};
 pub use minibatch_kmeans::{MiniBatchKMeansParams, MiniBatchKMeansRun};
+pub use mixture_run::GaussianMixtureRun;
 pub use silhouette::{silhouette_samples, silhouette_score};
 
 use ndarray::{ArrayView1, ArrayView2};
