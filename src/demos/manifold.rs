@@ -29,6 +29,9 @@ const PATH_SOURCES: usize = 40;
 const CHOLESKY_FLOPS: usize = 3_000_000;
 const MAX_ITER: usize = 200;
 const TOL: f64 = 1e-9;
+/// Iterations to keep going once the eigenvalues have settled: eigenvectors converge only as the
+/// square root of eigenvalues, and these polish them to the dense solver's accuracy.
+const POLISH: usize = 5;
 
 enum Stage {
     Neighbours,
@@ -55,6 +58,8 @@ pub struct ManifoldDemo {
     isomap: Option<LargestEigen>,
     isomap_embedding: Option<Array2<f64>>,
     pca: Array2<f64>,
+    /// Iterations since the current solver's eigenvalues settled.
+    settled: usize,
 }
 
 impl ManifoldDemo {
@@ -119,6 +124,7 @@ impl ManifoldDemo {
             isomap: None,
             isomap_embedding: None,
             pca,
+            settled: 0,
         })
     }
 
@@ -164,7 +170,9 @@ impl ManifoldDemo {
             Stage::LleIterate => {
                 let s = self.lle.as_mut().ok_or("no LLE state")?;
                 let change = s.iterate();
-                if change < TOL || s.iterations >= MAX_ITER || !change.is_finite() {
+                self.settled += usize::from(change < TOL || self.settled > 0);
+                if self.settled > POLISH || s.iterations >= MAX_ITER || change.is_nan() {
+                    self.settled = 0;
                     // Unit-variance coordinates (the eigenvectors have unit length).
                     self.lle_embedding = Some(s.vectors() * (n as f64).sqrt());
                     self.graph = symmetric_graph(&self.knn);
@@ -187,7 +195,9 @@ impl ManifoldDemo {
             Stage::IsomapIterate => {
                 let s = self.isomap.as_mut().ok_or("no Isomap state")?;
                 let change = s.iterate();
-                if change < TOL || s.iterations >= MAX_ITER || !change.is_finite() {
+                self.settled += usize::from(change < TOL || self.settled > 0);
+                if self.settled > POLISH || s.iterations >= MAX_ITER || change.is_nan() {
+                    self.settled = 0;
                     self.isomap_embedding = Some(s.embedding());
                     self.stage = Stage::Done;
                 }
