@@ -465,7 +465,11 @@ impl Demo for PcaProjectionDemo {
             format!(
                 "Found {} {} with {} power steps; they match the SVD's to {:.1e} degrees.",
                 self.found.len(),
-                if self.found.len() == 1 { "axis" } else { "axes" },
+                if self.found.len() == 1 {
+                    "axis"
+                } else {
+                    "axes"
+                },
                 self.angles.iter().map(Vec::len).sum::<usize>(),
                 self.angles
                     .iter()
