@@ -9,6 +9,7 @@ pub mod decomposition;
 pub mod demos;
 pub mod error;
 pub mod estimator;
+pub mod fit;
 pub mod linalg;
 pub mod linear;
 pub mod metrics;

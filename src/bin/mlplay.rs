@@ -111,28 +111,15 @@ mod native {
                 sets: raw,
                 predict,
             } => {
-                let out = if cli::UNSUPERVISED.contains(&estimator.as_str()) {
-                    if target.is_some() || predict.is_some() {
-                        return Err(Error::Io(format!(
-                            "{estimator} is unsupervised: it takes no --target or --predict"
-                        )));
-                    }
-                    cli::fit_unsupervised(&estimator, &read(&data)?, &sets(&raw)?)?
-                } else {
-                    let target = target.ok_or_else(|| {
-                        Error::Io(format!(
-                            "{estimator} needs --target (the column to predict)"
-                        ))
-                    })?;
-                    let predict_text = predict.as_ref().map(read).transpose()?;
-                    cli::fit(
-                        &estimator,
-                        &read(&data)?,
-                        &target,
-                        &sets(&raw)?,
-                        predict_text.as_deref(),
-                    )?
-                };
+                cli::check_fit_args(&estimator, target.is_some(), predict.is_some())?;
+                let predict_text = predict.as_ref().map(read).transpose()?;
+                let out = cli::fit_csv(
+                    &estimator,
+                    &read(&data)?,
+                    target.as_deref(),
+                    &sets(&raw)?,
+                    predict_text.as_deref(),
+                )?;
                 println!("{out}");
             }
             Command::Transform {

@@ -1,0 +1,571 @@
+//! Fitting any estimator by name from CSV text with `key=value` overrides, returning one JSON
+//! object (with `fit_ms`). Portable: `mlplay fit`/`transform` (src/cli.rs) and the wasm export
+//! `fit_json` (src/web/mod.rs, used by `scripts/bench wasm`) both call it.
+
+use crate::cluster::{
+    DbscanParams, GaussianMixtureParams, KMeans, KMeansParams, MiniBatchKMeansParams,
+};
+use crate::data::csv;
+use crate::decomposition::{
+    GaussianRandomProjectionParams, IncrementalPcaParams, IsomapParams,
+    LocallyLinearEmbeddingParams, PcaParams, SparseRandomProjectionParams,
+};
+use crate::error::{Error, Result};
+use crate::estimator::{Classifier, Fit, Regressor};
+use crate::linear::{
+    LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
+};
+use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+use web_time::Instant;
+
+/// Fits estimator `name` (supervised or not) on `data` (CSV text) and returns the JSON object
+/// `mlplay fit` prints. Supervised estimators need `target`; unsupervised ones refuse a `target`
+/// or `predict` (CSV text of rows to predict).
+pub fn fit_csv(
+    name: &str,
+    data: &str,
+    target: Option<&str>,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    check_fit_args(name, target.is_some(), predict.is_some())?;
+    match target {
+        Some(target) => fit(name, data, target, sets, predict),
+        None => fit_unsupervised(name, data, sets),
+    }
+}
+
+/// Whether `name` gets the arguments it needs (a target iff supervised, predictions only then);
+/// the CLI asks before it reads any file.
+pub fn check_fit_args(name: &str, has_target: bool, has_predict: bool) -> Result<()> {
+    if UNSUPERVISED.contains(&name) {
+        if has_target || has_predict {
+            return Err(Error::Io(format!(
+                "{name} is unsupervised: it takes no --target or --predict"
+            )));
+        }
+    } else if !has_target {
+        return Err(Error::Io(format!(
+            "{name} needs --target (the column to predict)"
+        )));
+    }
+    Ok(())
+}
+
+/// Estimators reachable from `mlplay fit`, by kebab-case name.
+pub const ESTIMATORS: &[&str] = &[
+    "linear-regression",
+    "ridge",
+    "sgd-regressor",
+    "logistic-regression",
+    "decision-tree-classifier",
+    "decision-tree-regressor",
+];
+
+/// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
+/// `predict` (CSV text) also predicts those rows. Returns the JSON object the CLI prints.
+pub fn fit(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    match name {
+        "linear-regression" => {
+            fit_regressor::<LinearRegressionParams>(name, data, target, sets, predict)
+        }
+        "ridge" => fit_regressor::<RidgeParams>(name, data, target, sets, predict),
+        "sgd-regressor" => fit_regressor::<SgdRegressorParams>(name, data, target, sets, predict),
+        "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
+        "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
+        "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
+        _ => Err(Error::UnknownEstimator {
+            name: name.to_string(),
+            expected: ESTIMATORS.join(", "),
+        }),
+    }
+}
+
+fn fit_regressor<P>(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json>
+where
+    P: Fit + Default + Serialize + DeserializeOwned,
+    P::Model: Regressor + Serialize,
+{
+    let params: P = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let train_score = model.score(train.x.view(), train.y.view())?;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": train_score,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+    });
+    // The fitted model's fields (coef, intercept, n_iter...) sit beside the summary.
+    if let Json::Object(fields) =
+        serde_json::to_value(&model).map_err(|e| Error::Io(e.to_string()))?
+    {
+        for (k, v) in fields.into_iter().filter(|(k, _)| k != "params") {
+            match v {
+                Json::Object(inner) if k == "model" => out
+                    .as_object_mut()
+                    .into_iter()
+                    .for_each(|o| o.extend(inner.clone())),
+                v => {
+                    out[k] = v;
+                }
+            }
+        }
+    }
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+    }
+    Ok(out)
+}
+
+/// Unsupervised estimators reachable from `mlplay fit`: they read every CSV column as a feature
+/// and take no `--target`.
+pub const UNSUPERVISED: &[&str] = &[
+    "kmeans",
+    "mini-batch-kmeans",
+    "dbscan",
+    "gaussian-mixture",
+    "pca",
+    "incremental-pca",
+    "gaussian-random-projection",
+    "sparse-random-projection",
+    "locally-linear-embedding",
+    "isomap",
+];
+
+/// Dimensionality reducers reachable from `mlplay transform` (and `mlplay fit`).
+pub const TRANSFORMERS: &[&str] = &[
+    "pca",
+    "incremental-pca",
+    "gaussian-random-projection",
+    "sparse-random-projection",
+    "locally-linear-embedding",
+    "isomap",
+];
+
+/// Fits unsupervised estimator `name` on every column of `data` (CSV text) with `--set`
+/// overrides. Returns the JSON object the CLI prints: `estimator`, `params`, `fit_ms` and the
+/// fitted attributes (labels and centres, core samples, mixture weights/means/covariances with
+/// BIC and AIC, or components and variance ratios).
+pub fn fit_unsupervised(name: &str, data: &str, sets: &[(String, String)]) -> Result<Json> {
+    let table = csv::read_table(data)?;
+    let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
+        table.rows[r][c]
+    });
+    let start = Instant::now();
+    let (params, fitted) = fit_unsupervised_x(name, x.view(), sets)?;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": start.elapsed().as_secs_f64() * 1000.0,
+        "n_samples": x.nrows(),
+        "features": table.columns,
+    });
+    if let (Some(o), Json::Object(f)) = (out.as_object_mut(), fitted) {
+        o.extend(f);
+    }
+    Ok(out)
+}
+
+fn fit_unsupervised_x(
+    name: &str,
+    x: ArrayView2<f64>,
+    sets: &[(String, String)],
+) -> Result<(Json, Json)> {
+    Ok(match name {
+        "kmeans" => {
+            let p: KMeansParams = params_from_sets(sets)?;
+            (to_json(&p)?, kmeans_json(&p.fit_x(x)?))
+        }
+        "mini-batch-kmeans" => {
+            let p: MiniBatchKMeansParams = params_from_sets(sets)?;
+            (to_json(&p)?, kmeans_json(&p.fit_x(x)?))
+        }
+        "dbscan" => {
+            let p: DbscanParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "labels": m.labels,
+                "core_sample_indices": m.core_sample_indices,
+                "n_clusters": m.n_clusters(),
+                "n_noise": m.n_noise(),
+            });
+            (to_json(&p)?, fitted)
+        }
+        "gaussian-mixture" => {
+            let p: GaussianMixtureParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "weights": m.weights.to_vec(),
+                "means": rows(&m.means),
+                "covariances": m.covariances.to_json(),
+                "converged": m.converged,
+                "n_iter": m.n_iter,
+                "lower_bound": m.lower_bound,
+                "bic": m.bic(x)?,
+                "aic": m.aic(x)?,
+                "labels": m.predict(x)?,
+            });
+            (to_json(&p)?, fitted)
+        }
+        _ if TRANSFORMERS.contains(&name) => {
+            let (params, fitted, _) = reduce(name, x, sets)?;
+            (params, fitted)
+        }
+        _ => {
+            return Err(Error::UnknownEstimator {
+                name: name.to_string(),
+                expected: ESTIMATORS
+                    .iter()
+                    .chain(UNSUPERVISED)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        }
+    })
+}
+
+/// Fits reducer `name` on every column of `data` (CSV text) with `--set` overrides and returns
+/// the reduced rows as CSV text with header `c1..ck`.
+pub fn transform(name: &str, data: &str, sets: &[(String, String)]) -> Result<String> {
+    if !TRANSFORMERS.contains(&name) {
+        return Err(Error::UnknownEstimator {
+            name: name.to_string(),
+            expected: TRANSFORMERS.join(", "),
+        });
+    }
+    let table = csv::read_table(data)?;
+    let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
+        table.rows[r][c]
+    });
+    let (_, _, z) = reduce(name, x.view(), sets)?;
+    let mut out = (1..=z.ncols())
+        .map(|c| format!("c{c}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    out.push('\n');
+    for row in z.rows() {
+        let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Fits reducer `name` on `x`: its params, the fitted attributes for `mlplay fit`, and `x`
+/// transformed (the training embedding for the manifold learners).
+fn reduce(
+    name: &str,
+    x: ArrayView2<f64>,
+    sets: &[(String, String)],
+) -> Result<(Json, Json, Array2<f64>)> {
+    Ok(match name {
+        "pca" => {
+            let p: PcaParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let mut fitted = pca_json(
+                &m.components,
+                &m.explained_variance,
+                &m.explained_variance_ratio,
+                &m.singular_values,
+                &m.mean,
+            );
+            fitted["n_components"] = json!(m.n_components);
+            fitted["svd_solver"] = to_json(&m.svd_solver)?;
+            fitted["noise_variance"] = json!(m.noise_variance);
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "incremental-pca" => {
+            let p: IncrementalPcaParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let mut fitted = pca_json(
+                &m.components,
+                &m.explained_variance,
+                &m.explained_variance_ratio,
+                &m.singular_values,
+                &m.mean,
+            );
+            fitted["batch_size"] = json!(m.batch_size);
+            fitted["n_samples_seen"] = json!(m.n_samples_seen);
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "gaussian-random-projection" => {
+            let p: GaussianRandomProjectionParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({ "n_components": m.n_components() });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "sparse-random-projection" => {
+            let p: SparseRandomProjectionParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "n_components": m.n_components(),
+                "density": m.density,
+                "nonzero_fraction": m.nonzero_fraction(),
+            });
+            (to_json(&p)?, fitted, m.transform(x)?)
+        }
+        "locally-linear-embedding" => {
+            let p: LocallyLinearEmbeddingParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "embedding": rows(&m.embedding),
+                "reconstruction_error": m.reconstruction_error,
+            });
+            (to_json(&p)?, fitted, m.embedding)
+        }
+        "isomap" => {
+            let p: IsomapParams = params_from_sets(sets)?;
+            let m = p.fit_x(x)?;
+            let fitted = json!({
+                "embedding": rows(&m.embedding),
+                "reconstruction_error": m.reconstruction_error(),
+            });
+            (to_json(&p)?, fitted, m.embedding)
+        }
+        _ => {
+            return Err(Error::UnknownEstimator {
+                name: name.to_string(),
+                expected: TRANSFORMERS.join(", "),
+            })
+        }
+    })
+}
+
+/// What k-means and mini-batch k-means print (`n_iter` counts passes over the data).
+fn kmeans_json(m: &KMeans) -> Json {
+    json!({
+        "labels": m.labels,
+        "cluster_centers": rows(&m.cluster_centers),
+        "inertia": m.inertia,
+        "n_iter": m.n_iter,
+    })
+}
+
+/// The attributes PCA and incremental PCA share, as JSON.
+fn pca_json(
+    components: &Array2<f64>,
+    variance: &Array1<f64>,
+    ratio: &Array1<f64>,
+    singular_values: &Array1<f64>,
+    mean: &Array1<f64>,
+) -> Json {
+    json!({
+        "components": rows(components),
+        "explained_variance": variance.to_vec(),
+        "explained_variance_ratio": ratio.to_vec(),
+        "singular_values": singular_values.to_vec(),
+        "mean": mean.to_vec(),
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Json> {
+    serde_json::to_value(v).map_err(|e| Error::Io(e.to_string()))
+}
+
+/// A matrix as a JSON array of rows (not ndarray's internal layout).
+fn rows(a: &Array2<f64>) -> Vec<Vec<f64>> {
+    a.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+/// Fits a logistic regression (the target column holds class values) and reports `train_score` as
+/// accuracy, `classes`, `coef` (one row per class; one row for two classes), `intercept`,
+/// `n_iter`, and with `predict` the predicted classes and their `probabilities`.
+fn fit_logistic_regression(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: LogisticRegressionParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let train_score = model.score(train.x.view(), train.y.view())?;
+    let coef: Vec<Vec<f64>> = model.coef.rows().into_iter().map(|r| r.to_vec()).collect();
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": train_score,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+        "classes": model.classes,
+        "coef": coef,
+        "intercept": model.intercept.to_vec(),
+        "n_iter": model.n_iter,
+    });
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        let proba: Vec<Vec<f64>> = model
+            .predict_proba(x.view())?
+            .rows()
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(proba);
+    }
+    Ok(out)
+}
+
+/// The summary both trees share: size, depth, importances and the nodes themselves.
+fn tree_summary(out: &mut Json, tree: &Tree, importances: &[f64]) -> Result<()> {
+    out["node_count"] = json!(tree.node_count());
+    out["depth"] = json!(tree.depth());
+    out["n_leaves"] = json!(tree.n_leaves());
+    out["feature_importances"] = json!(importances);
+    out["nodes"] = to_json(&tree.nodes)?;
+    Ok(())
+}
+
+/// Fits a decision tree classifier: `train_score` is accuracy; `classes`, the tree (`node_count`,
+/// `depth`, `n_leaves`, `nodes`), `feature_importances`, and with `predict` the predicted classes
+/// and their `probabilities` (the class fractions of each row's leaf).
+fn fit_tree_classifier(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: DecisionTreeClassifierParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": model.score(train.x.view(), train.y.view())?,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+        "classes": model.classes,
+    });
+    tree_summary(&mut out, &model.tree, &model.feature_importances)?;
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a decision tree regressor: `train_score` is R²; the tree as for the classifier, and with
+/// `predict` the predicted values (the mean target of each row's leaf).
+fn fit_tree_regressor(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let params: DecisionTreeRegressorParams = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let mut out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": model.score(train.x.view(), train.y.view())?,
+        "n_samples": train.n_samples(),
+        "features": train.feature_names,
+    });
+    tree_summary(&mut out, &model.tree, &model.feature_importances)?;
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+    }
+    Ok(out)
+}
+
+/// Builds params from their defaults with `key=value` overrides, typed by the default's JSON type;
+/// unknown keys and impossible values are errors naming the key.
+pub fn params_from_sets<P: Default + Serialize + DeserializeOwned>(
+    sets: &[(String, String)],
+) -> Result<P> {
+    let mut obj = serde_json::to_value(P::default()).map_err(|e| Error::Io(e.to_string()))?;
+    let map = obj
+        .as_object_mut()
+        .ok_or_else(|| Error::Io("params are not an object".into()))?;
+    for (key, text) in sets {
+        let slot = map.get_mut(key).ok_or_else(|| Error::UnknownParam {
+            key: key.clone(),
+            expected: map_keys(&serde_json::to_value(P::default()).unwrap_or_default()),
+        })?;
+        *slot = typed_like(slot, key, text)?;
+    }
+    serde_json::from_value(obj).map_err(|e| {
+        Error::invalid(
+            "params",
+            sets.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            e.to_string(),
+        )
+    })
+}
+
+fn map_keys(v: &Json) -> String {
+    v.as_object()
+        .map(|m| m.keys().cloned().collect::<Vec<_>>().join(", "))
+        .unwrap_or_default()
+}
+
+fn typed_like(default: &Json, key: &str, text: &str) -> Result<Json> {
+    let bad = |allowed: &str| Error::invalid(key, text, allowed);
+    Ok(match default {
+        Json::Bool(_) => Json::Bool(text.parse().map_err(|_| bad("true or false"))?),
+        Json::Number(n) if n.is_u64() => json!(text
+            .parse::<u64>()
+            .map_err(|_| bad("a whole number >= 0"))?),
+        Json::Number(_) => json!(text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| bad("a number"))?),
+        // Optional values (`tol`, `penalty`): `none`/`null` clears them, numbers stay numbers.
+        Json::Null | Json::String(_) if matches!(text, "none" | "None" | "null") => Json::Null,
+        // Optional arrays (`means_init`) are written as JSON: `[[0, 1], [2, 3]]`.
+        Json::Null if text.starts_with('[') => {
+            serde_json::from_str(text).map_err(|_| bad("a JSON array such as [[0, 1], [2, 3]]"))?
+        }
+        // Whole numbers stay integers so optional counts (`n_components`) parse as well.
+        Json::Null => text
+            .parse::<u64>()
+            .map(|v| json!(v))
+            .or_else(|_| text.parse::<f64>().map(|v| json!(v)))
+            .unwrap_or_else(|_| Json::String(text.to_string())),
+        _ if default.is_string() || default.is_null() => Json::String(text.to_string()),
+        Json::String(_) => Json::String(text.to_string()),
+        _ => return Err(bad("a simple value")),
+    })
+}
