@@ -56,3 +56,27 @@ pub fn mount_demo(
     element::mount_with(&host, demo, &pairs)?;
     Ok(())
 }
+
+/// Fits estimator `name` on `csv` (text with a header row) as `mlplay fit` does and returns the
+/// same JSON text, `fit_ms` included; `sets_json` is an object of `--set` overrides such as
+/// `{"alpha": 1.0}`. Used by `scripts/bench wasm` to time fits in the browser.
+#[wasm_bindgen]
+pub fn fit_json(
+    name: &str,
+    csv: &str,
+    target: Option<String>,
+    sets_json: &str,
+) -> Result<String, JsError> {
+    let sets: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(sets_json).map_err(|e| JsError::new(&format!("sets: {e}")))?;
+    // `--set` values are text; JSON strings lose their quotes, numbers and booleans print as is.
+    let sets: Vec<(String, String)> = sets
+        .into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => (k, s),
+            v => (k, v.to_string()),
+        })
+        .collect();
+    let out = crate::fit::fit_csv(name, csv, target.as_deref(), &sets, None)?;
+    Ok(out.to_string())
+}
