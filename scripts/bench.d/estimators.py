@@ -2,6 +2,8 @@
 side by side in one run on the same generated data with the same parameters.
 
 Usage: python3 scripts/bench.d/estimators.py MLPLAY_BINARY [REPEAT]
+       python3 scripts/bench.d/estimators.py --cases   (only writes the CSVs and
+       target/bench/cases.json, the case list scripts/bench.d/wasm.mjs times)
 Prints a Markdown table. Each time is the median of REPEAT fits (default 5): scikit-learn's after
 one warm-up fit in this process; ours is the `fit_ms` the CLI reports, which times the fit alone
 (not process start or CSV parsing), one fresh process per fit. Ours runs on one thread, so
@@ -170,6 +172,31 @@ CASES = [
 LABEL_PARAMS = ("covariance_type", "svd_solver")
 
 
+def label(name, sets):
+    shown = ", ".join(f"{k}={v}" for k, v in sets.items() if k in LABEL_PARAMS)
+    return f"{name} ({shown})" if shown else name
+
+
+def case_files():
+    """Writes every case's CSV; yields (case, features, target or None, CSV path)."""
+    os.makedirs(OUT, exist_ok=True)
+    sets_by_name = data_sets()
+    for case in CASES:
+        x, y = sets_by_name[case[3]]
+        yield case, x, y, write_csv(case[3].split()[0] + "_" + case[3].split()[-1], x, y)
+
+
+def write_cases():
+    """target/bench/cases.json: CASES without scikit-learn, for the wasm benchmark."""
+    cases = [
+        {"name": name, "label": label(name, sets), "data": data, "path": path,
+         "target": "y" if y is not None else None, "sets": sets}
+        for (name, sets, _, data), _, y, path in case_files()
+    ]
+    with open(os.path.join(OUT, "cases.json"), "w") as f:
+        json.dump(cases, f, indent=1)
+
+
 def ours(binary, name, path, supervised, sets, repeat):
     cmd = [binary, "fit", name, "--data", path]
     if supervised:
@@ -196,28 +223,24 @@ def theirs(make, x, y, repeat):
 
 
 def main():
+    if sys.argv[1] == "--cases":
+        return write_cases()
     binary = sys.argv[1]
     threadpool_limits(1)
     repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    os.makedirs(OUT, exist_ok=True)
     known = subprocess.run([binary, "list"], capture_output=True, text=True, check=True).stdout
-    sets_by_name = data_sets()
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; median of {repeat} fits; one thread each.")
     print()
     print("| estimator | data | ours ms | scikit-learn ms | ours / scikit-learn | same answer |")
     print("|---|---|---:|---:|---:|---|")
-    for name, sets, make, data in CASES:
+    for (name, sets, make, data), x, y, path in case_files():
         if name not in known.split():
             print(f"| {name} | {data} | not in `mlplay list` | | | |")
             continue
-        x, y = sets_by_name[data]
-        path = write_csv(data.split()[0] + "_" + data.split()[-1], x, y)
         ours_ms, out = ours(binary, name, path, y is not None, sets, repeat)
         their_ms, model = theirs(make, x, y, repeat)
-        shown = ", ".join(f"{k}={v}" for k, v in sets.items() if k in LABEL_PARAMS)
-        label = f"{name} ({shown})" if shown else name
         print(
-            f"| {label} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
+            f"| {label(name, sets)} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
             f"**{ours_ms / their_ms:.2f}x** | {agreement(name, out, model, x, y)} |"
         )
 
