@@ -13,17 +13,25 @@ import { chromium } from 'playwright-core';
 const [site, binary, repeatArg] = process.argv.slice(2);
 const repeat = Number(repeatArg || 5);
 const cases = JSON.parse(readFileSync('target/bench/cases.json', 'utf8'));
+// One number showing both builds reached the same model (wasm's f64 math is IEEE like native's).
+const answer = (out) => {
+  const ratio = out.explained_variance_ratio?.reduce((a, b) => a + b, 0);
+  const [key, v] = [['train score', out.train_score], ['inertia', out.inertia], ['BIC', out.bic],
+    ['clusters', out.n_clusters], ['variance kept', ratio], ['reconstruction error', out.reconstruction_error],
+    ['components', out.n_components]].find(([, v]) => v !== undefined) ?? ['', NaN];
+  return `${key} ${Number(v).toPrecision(7)}`;
+};
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 function native(c) {
   const args = ['fit', c.name, '--data', c.path];
   if (c.target) args.push('--target', c.target);
   for (const [k, v] of Object.entries(c.sets)) args.push('--set', `${k}=${v}`);
-  const times = [];
+  const outs = [];
   for (let i = 0; i < repeat; i++) {
-    times.push(JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 })).fit_ms);
+    outs.push(JSON.parse(execFileSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 })));
   }
-  return median(times);
+  return { ms: median(outs.map((o) => o.fit_ms)), answer: answer(outs[0]) };
 }
 
 const browser = await chromium.launch({
@@ -51,22 +59,23 @@ for (const c of cases) {
   const wasm = await page.evaluate(async ({ c, file, repeat }) => {
     const csv = await (await fetch(`bench-data/${file}`)).text();
     const sets = JSON.stringify(c.sets);
-    const times = [];
+    const outs = [];
     for (let i = 0; i <= repeat; i++) {
-      const out = JSON.parse(window.mlplay.fit_json(c.name, csv, c.target ?? undefined, sets));
-      if (i > 0) times.push(out.fit_ms); // the first call is the warm-up (tier-up, memory growth)
+      outs.push(JSON.parse(window.mlplay.fit_json(c.name, csv, c.target ?? undefined, sets)));
     }
-    return times;
+    return outs.slice(1); // the first call is the warm-up (tier-up, memory growth)
   }, { c, file, repeat });
-  const nativeMs = native(c);
-  const wasmMs = median(wasm);
-  rows.push(`| ${c.label} | ${c.data} | ${nativeMs.toFixed(1)} | ${wasmMs.toFixed(1)} | **${(wasmMs / nativeMs).toFixed(2)}x** |`);
-  console.error(`${c.label} on ${c.data}: native ${nativeMs.toFixed(1)} ms, wasm ${wasm.map((t) => t.toFixed(1)).join(' ')} ms`);
+  const nat = native(c);
+  const times = wasm.map((o) => o.fit_ms);
+  const wasmMs = median(times);
+  const same = answer(wasm[0]) === nat.answer ? nat.answer : `${nat.answer} vs ${answer(wasm[0])}`;
+  rows.push(`| ${c.label} | ${c.data} | ${nat.ms.toFixed(1)} | ${wasmMs.toFixed(1)} | **${(wasmMs / nat.ms).toFixed(2)}x** | ${same} |`);
+  console.error(`${c.label} on ${c.data}: native ${nat.ms.toFixed(1)} ms, wasm ${times.map((t) => t.toFixed(1)).join(' ')} ms`);
 }
 await browser.close();
 
 console.log(`Chromium ${version}; crossOriginIsolated=${isolated}; median of ${repeat} fits (wasm after one warm-up).`);
 console.log();
-console.log('| estimator | data | native ms | wasm ms | wasm / native |');
-console.log('|---|---|---:|---:|---:|');
+console.log('| estimator | data | native ms | wasm ms | wasm / native | same answer (native vs wasm) |');
+console.log('|---|---|---:|---:|---:|---|');
 for (const r of rows) console.log(r);
