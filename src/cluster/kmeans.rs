@@ -239,11 +239,36 @@ impl KMeans {
 }
 
 /// Index of the closest centre for every row (the first one on ties, as scikit-learn).
+/// The closest centre of every row; ties go to the first centre. With many centres and features,
+/// distances come, as in scikit-learn, from one matrix product per block of rows,
+/// `|c|^2 - 2 x.c` (the row's own `|x|^2` does not change which centre wins): on the digits
+/// (64 features, 50 centres) that is about twice as fast as row-by-row differences.
 fn assign(x: ArrayView2<f64>, centers: &Array2<f64>) -> Vec<usize> {
-    x.rows()
-        .into_iter()
-        .map(|row| nearest(row, centers.view()).0)
-        .collect()
+    const BLOCK: usize = 256;
+    // With few centres and features the product's set-up costs more than it saves.
+    if centers.len() < 256 {
+        return x
+            .rows()
+            .into_iter()
+            .map(|row| nearest(row, centers.view()).0)
+            .collect();
+    }
+    let norms: Vec<f64> = centers.rows().into_iter().map(|c| c.dot(&c)).collect();
+    let mut labels = Vec::with_capacity(x.nrows());
+    for block in x.axis_chunks_iter(Axis(0), BLOCK) {
+        let products = block.dot(&centers.t());
+        for row in products.rows() {
+            let mut best = (0, f64::INFINITY);
+            for (j, (&p, &n)) in row.iter().zip(&norms).enumerate() {
+                let d = n - 2.0 * p;
+                if d < best.1 {
+                    best = (j, d);
+                }
+            }
+            labels.push(best.0);
+        }
+    }
+    labels
 }
 
 fn inertia(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[usize]) -> f64 {

@@ -125,14 +125,13 @@ impl PcaCompressionDemo {
             return viz::centered_text(area, "Fitting PCA on 1797 digits…");
         };
         let fs = viz::font_size(area);
-        let (w, h) = area.dim_in_pixel();
-        let top = (fs * 2) as i32;
         let cols = SHOWN / 2;
-        let cell = ((w as i32 - 8) / (cols as i32 * 9))
-            .min((h as i32 - top - 3 * fs as i32) / 36)
-            .max(1);
-        let block = cell * 9; // 8 pixels plus a gap
-        let left = (w as i32 - block * cols as i32) / 2;
+        let Grid {
+            top,
+            cell,
+            block,
+            left,
+        } = Grid::fit(area, cols, 36, 3 * fs as i32);
         let label = |text: String, y: i32| -> Result<()> {
             area.draw(&Text::new(
                 text,
@@ -222,14 +221,13 @@ impl PcaCompressionDemo {
             return Ok(());
         };
         let fs = viz::font_size(area);
-        let (w, h) = area.dim_in_pixel();
-        let top = (fs * 2) as i32;
         let cols = COMPONENT_IMAGES / 2;
-        let cell = ((w as i32 - 8) / (cols as i32 * 9))
-            .min((h as i32 - top - 2 * fs as i32) / 20)
-            .max(1);
-        let block = cell * 9;
-        let left = (w as i32 - block * cols as i32) / 2;
+        let Grid {
+            top,
+            cell,
+            block,
+            left,
+        } = Grid::fit(area, cols, 20, 2 * fs as i32);
         area.draw(&Text::new(
             "The first components (blue -, red +)",
             (left, top - fs as i32 - 4),
@@ -251,6 +249,40 @@ impl PcaCompressionDemo {
             ))?;
         }
         Ok(())
+    }
+}
+
+/// Where a grid of 8x8 images goes in a panel: below a caption line, `cols` images a row, centred.
+struct Grid {
+    top: i32,
+    /// Pixels per image pixel; an image plus its gap is `block` = 9 cells wide.
+    cell: i32,
+    block: i32,
+    left: i32,
+}
+
+impl Grid {
+    /// The largest cell for which `cols` images fit the width and `rows_cells` cells (plus
+    /// `spare` pixels of labels) fit the height.
+    fn fit<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        cols: usize,
+        rows_cells: i32,
+        spare: i32,
+    ) -> Self {
+        let (w, h) = area.dim_in_pixel();
+        let top = (viz::font_size(area) * 2) as i32;
+        let cell = ((w as i32 - 8) / (cols as i32 * 9))
+            .min((h as i32 - top - spare) / rows_cells)
+            .max(1);
+        let block = cell * 9;
+        let left = (w as i32 - block * cols as i32) / 2;
+        Grid {
+            top,
+            cell,
+            block,
+            left,
+        }
     }
 }
 
