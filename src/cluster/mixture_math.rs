@@ -282,14 +282,25 @@ pub(crate) fn weighted_log_prob(
     let k = means.nrows();
     let constant = d as f64 * (2.0 * std::f64::consts::PI).ln();
     let mut out = Array2::zeros((n, k));
+    // Squared Mahalanobis distance of every row when the precision is diagonal with entries `p`:
+    // one pass over x, without n x d temporaries (the diag and spherical fits spend most of their
+    // time here).
+    let diagonal = |mean: ndarray::ArrayView1<f64>, p: &[f64]| -> Array1<f64> {
+        Array1::from_iter(x.rows().into_iter().map(|row| {
+            row.iter()
+                .zip(mean.iter())
+                .zip(p)
+                .map(|((&v, &m), &q)| (v - m) * (v - m) * q)
+                .sum::<f64>()
+        }))
+    };
     for j in 0..k {
-        let diff = &x - &means.row(j);
         // Squared Mahalanobis distance and the log-determinant of the precision's factor
         // (half the log-determinant of the precision).
         let full = |u: &Array2<f64>| -> (Array1<f64>, f64) {
-            let y = diff.dot(u);
+            let y = (&x - &means.row(j)).dot(u);
             (
-                y.mapv(|v| v * v).sum_axis(Axis(1)),
+                y.rows().into_iter().map(|r| r.dot(&r)).collect(),
                 u.diag().iter().map(|v| v.ln()).sum(),
             )
         };
@@ -297,14 +308,14 @@ pub(crate) fn weighted_log_prob(
             Covariances::Full(m) => full(&m[j]),
             Covariances::Tied(u) => full(u),
             Covariances::Diag(m) => {
-                let p = m.row(j).mapv(|v| v * v);
+                let p: Vec<f64> = m.row(j).iter().map(|v| v * v).collect();
                 let log_det = m.row(j).iter().map(|v| v.ln()).sum();
-                ((&diff * &diff * &p).sum_axis(Axis(1)), log_det)
+                (diagonal(means.row(j), &p), log_det)
             }
             Covariances::Spherical(v) => {
-                let p = v[j] * v[j];
+                let p = vec![v[j] * v[j]; d];
                 let log_det = d as f64 * v[j].ln();
-                ((&diff * &diff).sum_axis(Axis(1)) * p, log_det)
+                (diagonal(means.row(j), &p), log_det)
             }
         };
         let log_w = weights[j].ln();
