@@ -230,7 +230,8 @@ fn fit_unsupervised_x(
             (to_json(&p)?, fitted)
         }
         _ if TRANSFORMERS.contains(&name) => {
-            let (params, fitted, _) = reduce(name, x, sets)?;
+            // `mlplay fit` times the fit alone, as scikit-learn's `fit`: no transform.
+            let (params, fitted, _) = reduce(name, x, sets, false)?;
             (params, fitted)
         }
         _ => {
@@ -260,7 +261,7 @@ pub fn transform(name: &str, data: &str, sets: &[(String, String)]) -> Result<St
     let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
         table.rows[r][c]
     });
-    let (_, _, z) = reduce(name, x.view(), sets)?;
+    let (_, _, z) = reduce(name, x.view(), sets, true)?;
     let mut out = (1..=z.ncols())
         .map(|c| format!("c{c}"))
         .collect::<Vec<_>>()
@@ -274,13 +275,22 @@ pub fn transform(name: &str, data: &str, sets: &[(String, String)]) -> Result<St
     Ok(out)
 }
 
-/// Fits reducer `name` on `x`: its params, the fitted attributes for `mlplay fit`, and `x`
-/// transformed (the training embedding for the manifold learners).
+/// Fits reducer `name` on `x`: its params, the fitted attributes for `mlplay fit`, and, when
+/// `transformed`, `x` transformed (the manifold learners' training embedding comes with the fit;
+/// the linear reducers' costs a product as large as the fit, so it is skipped when not wanted).
 fn reduce(
     name: &str,
     x: ArrayView2<f64>,
     sets: &[(String, String)],
+    transformed: bool,
 ) -> Result<(Json, Json, Array2<f64>)> {
+    let embed = |f: &dyn Fn() -> Result<Array2<f64>>| {
+        if transformed {
+            f()
+        } else {
+            Ok(Array2::zeros((0, 0)))
+        }
+    };
     Ok(match name {
         "pca" => {
             let p: PcaParams = params_from_sets(sets)?;
@@ -295,7 +305,7 @@ fn reduce(
             fitted["n_components"] = json!(m.n_components);
             fitted["svd_solver"] = to_json(&m.svd_solver)?;
             fitted["noise_variance"] = json!(m.noise_variance);
-            (to_json(&p)?, fitted, m.transform(x)?)
+            (to_json(&p)?, fitted, embed(&|| m.transform(x))?)
         }
         "incremental-pca" => {
             let p: IncrementalPcaParams = params_from_sets(sets)?;
@@ -309,13 +319,13 @@ fn reduce(
             );
             fitted["batch_size"] = json!(m.batch_size);
             fitted["n_samples_seen"] = json!(m.n_samples_seen);
-            (to_json(&p)?, fitted, m.transform(x)?)
+            (to_json(&p)?, fitted, embed(&|| m.transform(x))?)
         }
         "gaussian-random-projection" => {
             let p: GaussianRandomProjectionParams = params_from_sets(sets)?;
             let m = p.fit_x(x)?;
             let fitted = json!({ "n_components": m.n_components() });
-            (to_json(&p)?, fitted, m.transform(x)?)
+            (to_json(&p)?, fitted, embed(&|| m.transform(x))?)
         }
         "sparse-random-projection" => {
             let p: SparseRandomProjectionParams = params_from_sets(sets)?;
@@ -325,7 +335,7 @@ fn reduce(
                 "density": m.density,
                 "nonzero_fraction": m.nonzero_fraction(),
             });
-            (to_json(&p)?, fitted, m.transform(x)?)
+            (to_json(&p)?, fitted, embed(&|| m.transform(x))?)
         }
         "locally-linear-embedding" => {
             let p: LocallyLinearEmbeddingParams = params_from_sets(sets)?;
