@@ -5,7 +5,7 @@
 use crate::cluster::{
     DbscanParams, GaussianMixtureParams, KMeans, KMeansParams, MiniBatchKMeansParams,
 };
-use crate::data::csv;
+use crate::data::{csv, Dataset};
 use crate::decomposition::{
     GaussianRandomProjectionParams, IncrementalPcaParams, IsomapParams,
     LocallyLinearEmbeddingParams, PcaParams, SparseRandomProjectionParams,
@@ -91,6 +91,35 @@ pub fn fit(
     }
 }
 
+/// Builds `P` from `sets`, reads `data` with column `target` as y and fits, timing the fit alone.
+/// Returns the summary every supervised fit prints (`estimator`, `params`, `fit_ms`,
+/// `train_score` by `score`, `n_samples`, `features`), the model and the training data.
+fn fit_supervised<P>(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    score: impl Fn(&P::Model, &Dataset) -> Result<f64>,
+) -> Result<(Json, P::Model, Dataset)>
+where
+    P: Fit + Default + Serialize + DeserializeOwned,
+{
+    let params: P = params_from_sets(sets)?;
+    let train = csv::read_dataset(data, target)?;
+    let start = Instant::now();
+    let model = params.fit(&train)?;
+    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let out = json!({
+        "estimator": name,
+        "params": params,
+        "fit_ms": fit_ms,
+        "train_score": score(&model, &train)?,
+        "n_samples": train.n_samples(),
+        "features": &train.feature_names,
+    });
+    Ok((out, model, train))
+}
+
 fn fit_regressor<P>(
     name: &str,
     data: &str,
@@ -102,20 +131,9 @@ where
     P: Fit + Default + Serialize + DeserializeOwned,
     P::Model: Regressor + Serialize,
 {
-    let params: P = params_from_sets(sets)?;
-    let train = csv::read_dataset(data, target)?;
-    let start = Instant::now();
-    let model = params.fit(&train)?;
-    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let train_score = model.score(train.x.view(), train.y.view())?;
-    let mut out = json!({
-        "estimator": name,
-        "params": params,
-        "fit_ms": fit_ms,
-        "train_score": train_score,
-        "n_samples": train.n_samples(),
-        "features": train.feature_names,
-    });
+    let (mut out, model, train) = fit_supervised::<P>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
     // The fitted model's fields (coef, intercept, n_iter...) sit beside the summary.
     if let Json::Object(fields) =
         serde_json::to_value(&model).map_err(|e| Error::Io(e.to_string()))?
@@ -410,35 +428,18 @@ fn fit_logistic_regression(
     sets: &[(String, String)],
     predict: Option<&str>,
 ) -> Result<Json> {
-    let params: LogisticRegressionParams = params_from_sets(sets)?;
-    let train = csv::read_dataset(data, target)?;
-    let start = Instant::now();
-    let model = params.fit(&train)?;
-    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let train_score = model.score(train.x.view(), train.y.view())?;
-    let coef: Vec<Vec<f64>> = model.coef.rows().into_iter().map(|r| r.to_vec()).collect();
-    let mut out = json!({
-        "estimator": name,
-        "params": params,
-        "fit_ms": fit_ms,
-        "train_score": train_score,
-        "n_samples": train.n_samples(),
-        "features": train.feature_names,
-        "classes": model.classes,
-        "coef": coef,
-        "intercept": model.intercept.to_vec(),
-        "n_iter": model.n_iter,
-    });
+    let (mut out, model, train) =
+        fit_supervised::<LogisticRegressionParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
+    out["coef"] = json!(rows(&model.coef));
+    out["intercept"] = json!(model.intercept.to_vec());
+    out["n_iter"] = json!(model.n_iter);
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
-        let proba: Vec<Vec<f64>> = model
-            .predict_proba(x.view())?
-            .rows()
-            .into_iter()
-            .map(|r| r.to_vec())
-            .collect();
         out["predictions"] = json!(model.predict(x.view())?.to_vec());
-        out["probabilities"] = json!(proba);
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
     }
     Ok(out)
 }
@@ -463,20 +464,11 @@ fn fit_tree_classifier(
     sets: &[(String, String)],
     predict: Option<&str>,
 ) -> Result<Json> {
-    let params: DecisionTreeClassifierParams = params_from_sets(sets)?;
-    let train = csv::read_dataset(data, target)?;
-    let start = Instant::now();
-    let model = params.fit(&train)?;
-    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let mut out = json!({
-        "estimator": name,
-        "params": params,
-        "fit_ms": fit_ms,
-        "train_score": model.score(train.x.view(), train.y.view())?,
-        "n_samples": train.n_samples(),
-        "features": train.feature_names,
-        "classes": model.classes,
-    });
+    let (mut out, model, train) =
+        fit_supervised::<DecisionTreeClassifierParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
     tree_summary(&mut out, &model.tree, &model.feature_importances)?;
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
@@ -495,19 +487,10 @@ fn fit_tree_regressor(
     sets: &[(String, String)],
     predict: Option<&str>,
 ) -> Result<Json> {
-    let params: DecisionTreeRegressorParams = params_from_sets(sets)?;
-    let train = csv::read_dataset(data, target)?;
-    let start = Instant::now();
-    let model = params.fit(&train)?;
-    let fit_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let mut out = json!({
-        "estimator": name,
-        "params": params,
-        "fit_ms": fit_ms,
-        "train_score": model.score(train.x.view(), train.y.view())?,
-        "n_samples": train.n_samples(),
-        "features": train.feature_names,
-    });
+    let (mut out, model, train) =
+        fit_supervised::<DecisionTreeRegressorParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
     tree_summary(&mut out, &model.tree, &model.feature_importances)?;
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
