@@ -107,8 +107,8 @@ async function screenshot(page, name) {
  * any console error / page error was recorded, and leaves a screenshot behind
  * when the test fails.
  */
-function e2e(id, title, body, { viewport } = {}) {
-  test(title, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+function e2e(id, title, body, { viewport, timeout = TEST_TIMEOUT_MS } = {}) {
+  test(title, { timeout }, async (t) => {
     const { context, page, errors } = await newPage({ viewport });
     try {
       await body({ page, errors, t });
@@ -622,22 +622,23 @@ e2e('every-chapter', 'k) every listed chapter opens without console errors and d
   }
 });
 
-e2e('unsupervised', 'l) chapters 8 and 9 run their algorithms in the page, and the URL restores a run', async ({ page }) => {
-  const CH8 = '08-dimensionality-reduction';
+/** Presses play and waits until `metric` satisfies `done`; returns the demo's metric texts. */
+async function runUntil(demo, metric, done, what) {
+  await demo.scrollIntoViewIfNeeded();
+  await ensurePaused(demo);
+  const before = await canvasInfo(canvasOf(demo));
+  await demo.locator('button.play').click();
+  await poll(() => metricText(demo, metric), done, `${what}: ${metric}`, { timeout: 45_000, interval: 200 });
+  const after = await canvasInfo(canvasOf(demo));
+  assert.notEqual(after.hash, before.hash, `${what}: the plot changes while it runs`);
+  return demo.locator('.demo-metrics [data-metric] .value').allTextContents();
+}
+
+const isNumber = (t) => Number.isFinite(parseNum(t));
+
+e2e('unsupervised', 'l) chapter 9 runs k-means, EM and the labelling demo in the page; the URL restores a run', async ({ page }) => {
   const CH9 = '09-unsupervised-learning';
   const CQ = 'colour-quantisation';
-
-  /** Presses play and waits until `metric` satisfies `done`; returns the demo's metric texts. */
-  const runUntil = async (demo, metric, done, what) => {
-    await demo.scrollIntoViewIfNeeded();
-    await ensurePaused(demo);
-    const before = await canvasInfo(canvasOf(demo));
-    await demo.locator('button.play').click();
-    await poll(() => metricText(demo, metric), done, `${what}: ${metric}`, { timeout: 20_000, interval: 200 });
-    const after = await canvasInfo(canvasOf(demo));
-    assert.notEqual(after.hash, before.hash, `${what}: the plot changes while it runs`);
-    return demo.locator('.demo-metrics [data-metric] .value').allTextContents();
-  };
 
   // Colour quantisation with non-default parameters from the URL; a reload gives the same run.
   const hash = `chapter=${CH9}&${CQ}.k=4&${CQ}.algorithm=mini-batch&${CQ}.seed=3`;
@@ -655,14 +656,14 @@ e2e('unsupervised', 'l) chapters 8 and 9 run their algorithms in the page, and t
   assert.deepEqual(second, first, 'same seed and parameters give the same numbers');
 
   // EM on the mixture and the semi-supervised labelling run to the end in the page.
-  const isNumber = (t) => Number.isFinite(parseNum(t));
   await runUntil(demoByInstance(page, 'gaussian-mixture'), 'converged', (t) => t === 'yes', 'gaussian mixture');
   const semi = await runUntil(demoByInstance(page, 'semi-supervised'), 'acc_all_kmeans', isNumber, 'semi-supervised');
   assertAccuracies(semi);
   await screenshot(page, 'chapter9-run');
+}, { timeout: 90_000 }); // five logistic regressions trained step by step at the page's frame rate
 
-  // Chapter 8: the power method finds both axes; the manifold learners finish.
-  await gotoChapter(page, `chapter=${CH8}`);
+e2e('dimensionality', 'm) chapter 8 runs the power method and the manifold learners in the page', async ({ page }) => {
+  await gotoChapter(page, 'chapter=08-dimensionality-reduction');
   await runUntil(demoByInstance(page, 'pca-projection'), 'axes_found', (t) => t === '2', 'pca projection');
   await runUntil(demoByInstance(page, 'manifold'), 'isomap_unrolled', isNumber, 'manifold');
   await screenshot(page, 'chapter8-run');
