@@ -286,8 +286,7 @@ impl Grid {
     }
 }
 
-/// Draws 64 values as an 8x8 image of `cell`-pixel squares with its top-left corner at `at`:
-/// grey levels from white (`lo`) to black (`hi`), or blue-white-red when `diverging`.
+/// An 8x8 image (see [`viz::draw_patch`]) with a thin grey frame.
 fn draw_image<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     at: (i32, i32),
@@ -297,28 +296,7 @@ fn draw_image<DB: DrawingBackend>(
     hi: f64,
     diverging: bool,
 ) -> Result<()> {
-    for (k, &v) in values.iter().enumerate() {
-        let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
-        let colour = if diverging {
-            let (c, f) = if t < 0.5 {
-                (viz::BLUE, 1.0 - 2.0 * t)
-            } else {
-                (viz::RED, 2.0 * t - 1.0)
-            };
-            let mix = |ch: u8| (255.0 - f * (255.0 - f64::from(ch))).round() as u8;
-            RGBColor(mix(c.0), mix(c.1), mix(c.2))
-        } else {
-            let g = (255.0 * (1.0 - t)).round() as u8;
-            RGBColor(g, g, g)
-        };
-        let (r, c) = ((k / 8) as i32, (k % 8) as i32);
-        let x = at.0 + c * cell;
-        let y = at.1 + r * cell;
-        area.draw(&Rectangle::new(
-            [(x, y), (x + cell, y + cell)],
-            colour.filled(),
-        ))?;
-    }
+    viz::draw_patch(area, at, cell, values, lo, hi, diverging)?;
     area.draw(&Rectangle::new(
         [at, (at.0 + 8 * cell, at.1 + 8 * cell)],
         viz::GREY.mix(0.6).stroke_width(1),

@@ -246,18 +246,8 @@ impl SemiSupervisedDemo {
         for (k, &i) in self.representatives.iter().enumerate() {
             let x0 = 4 + (k % cols) as i32 * block;
             let y0 = top + (k / cols) as i32 * block;
-            let img = self.train.x.row(i);
-            for (p, &v) in img.iter().enumerate() {
-                let g = (255.0 * (1.0 - v.clamp(0.0, 1.0))).round() as u8;
-                let (r, c) = ((p / 8) as i32, (p % 8) as i32);
-                area.draw(&Rectangle::new(
-                    [
-                        (x0 + c * cell, y0 + r * cell),
-                        (x0 + (c + 1) * cell, y0 + (r + 1) * cell),
-                    ],
-                    RGBColor(g, g, g).filled(),
-                ))?;
-            }
+            // Pixels were scaled to 0..1 for the classifier.
+            viz::draw_patch(area, (x0, y0), cell, self.train.x.row(i), 0.0, 1.0, false)?;
             area.draw(&Text::new(
                 format!("{}", self.train.y[i]),
                 (x0 + 1, y0 + 1),

@@ -10,7 +10,7 @@ mod tree;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
-pub use raster::{draw_image, raster_field, raster_field_cached, Raster, RasterCache};
+pub use raster::{draw_image, draw_patch, raster_field, raster_field_cached, Raster, RasterCache};
 pub use space::{chart_3d, Chart3d};
 pub use tree::{draw_growing_tree, draw_tree, TreeStyle};
 

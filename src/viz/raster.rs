@@ -178,3 +178,39 @@ pub fn draw_image<DB: DrawingBackend>(
     })?;
     Ok((pos, (dw, dh)))
 }
+
+/// Draws 64 values (an 8x8 digit, or a component of one) as squares of `cell` pixels with the
+/// top-left corner at `at`: grey levels from white (`lo`) to black (`hi`), or blue-white-red
+/// when `diverging` (values below and above the middle of `lo..hi`).
+pub fn draw_patch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    at: BackendCoord,
+    cell: i32,
+    values: ndarray::ArrayView1<f64>,
+    lo: f64,
+    hi: f64,
+    diverging: bool,
+) -> Result<()> {
+    for (k, &v) in values.iter().enumerate() {
+        let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
+        let colour = if diverging {
+            let (c, f) = if t < 0.5 {
+                (super::BLUE, 1.0 - 2.0 * t)
+            } else {
+                (super::RED, 2.0 * t - 1.0)
+            };
+            let mix = |ch: u8| (255.0 - f * (255.0 - f64::from(ch))).round() as u8;
+            RGBColor(mix(c.0), mix(c.1), mix(c.2))
+        } else {
+            let g = (255.0 * (1.0 - t)).round() as u8;
+            RGBColor(g, g, g)
+        };
+        let (r, c) = ((k / 8) as i32, (k % 8) as i32);
+        let (x, y) = (at.0 + c * cell, at.1 + r * cell);
+        area.draw(&Rectangle::new(
+            [(x, y), (x + cell, y + cell)],
+            colour.filled(),
+        ))?;
+    }
+    Ok(())
+}
