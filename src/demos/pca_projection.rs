@@ -206,8 +206,8 @@ impl PcaProjectionDemo {
                 viz::GREEN.mix(0.12).filled(),
             )))?;
         }
-        let projected = self.projected();
         if done && self.n_components < 3 {
+            let projected = self.projected();
             chart.draw_series(
                 self.x
                     .rows()
@@ -442,9 +442,9 @@ impl Demo for PcaProjectionDemo {
             out.push(Metric::new(key, label, ratio[i]));
         }
         out.push(Metric::new("variance_kept", "Variance kept", kept));
-        let residual = &self.x - &self.projected();
+        // Only the final subspace's distances are reported, so nothing is projected before then.
         let mse = if self.progress == Progress::Done {
-            residual
+            (&self.x - &self.projected())
                 .mapv(|v| v * v)
                 .sum_axis(Axis(1))
                 .mean()
