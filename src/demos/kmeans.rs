@@ -36,6 +36,26 @@ pub(crate) fn colour(label: usize) -> RGBColor {
     PALETTE[label % PALETTE.len()]
 }
 
+/// The blobs' spread, shared with the silhouette demo.
+pub(crate) const SPREAD_PARAM: ParamSpec = ParamSpec {
+    key: "spread",
+    label: "Blob spread",
+    help: "Standard deviation of each blob; large values make the blobs overlap.",
+    kind: ParamKind::Float {
+        min: 0.2,
+        max: 4.0,
+        default: 1.0,
+        log: true,
+    },
+};
+
+/// The points of the k-means and silhouette demos: `samples` points from `blobs` Gaussian blobs
+/// of standard deviation `spread`, centred at random in the plane.
+pub(crate) fn blob_data(params: &Params, rng: &mut Rng) -> Dataset {
+    let centers = generators::random_centers(params.usize("blobs"), 2, 8.0, rng);
+    generators::blobs(params.usize("samples"), &centers, params.f64("spread"), rng)
+}
+
 /// `c` blended towards white, for the regions behind the points.
 fn pale(c: RGBColor) -> RGBColor {
     let mix = |v: u8| (v as f64 * 0.22 + 255.0 * 0.78).round() as u8;
@@ -88,17 +108,7 @@ impl KMeansDemo {
                     default: 600,
                 },
             },
-            ParamSpec {
-                key: "spread",
-                label: "Blob spread",
-                help: "Standard deviation of each blob; large values make the blobs overlap.",
-                kind: ParamKind::Float {
-                    min: 0.2,
-                    max: 4.0,
-                    default: 1.0,
-                    log: true,
-                },
-            },
+            SPREAD_PARAM,
             ParamSpec {
                 key: "init",
                 label: "Initialisation",
@@ -113,13 +123,7 @@ impl KMeansDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let centers = generators::random_centers(params.usize("blobs"), 2, 8.0, &mut rng);
-        let data = generators::blobs(
-            params.usize("samples"),
-            &centers,
-            params.f64("spread"),
-            &mut rng,
-        );
+        let data = blob_data(params, &mut rng);
         let init = match params.choice("init") {
             "random" => InitMethod::Random,
             _ => InitMethod::KMeansPlusPlus,

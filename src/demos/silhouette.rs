@@ -3,10 +3,10 @@
 //! silhouette diagram for the chosen k (one bar per sample, grouped by cluster, sorted), the mean
 //! silhouette against k, and the clusters themselves.
 
-use super::kmeans::colour;
+use super::kmeans::{blob_data, colour, SPREAD_PARAM};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::cluster::{silhouette_samples, InitMethod, KMeans};
-use crate::data::{generators, Dataset};
+use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::Progress;
 use crate::rng::Rng;
@@ -69,29 +69,13 @@ impl SilhouetteDemo {
                     default: 500,
                 },
             },
-            ParamSpec {
-                key: "spread",
-                label: "Blob spread",
-                help: "Standard deviation of each blob; large values make the blobs overlap.",
-                kind: ParamKind::Float {
-                    min: 0.2,
-                    max: 4.0,
-                    default: 1.0,
-                    log: true,
-                },
-            },
+            SPREAD_PARAM,
         ],
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let centers = generators::random_centers(params.usize("blobs"), 2, 8.0, &mut rng);
-        let data = generators::blobs(
-            params.usize("samples"),
-            &centers,
-            params.f64("spread"),
-            &mut rng,
-        );
+        let data = blob_data(params, &mut rng);
         Ok(SilhouetteDemo {
             data,
             k: params.usize("k"),
