@@ -14,6 +14,7 @@ pub mod linalg;
 pub mod linear;
 pub mod metrics;
 pub mod model_selection;
+pub mod neighbors;
 pub mod nn;
 pub mod preprocessing;
 pub mod rng;

@@ -139,6 +139,39 @@ where
 }
 
 #[test]
+fn k_neighbors_conformance() {
+    use mlplay::neighbors::{KNeighborsClassifierParams, KNeighborsRegressorParams, Weights};
+    // Distance weights reproduce the training targets; one neighbour too, whatever the distance.
+    conformance(
+        "KNeighborsRegressor distance",
+        KNeighborsRegressorParams::default().weights(Weights::Distance),
+    );
+    conformance(
+        "KNeighborsRegressor k=1, p=1",
+        KNeighborsRegressorParams::default().n_neighbors(1).p(1),
+    );
+    // One class is no error: every neighbour votes for it, as in scikit-learn.
+    classifier_conformance(
+        "KNeighborsClassifier",
+        KNeighborsClassifierParams::default(),
+        false,
+    );
+    classifier_conformance(
+        "KNeighborsClassifier k=1, distance, p=1",
+        KNeighborsClassifierParams::default()
+            .n_neighbors(1)
+            .weights(Weights::Distance)
+            .p(1),
+        false,
+    );
+    invalid(
+        KNeighborsClassifierParams::default().n_neighbors(0),
+        "n_neighbors",
+    );
+    invalid(KNeighborsRegressorParams::default().p(3), "p");
+}
+
+#[test]
 fn linear_regression_conformance() {
     conformance("LinearRegression", LinearRegressionParams::default());
 }

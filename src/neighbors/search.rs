@@ -1,0 +1,175 @@
+//! Exact brute-force k-nearest-neighbour search, ordered by distance then training index.
+//!
+//! Brute force rather than a KD-tree: the chapters fit a few hundred to a few thousand points, where
+//! one pass over the training rows per query costs less than building and walking a tree, and the
+//! same code serves every dimension. With many features the squared distances come, as in
+//! scikit-learn and `cluster::kmeans`, from one matrix product per block of query rows
+//! (`|q|² + |t|² - 2 q·t`); the rows that could reach the k-th place are then recomputed exactly,
+//! so a query equal to a training row gets distance 0 and ties keep the lower index first.
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+/// The Minkowski power: 1 (Manhattan) or 2 (Euclidean).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Metric {
+    Manhattan,
+    Euclidean,
+}
+
+impl Metric {
+    /// The distance, or for Euclidean its square (rank-equivalent, taken to the root at the end).
+    fn reduced(self, a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
+        let pairs = a.iter().zip(b.iter());
+        match self {
+            Metric::Manhattan => pairs.map(|(x, y)| (x - y).abs()).sum(),
+            Metric::Euclidean => pairs.map(|(x, y)| (x - y) * (x - y)).sum(),
+        }
+    }
+
+    fn finish(self, reduced: f64) -> f64 {
+        match self {
+            Metric::Manhattan => reduced,
+            Metric::Euclidean => reduced.sqrt(),
+        }
+    }
+}
+
+/// Below this many features the products do not pay for themselves: the direct difference loop is
+/// as many operations and needs no correction pass.
+const GEMM_MIN_FEATURES: usize = 8;
+/// Query rows per matrix product (a 256 x n_train block of products).
+const BLOCK: usize = 256;
+
+/// The `k` nearest training rows of every query row: distances and indices, nearest first, ties by
+/// lower index. The caller guarantees `1 <= k <= train.nrows()` and matching widths.
+pub(crate) fn kneighbors(
+    train: ArrayView2<f64>,
+    query: ArrayView2<f64>,
+    k: usize,
+    metric: Metric,
+) -> (Array2<f64>, Array2<usize>) {
+    let m = query.nrows();
+    let mut dist = Array2::zeros((m, k));
+    let mut ind = Array2::zeros((m, k));
+    let mut buf: Vec<(f64, usize)> = Vec::with_capacity(train.nrows());
+    let mut store = |i: usize, best: &[(f64, usize)]| {
+        for (c, &(d, j)) in best.iter().enumerate() {
+            dist[[i, c]] = metric.finish(d);
+            ind[[i, c]] = j;
+        }
+    };
+    if metric == Metric::Manhattan || train.ncols() < GEMM_MIN_FEATURES {
+        for (i, q) in query.rows().into_iter().enumerate() {
+            buf.clear();
+            buf.extend(
+                train
+                    .rows()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, t)| (metric.reduced(q, t), j)),
+            );
+            store(i, smallest(&mut buf, k));
+        }
+        return (dist, ind);
+    }
+    let norms: Vec<f64> = train.rows().into_iter().map(|t| t.dot(&t)).collect();
+    let max_norm = norms.iter().fold(0.0_f64, |a, &b| a.max(b));
+    for (b, block) in query.axis_chunks_iter(Axis(0), BLOCK).enumerate() {
+        let products = block.dot(&train.t());
+        for (r, (q, row)) in block.rows().into_iter().zip(products.rows()).enumerate() {
+            let qn = q.dot(&q);
+            buf.clear();
+            buf.extend(
+                row.iter()
+                    .zip(&norms)
+                    .enumerate()
+                    .map(|(j, (&p, &n))| (qn + n - 2.0 * p, j)),
+            );
+            // Everything within rounding error of the k-th approximate distance is a candidate;
+            // candidates are ranked again by exact distances.
+            let kth = smallest(&mut buf, k).last().map_or(0.0, |c| c.0);
+            let slack = 64.0 * f64::EPSILON * (qn + max_norm);
+            buf.clear();
+            buf.extend(
+                row.iter()
+                    .zip(&norms)
+                    .enumerate()
+                    .filter(|(_, (&p, &n))| qn + n - 2.0 * p <= kth + slack)
+                    .map(|(j, _)| (metric.reduced(q, train.row(j)), j)),
+            );
+            store(b * BLOCK + r, smallest(&mut buf, k));
+        }
+    }
+    (dist, ind)
+}
+
+/// The `k` smallest `(distance, index)` pairs of `buf`, sorted (distance, then index).
+fn smallest(buf: &mut [(f64, usize)], k: usize) -> &[(f64, usize)] {
+    let by = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    let k = k.min(buf.len());
+    if k == 0 {
+        return &buf[..0];
+    }
+    if k < buf.len() {
+        buf.select_nth_unstable_by(k - 1, by);
+    }
+    let best = &mut buf[..k];
+    best.sort_unstable_by(by);
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    /// The product path and the direct path agree, including exact zeros and index tie-breaks.
+    #[test]
+    fn product_path_matches_direct_distances() {
+        let mut rng = crate::rng::Rng::new(4);
+        let train = Array2::from_shape_fn((300, 10), |_| rng.normal());
+        // Row 7 repeated at index 8: an exact tie, which the lower index must win.
+        let mut train = train;
+        let row7 = train.row(7).to_owned();
+        train.row_mut(8).assign(&row7);
+        let query = train.slice(ndarray::s![0..20, ..]).to_owned();
+        let (d, i) = kneighbors(train.view(), query.view(), 4, Metric::Euclidean);
+        for (r, q) in query.rows().into_iter().enumerate() {
+            let mut all: Vec<(f64, usize)> = train
+                .rows()
+                .into_iter()
+                .enumerate()
+                .map(|(j, t)| (Metric::Euclidean.reduced(q, t).sqrt(), j))
+                .collect();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for c in 0..4 {
+                assert_eq!(i[[r, c]], all[c].1, "row {r}, neighbour {c}");
+                assert_eq!(d[[r, c]], all[c].0, "row {r}, neighbour {c}");
+            }
+        }
+        assert_eq!(d[[7, 0]], 0.0);
+        assert_eq!((i[[7, 0]], i[[7, 1]]), (7, 8));
+        assert_eq!((i[[8, 0]], i[[8, 1]]), (7, 8));
+    }
+
+    #[test]
+    fn manhattan_and_ties_by_index() {
+        let train = array![[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0], [2.0, 0.0]];
+        let (d, i) = kneighbors(
+            train.view(),
+            array![[0.0, 0.0]].view(),
+            4,
+            Metric::Manhattan,
+        );
+        assert_eq!(i.row(0).to_vec(), vec![0, 1, 2, 3]);
+        assert_eq!(d.row(0).to_vec(), vec![0.0, 2.0, 2.0, 2.0]);
+        let (d, i) = kneighbors(
+            train.view(),
+            array![[0.0, 0.0]].view(),
+            2,
+            Metric::Euclidean,
+        );
+        assert_eq!(i.row(0).to_vec(), vec![0, 1]);
+        assert_eq!(d[[0, 1]], 2.0_f64.sqrt());
+    }
+}
