@@ -19,6 +19,7 @@ pub mod nn;
 pub mod preprocessing;
 pub mod rng;
 pub mod state;
+pub mod svm;
 pub mod tensor;
 pub mod tree;
 pub mod viz;
