@@ -15,6 +15,7 @@ use crate::estimator::{Classifier, Fit, Regressor};
 use crate::linear::{
     LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
 };
+use crate::neighbors::{KNeighborsClassifierParams, KNeighborsRegressorParams};
 use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::de::DeserializeOwned;
@@ -64,6 +65,8 @@ pub const ESTIMATORS: &[&str] = &[
     "logistic-regression",
     "decision-tree-classifier",
     "decision-tree-regressor",
+    "k-neighbors-classifier",
+    "k-neighbors-regressor",
 ];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
@@ -84,6 +87,8 @@ pub fn fit(
         "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
         "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
         "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
+        "k-neighbors-classifier" => fit_k_neighbors_classifier(name, data, target, sets, predict),
+        "k-neighbors-regressor" => fit_k_neighbors_regressor(name, data, target, sets, predict),
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
             expected: ESTIMATORS.join(", "),
@@ -497,6 +502,66 @@ fn fit_tree_regressor(
         out["predictions"] = json!(model.predict(x.view())?.to_vec());
     }
     Ok(out)
+}
+
+/// Fits a k-nearest-neighbours classifier: `train_score` is accuracy; `classes`, and with
+/// `predict` the predicted classes, their `probabilities` (weighted neighbour shares) and each
+/// row's `neighbors` (training row indices, nearest first) and their `distances`.
+fn fit_k_neighbors_classifier(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<KNeighborsClassifierParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+        neighbours_json(&mut out, &model.neighbours, x.view())?;
+    }
+    Ok(out)
+}
+
+/// Fits a k-nearest-neighbours regressor: `train_score` is R²; with `predict` the predicted
+/// values and each row's `neighbors` and `distances`, as for the classifier.
+fn fit_k_neighbors_regressor(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<KNeighborsRegressorParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        neighbours_json(&mut out, &model.neighbours, x.view())?;
+    }
+    Ok(out)
+}
+
+fn neighbours_json(
+    out: &mut Json,
+    neighbours: &crate::neighbors::Neighbours,
+    x: ArrayView2<f64>,
+) -> Result<()> {
+    let (dist, ind) = neighbours.kneighbors(x, neighbours.search.n_neighbors)?;
+    out["neighbors"] = json!(ind
+        .rows()
+        .into_iter()
+        .map(|r| r.to_vec())
+        .collect::<Vec<_>>());
+    out["distances"] = json!(rows(&dist));
+    Ok(())
 }
 
 /// Builds params from their defaults with `key=value` overrides, typed by the default's JSON type;

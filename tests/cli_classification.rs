@@ -2,21 +2,10 @@
 //! the same CSV (fixture case `logistic-small-csv`), and readable errors for bad input.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn mlplay(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mlplay"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run mlplay");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{mlplay, numbers};
+use std::path::PathBuf;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_classification");
@@ -34,13 +23,6 @@ fn fixture() -> serde_json::Value {
         .find(|c| c["name"] == "logistic-small-csv")
         .cloned()
         .expect("fixture case logistic-small-csv")
-}
-
-fn numbers(v: &serde_json::Value) -> Vec<f64> {
-    match v {
-        serde_json::Value::Array(items) => items.iter().flat_map(numbers).collect(),
-        other => vec![other.as_f64().expect("a number")],
-    }
 }
 
 const DATA: &str = "tests/fixtures/data/logistic_small.csv";
