@@ -16,6 +16,7 @@ use crate::linear::{
     LinearRegressionParams, LogisticRegressionParams, RidgeParams, SgdRegressorParams,
 };
 use crate::neighbors::{KNeighborsClassifierParams, KNeighborsRegressorParams};
+use crate::svm::{SvcParams, SvrParams};
 use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::de::DeserializeOwned;
@@ -63,6 +64,8 @@ pub const ESTIMATORS: &[&str] = &[
     "ridge",
     "sgd-regressor",
     "logistic-regression",
+    "svc",
+    "svr",
     "decision-tree-classifier",
     "decision-tree-regressor",
     "k-neighbors-classifier",
@@ -85,6 +88,8 @@ pub fn fit(
         "ridge" => fit_regressor::<RidgeParams>(name, data, target, sets, predict),
         "sgd-regressor" => fit_regressor::<SgdRegressorParams>(name, data, target, sets, predict),
         "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
+        "svc" => fit_svc(name, data, target, sets, predict),
+        "svr" => fit_svr(name, data, target, sets, predict),
         "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
         "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
         "k-neighbors-classifier" => fit_k_neighbors_classifier(name, data, target, sets, predict),
@@ -445,6 +450,62 @@ fn fit_logistic_regression(
         let x = csv::read_features(text, &train.feature_names)?;
         out["predictions"] = json!(model.predict(x.view())?.to_vec());
         out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a support vector classifier: `train_score` is accuracy; `classes`, the resolved `gamma`,
+/// `support` (training rows), `n_support`, `dual_coef`, `intercept` (one per pair of classes),
+/// `n_iter` (SMO pair updates per pair), `converged`, and with `predict` the predicted classes and
+/// their `decision_function` values (one column per pair of classes).
+fn fit_svc(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) = fit_supervised::<SvcParams>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
+    out["classes"] = json!(model.classes);
+    out["gamma"] = json!(model.kernel.gamma);
+    out["support"] = json!(model.support);
+    out["n_support"] = json!(model.n_support);
+    out["dual_coef"] = json!(rows(&model.dual_coef));
+    out["intercept"] = json!(model.intercept);
+    out["n_iter"] = json!(model.n_iter);
+    out["converged"] = json!(model.converged);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["decision_function"] = json!(rows(&model.decision_function(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a support vector regressor: `train_score` is R²; the resolved `gamma`, `support`,
+/// `dual_coef` (`a_i - a*_i` per support vector), `intercept`, `n_iter`, `converged`, and with
+/// `predict` the predicted values.
+fn fit_svr(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) = fit_supervised::<SvrParams>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
+    out["gamma"] = json!(model.kernel.gamma);
+    out["support"] = json!(model.support);
+    out["dual_coef"] = json!(model.dual_coef.to_vec());
+    out["intercept"] = json!(model.intercept);
+    out["n_iter"] = json!(model.n_iter);
+    out["converged"] = json!(model.converged);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
     }
     Ok(out)
 }

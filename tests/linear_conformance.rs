@@ -343,3 +343,34 @@ fn gradient_descent_that_blows_up_says_what_to_do() {
     assert!(matches!(e, Error::Numerical(_)), "{e:?}");
     assert!(e.to_string().contains("lower the learning rate"), "{e}");
 }
+
+#[test]
+fn svm_conformance() {
+    use mlplay::svm::{Gamma, GammaRule, KernelKind, SvcParams, SvrParams};
+    classifier_conformance("SVC", SvcParams::default(), true);
+    classifier_conformance(
+        "SVC linear C=0.1",
+        SvcParams::default().kernel(KernelKind::Linear).c(0.1),
+        true,
+    );
+    // A linear target with values up to ~10: the box C bounds each coefficient, so give it room.
+    conformance(
+        "SVR linear",
+        SvrParams::default().kernel(KernelKind::Linear).c(10.0),
+    );
+    conformance(
+        "SVR poly",
+        SvrParams::default()
+            .kernel(KernelKind::Poly)
+            .degree(1)
+            .coef0(1.0)
+            .gamma(Gamma::Rule(GammaRule::Auto))
+            .c(30.0),
+    );
+    invalid(SvcParams::default().c(0.0), "C");
+    invalid(SvcParams::default().tol(-1.0), "tol");
+    invalid(SvcParams::default().gamma_value(0.0), "gamma");
+    invalid(SvcParams::default().max_iter(Some(0)), "max_iter");
+    invalid(SvrParams::default().epsilon(-0.1), "epsilon");
+    invalid(SvrParams::default().degree(11), "degree");
+}

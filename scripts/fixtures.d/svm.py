@@ -5,6 +5,8 @@ Writes, relative to the repository root:
   tests/fixtures/svm.json                  SVC (binary and 3 classes) and SVR fits
   tests/fixtures/data/svm_small.csv        two interleaved moons (x1, x2, label) for the CLI test
   tests/fixtures/data/svm_small_predict.csv rows to predict (x1, x2)
+The `cli` entries are fits of those CSVs (and of tree.py's tree_sine_small.csv for SVR) at
+tol 1e-10, which `tests/cli_svm.rs` compares with `mlplay fit svc|svr`.
 
 Each case records the resolved gamma, support_ (training rows), n_support_, dual_coef_,
 intercept_, n_iter_, and on held-out rows the decision function (decision_function_shape="ovo",
@@ -142,23 +144,56 @@ def build():
     return svc, svr
 
 
+def read_csv(name):
+    return np.loadtxt(os.path.join(DATA_DIR, name), delimiter=",", skiprows=1, ndmin=2)
+
+
+def cli_cases():
+    """Fits of the CSV files the CLI test reads, as the CLI reads them."""
+    train, test = read_csv("svm_small.csv"), read_csv("svm_small_predict.csv")
+    params = {"C": 2.0, "gamma": 0.8, "tol": TIGHT}
+    c = SVC(**params).fit(train[:, :2], train[:, 2])
+    sine, sine_test = read_csv("tree_sine_small.csv"), read_csv("tree_sine_small_predict.csv")
+    r = SVR(C=3.0, epsilon=0.2, tol=TIGHT).fit(sine[:, :1], sine[:, 1])
+    return {
+        "svc": {
+            "params": params,
+            "support": [int(v) for v in c.support_],
+            "dual_coef": rows(c.dual_coef_),
+            "intercept": floats(c.intercept_),
+            "decision": floats(c.decision_function(test)),
+            "predict": floats(c.predict(test)),
+            "score": float(c.score(train[:, :2], train[:, 2])),
+        },
+        "svr": {
+            "params": {"C": 3.0, "epsilon": 0.2, "tol": TIGHT},
+            "gamma": float(r._gamma),
+            "support": [int(v) for v in r.support_],
+            "dual_coef": floats(r.dual_coef_),
+            "intercept": float(r.intercept_[0]),
+            "predict": floats(r.predict(sine_test)),
+        },
+    }
+
+
 def main():
     os.makedirs(DATA_DIR, exist_ok=True)
     svc, svr = build()
+    x, y, xt, _ = moons(5, 60, 10)
+    write_csv(os.path.join(DATA_DIR, "svm_small.csv"), ["x1", "x2", "label"], np.column_stack([x, y]))
+    write_csv(os.path.join(DATA_DIR, "svm_small_predict.csv"), ["x1", "x2"], xt)
     doc = {
         "generator": "scripts/fixtures.d/svm.py",
         "sklearn_version": sklearn.__version__,
         "numpy_version": np.__version__,
         "svc": svc,
         "svr": svr,
+        "cli": cli_cases(),
     }
     text = dump(doc) + "\n"
     json.loads(text)
     with open(os.path.join(OUT_DIR, "svm.json"), "w", newline="\n") as f:
         f.write(text)
-    x, y, xt, _ = moons(5, 60, 10)
-    write_csv(os.path.join(DATA_DIR, "svm_small.csv"), ["x1", "x2", "label"], np.column_stack([x, y]))
-    write_csv(os.path.join(DATA_DIR, "svm_small_predict.csv"), ["x1", "x2"], xt)
     print(f"wrote {len(svc)} SVC and {len(svr)} SVR cases to tests/fixtures/svm.json ({len(text)} bytes), "
           f"tests/fixtures/data/svm_small.csv, svm_small_predict.csv (sklearn {sklearn.__version__})")
 

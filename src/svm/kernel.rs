@@ -19,8 +19,9 @@ pub enum KernelKind {
     Rbf,
 }
 
-/// `gamma`: scikit-learn's rules by name, or a number.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// `gamma`: scikit-learn's rules by name, or a number (also read from a numeric string, as the
+/// CLI's and the URL's `gamma=0.5` arrive).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Gamma {
     Rule(GammaRule),
@@ -34,6 +35,29 @@ pub enum GammaRule {
     Scale,
     /// `1 / n_features`.
     Auto,
+}
+
+impl<'de> Deserialize<'de> for Gamma {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(f64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(v) => Ok(Gamma::Value(v)),
+            Raw::Text(t) => match t.as_str() {
+                "scale" => Ok(Gamma::Rule(GammaRule::Scale)),
+                "auto" => Ok(Gamma::Rule(GammaRule::Auto)),
+                other => other.parse().map(Gamma::Value).map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "gamma must be \"scale\", \"auto\" or a number (got {other:?})"
+                    ))
+                }),
+            },
+        }
+    }
 }
 
 impl Default for Gamma {
