@@ -56,6 +56,96 @@ fn halves(n: usize, noise: f64, rng: &mut Rng) -> Result<Dataset> {
     Dataset::new(x, y)
 }
 
+/// The 2-D classification data sets (shared with the k-NN boundary demo).
+pub(crate) const DATASET_PARAM: ParamSpec = ParamSpec {
+    key: "dataset",
+    label: "Dataset",
+    help: "Two moons, three Gaussian blobs, a ring around a disc, or a square cut in two halves by a straight line.",
+    kind: ParamKind::Choice {
+        options: &["moons", "blobs", "circles", "halves"],
+        default: "moons",
+    },
+};
+
+/// Points generated, a quarter held out (shared with the k-NN boundary demo).
+pub(crate) const SAMPLES_PARAM: ParamSpec = ParamSpec {
+    key: "samples",
+    label: "Samples",
+    help: "Points generated; a quarter is held out as the test set.",
+    kind: ParamKind::Int {
+        min: 20,
+        max: 1000,
+        default: 200,
+    },
+};
+
+/// The points' spread (shared with the k-NN boundary demo).
+pub(crate) const NOISE_PARAM: ParamSpec = ParamSpec {
+    key: "noise",
+    label: "Noise",
+    help: "Spread of the points: more noise makes the classes overlap.",
+    kind: ParamKind::Float {
+        min: 0.0,
+        max: 1.0,
+        default: 0.3,
+        log: false,
+    },
+};
+
+/// The points `DATASET_PARAM`, `SAMPLES_PARAM` and `NOISE_PARAM` describe.
+pub(crate) fn classification_data(params: &Params, rng: &mut Rng) -> Result<Dataset> {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    Ok(match params.choice("dataset") {
+        "blobs" => {
+            let centres = ndarray::array![[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]];
+            generators::blobs(n, &centres, 0.4 + 2.0 * noise, rng)
+        }
+        "circles" => generators::circles(n, 0.5, noise * 0.5, rng),
+        "halves" => halves(n, noise, rng)?,
+        _ => generators::moons(n, noise, rng),
+    })
+}
+
+/// Training points filled and test points as rings, one colour per class, with legend entries
+/// (shared with the k-NN boundary demo); `classes` are the sorted labels.
+pub(crate) fn draw_class_points<DB: DrawingBackend>(
+    chart: &mut viz::Chart<'_, DB>,
+    train: &Dataset,
+    test: &Dataset,
+    classes: &[f64],
+) -> Result<()> {
+    let class_of = |v: f64| classes.iter().position(|&c| c == v).unwrap_or(0);
+    for (c, colour) in CLASS_COLOURS.iter().enumerate().take(classes.len()) {
+        let pts = |d: &Dataset| -> Vec<(f64, f64)> {
+            d.x.rows()
+                .into_iter()
+                .zip(d.y.iter())
+                .filter(|(_, &y)| class_of(y) == c)
+                .map(|(r, _)| (r[0], r[1]))
+                .collect()
+        };
+        chart
+            .draw_series(pts(train).into_iter().map(|p| {
+                EmptyElement::at(p)
+                    + Circle::new((0, 0), 4, colour.filled())
+                    + Circle::new((0, 0), 4, WHITE.stroke_width(1))
+            }))?
+            .label(format!("class {}", viz::tick_label(classes[c])))
+            .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
+        chart.draw_series(
+            pts(test)
+                .into_iter()
+                .map(|p| Circle::new(p, 4, colour.stroke_width(2))),
+        )?;
+    }
+    chart
+        .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+        .label("test (rings)")
+        .legend(|(x, y)| Circle::new((x + 8, y), 4, viz::INK.stroke_width(2)));
+    Ok(())
+}
+
 pub struct DecisionTreeDemo {
     train: Dataset,
     test: Dataset,
@@ -76,36 +166,9 @@ impl DecisionTreeDemo {
         title: "A decision tree grows, one split at a time",
         chapter: "06-decision-trees",
         params: &[
-            ParamSpec {
-                key: "dataset",
-                label: "Dataset",
-                help: "Two moons, three Gaussian blobs, a ring around a disc, or a square cut in two halves by a straight line.",
-                kind: ParamKind::Choice {
-                    options: &["moons", "blobs", "circles", "halves"],
-                    default: "moons",
-                },
-            },
-            ParamSpec {
-                key: "samples",
-                label: "Samples",
-                help: "Points generated; a quarter is held out as the test set.",
-                kind: ParamKind::Int {
-                    min: 20,
-                    max: 1000,
-                    default: 200,
-                },
-            },
-            ParamSpec {
-                key: "noise",
-                label: "Noise",
-                help: "Spread of the points: more noise makes the classes overlap.",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 1.0,
-                    default: 0.3,
-                    log: false,
-                },
-            },
+            DATASET_PARAM,
+            SAMPLES_PARAM,
+            NOISE_PARAM,
             ParamSpec {
                 key: "rotation",
                 label: "Rotation (degrees)",
@@ -161,16 +224,7 @@ impl DecisionTreeDemo {
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
         let n = params.usize("samples");
-        let noise = params.f64("noise");
-        let mut data = match params.choice("dataset") {
-            "blobs" => {
-                let centres = ndarray::array![[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]];
-                generators::blobs(n, &centres, 0.4 + 2.0 * noise, &mut rng)
-            }
-            "circles" => generators::circles(n, 0.5, noise * 0.5, &mut rng),
-            "halves" => halves(n, noise, &mut rng)?,
-            _ => generators::moons(n, noise, &mut rng),
-        };
+        let mut data = classification_data(params, &mut rng)?;
         // Turn every point about the centre of the data.
         let rotation = params.f64("rotation");
         let (s, c) = rotation.to_radians().sin_cos();
@@ -258,35 +312,7 @@ impl DecisionTreeDemo {
             }
             tint(CLASS_COLOURS[here.0 % 3], 0.12 + 0.33 * here.1)
         })?;
-        let classes = &self.model.classes;
-        let class_of = |v: f64| classes.iter().position(|&c| c == v).unwrap_or(0);
-        for (c, colour) in CLASS_COLOURS.iter().enumerate().take(classes.len()) {
-            let pts = |d: &Dataset| -> Vec<(f64, f64)> {
-                d.x.rows()
-                    .into_iter()
-                    .zip(d.y.iter())
-                    .filter(|(_, &y)| class_of(y) == c)
-                    .map(|(r, _)| (r[0], r[1]))
-                    .collect()
-            };
-            chart
-                .draw_series(pts(&self.train).into_iter().map(|p| {
-                    EmptyElement::at(p)
-                        + Circle::new((0, 0), 4, colour.filled())
-                        + Circle::new((0, 0), 4, WHITE.stroke_width(1))
-                }))?
-                .label(format!("class {}", viz::tick_label(classes[c])))
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
-            chart.draw_series(
-                pts(&self.test)
-                    .into_iter()
-                    .map(|p| Circle::new(p, 4, colour.stroke_width(2))),
-            )?;
-        }
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label("test (rings)")
-            .legend(|(x, y)| Circle::new((x + 8, y), 4, viz::INK.stroke_width(2)));
+        draw_class_points(&mut chart, &self.train, &self.test, &self.model.classes)?;
         viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
     }
 

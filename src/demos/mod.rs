@@ -7,7 +7,9 @@ pub mod decision_tree;
 pub mod gaussian_mixture;
 pub mod gmm_selection;
 pub mod gradient_descent;
+pub mod instance_vs_model;
 pub mod kmeans;
+pub mod knn_boundary;
 pub mod logistic_regression;
 pub mod manifold;
 mod manifold_solvers;
@@ -181,6 +183,8 @@ registry! {
     PcaCompression => pca_compression::PcaCompressionDemo,
     RandomProjection => random_projection::RandomProjectionDemo,
     Manifold => manifold::ManifoldDemo,
+    InstanceVsModel => instance_vs_model::InstanceVsModelDemo,
+    KnnBoundary => knn_boundary::KnnBoundaryDemo,
 }
 
 /// The spec of demo `id`.

@@ -1,0 +1,309 @@
+//! Chapter 1: instance-based against model-based learning on a small synthetic table shaped like
+//! "life satisfaction against GDP per capita" (made up here, not real data). A straight line
+//! (`LinearRegression`) and k-nearest neighbours (`KNeighborsRegressor`) are fitted to the same
+//! rows; both predict at a query x, whose k neighbours are ringed. Right, both models' test error
+//! against k, one k per tick. Metrics: both predictions at the query, train and test RMSE.
+
+use super::knn_boundary::{draw_k_curve, weights_of, KCurve, MAX_K, WEIGHTS_PARAM};
+use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::estimator::{Fit, Progress, Regressor};
+use crate::linear::{LinearRegression, LinearRegressionParams};
+use crate::metrics::root_mean_squared_error;
+use crate::model_selection::train_test_split;
+use crate::neighbors::{KNeighborsRegressor, KNeighborsRegressorParams, Weights};
+use crate::rng::Rng;
+use crate::viz;
+use ndarray::{Array1, Array2};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// GDP per capita, in thousands of dollars, spans this range in the made-up table.
+const GDP: (f64, f64) = (5.0, 110.0);
+
+/// The curve the table is drawn around: satisfaction rises quickly at first, then levels off.
+fn satisfaction(gdp: f64) -> f64 {
+    4.0 + 3.4 * (1.0 - (-gdp / 28.0).exp())
+}
+
+/// `n` countries: GDP spread more densely at the low end (as real incomes are), satisfaction on
+/// the curve plus Gaussian noise, clipped to the 0-10 scale of such surveys.
+fn table(n: usize, noise: f64, rng: &mut Rng) -> Result<Dataset> {
+    let gdp: Vec<f64> = (0..n)
+        .map(|_| GDP.0 + (GDP.1 - GDP.0) * rng.uniform_range(0.0, 1.0).powf(1.6))
+        .collect();
+    let y = Array1::from_iter(
+        gdp.iter()
+            .map(|&g| (satisfaction(g) + noise * rng.normal()).clamp(0.0, 10.0)),
+    );
+    let x = Array2::from_shape_vec((n, 1), gdp).map_err(|e| Error::Shape(e.to_string()))?;
+    Dataset::new(x, y)
+}
+
+pub struct InstanceVsModelDemo {
+    train: Dataset,
+    test: Dataset,
+    k: usize,
+    weights: Weights,
+    query: f64,
+    linear: LinearRegression,
+    knn: KNeighborsRegressor,
+    /// The query's k nearest training rows.
+    neighbours: Vec<usize>,
+    /// (k, kNN train RMSE, kNN test RMSE) for k = 1, 2, ...
+    curve: KCurve,
+}
+
+impl InstanceVsModelDemo {
+    pub const SPEC: DemoSpec = DemoSpec {
+        id: "instance-vs-model",
+        title: "Instance-based or model-based: k-nearest neighbours against a straight line",
+        chapter: "01-the-machine-learning-landscape",
+        params: &[
+            ParamSpec {
+                key: "k",
+                label: "k (neighbours)",
+                help: "How many of the closest countries' values are averaged for a prediction.",
+                kind: ParamKind::Int {
+                    min: 1,
+                    max: 30,
+                    default: 3,
+                },
+            },
+            WEIGHTS_PARAM,
+            ParamSpec {
+                key: "query",
+                label: "Query GDP per capita (k$)",
+                help: "The new country to predict for.",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 120.0,
+                    default: 45.0,
+                    log: false,
+                },
+            },
+            ParamSpec {
+                key: "samples",
+                label: "Countries",
+                help: "Rows in the made-up table; a quarter is held out as the test set.",
+                kind: ParamKind::Int {
+                    min: 8,
+                    max: 200,
+                    default: 40,
+                },
+            },
+            ParamSpec {
+                key: "noise",
+                label: "Noise",
+                help: "Standard deviation of the scatter around the underlying curve (satisfaction points).",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 1.5,
+                    default: 0.4,
+                    log: false,
+                },
+            },
+        ],
+    };
+
+    pub fn new(params: &Params, seed: u64) -> Result<Self> {
+        let mut rng = Rng::new(seed);
+        let n = params.usize("samples");
+        let data = table(n, params.f64("noise"), &mut rng)?;
+        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
+        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let max_k = MAX_K.min(train.n_samples());
+        let k = params.usize("k").clamp(1, max_k);
+        let weights = weights_of(params);
+        let query = params.f64("query");
+        let linear = LinearRegressionParams::default().fit(&train)?;
+        let knn = KNeighborsRegressorParams::default()
+            .n_neighbors(k)
+            .weights(weights)
+            .fit(&train)?;
+        let (_, ind) = knn.kneighbors(ndarray::array![[query]].view(), k)?;
+        Ok(InstanceVsModelDemo {
+            neighbours: ind.row(0).to_vec(),
+            train,
+            test,
+            k,
+            weights,
+            query,
+            linear,
+            knn,
+            curve: KCurve::new(max_k),
+        })
+    }
+
+    fn predict_at(model: &impl Regressor, x: f64) -> f64 {
+        model
+            .predict(ndarray::array![[x]].view())
+            .map_or(f64::NAN, |p| p[0])
+    }
+
+    fn rmse(model: &impl Regressor, data: &Dataset) -> f64 {
+        model.predict(data.x.view()).map_or(f64::NAN, |p| {
+            root_mean_squared_error(data.y.view(), p.view())
+        })
+    }
+
+    fn draw_fit<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let xr = 0.0..120.0;
+        let mut chart = viz::chart(
+            area,
+            "Life satisfaction against GDP per capita (made-up table)",
+            xr.clone(),
+            2.0..9.0,
+            "GDP per capita (thousands of $)",
+            "life satisfaction (0-10)",
+        )?;
+        let grid: Vec<f64> = (0..=480).map(|i| i as f64 / 4.0).collect();
+        let xs = Array2::from_shape_vec((grid.len(), 1), grid.clone())
+            .map_err(|e| Error::Shape(e.to_string()))?;
+        viz::draw_truth_and_samples(
+            &mut chart,
+            grid.iter().map(|&g| (g, satisfaction(g))),
+            "curve the table was drawn around",
+            (self.train.x.column(0), self.train.y.view()),
+            (self.test.x.column(0), self.test.y.view()),
+            "test",
+        )?;
+        let clip = |v: f64| v.clamp(2.0, 9.0);
+        let lines = [
+            (self.linear.predict(xs.view())?, viz::RED, "linear model"),
+            (
+                self.knn.predict(xs.view())?,
+                viz::GREEN,
+                "k nearest neighbours",
+            ),
+        ];
+        for (model, colour, label) in lines {
+            chart
+                .draw_series(LineSeries::new(
+                    grid.iter().zip(model.iter()).map(|(&x, &y)| (x, clip(y))),
+                    colour.stroke_width(2),
+                ))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+        }
+        // The query: a vertical line, its neighbours ringed, both predictions marked.
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(self.query, 2.0), (self.query, 9.0)],
+            viz::GREY.mix(0.7).stroke_width(1),
+        )))?;
+        chart
+            .draw_series(self.neighbours.iter().map(|&j| {
+                Circle::new(
+                    (self.train.x[[j, 0]], self.train.y[j]),
+                    7,
+                    viz::INK.stroke_width(2),
+                )
+            }))?
+            .label(format!("the query's {} neighbours", self.k))
+            .legend(|(x, y)| Circle::new((x + 8, y), 6, viz::INK.stroke_width(2)));
+        for (value, colour) in [
+            (Self::predict_at(&self.linear, self.query), viz::RED),
+            (Self::predict_at(&self.knn, self.query), viz::GREEN),
+        ] {
+            chart.draw_series(std::iter::once(TriangleMarker::new(
+                (self.query, clip(value)),
+                8,
+                colour.filled(),
+            )))?;
+        }
+        viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
+    }
+}
+
+impl Demo for InstanceVsModelDemo {
+    fn spec(&self) -> &'static DemoSpec {
+        &Self::SPEC
+    }
+
+    /// One more k on the error curve.
+    fn tick(&mut self) -> Progress {
+        let (train, test, weights) = (&self.train, &self.test, self.weights);
+        self.curve.advance(|k| {
+            let m = KNeighborsRegressorParams::default()
+                .n_neighbors(k)
+                .weights(weights)
+                .fit(train)?;
+            Ok((Self::rmse(&m, train), Self::rmse(&m, test)))
+        })
+    }
+
+    fn ticks_per_frame(&self) -> usize {
+        2
+    }
+
+    fn autoplay(&self) -> bool {
+        true
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        area.fill(&WHITE)?;
+        let panels = viz::panels(area, 2);
+        self.draw_fit(&panels[0])?;
+        let line = Self::rmse(&self.linear, &self.test);
+        let high = self
+            .curve
+            .points
+            .iter()
+            .flat_map(|p| [p.1, p.2])
+            .chain([line])
+            .filter(|v| v.is_finite())
+            .fold(0.1_f64, f64::max);
+        let title = format!("k-NN error vs k (line's test RMSE {line:.2})");
+        draw_k_curve(
+            &panels[1],
+            &title,
+            "RMSE",
+            0.0..high * 1.1,
+            &self.curve.points,
+            self.k,
+            self.curve.max_k,
+        )
+    }
+
+    fn height_for_width(&self, width: u32) -> u32 {
+        viz::two_panel_height(width)
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        vec![
+            Metric::new(
+                "linear_prediction",
+                "Linear model at the query",
+                Self::predict_at(&self.linear, self.query),
+            ),
+            Metric::new(
+                "knn_prediction",
+                "k-NN at the query",
+                Self::predict_at(&self.knn, self.query),
+            ),
+            Metric::new(
+                "linear_train_rmse",
+                "Linear train RMSE",
+                Self::rmse(&self.linear, &self.train),
+            ),
+            Metric::new(
+                "linear_test_rmse",
+                "Linear test RMSE",
+                Self::rmse(&self.linear, &self.test),
+            ),
+            Metric::new(
+                "knn_train_rmse",
+                "k-NN train RMSE",
+                Self::rmse(&self.knn, &self.train),
+            ),
+            Metric::new(
+                "knn_test_rmse",
+                "k-NN test RMSE",
+                Self::rmse(&self.knn, &self.test),
+            ),
+        ]
+    }
+}
