@@ -5,6 +5,7 @@
 
 use super::Dataset;
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 use ndarray::{Array1, Array2};
 
 const DIGITS_Z: &[u8] = include_bytes!("../../assets/datasets/digits.bin.z");
@@ -39,6 +40,28 @@ pub fn digits() -> Result<Dataset> {
     });
     let names = (0..DIGITS_PIXELS).map(|j| format!("p{j}")).collect();
     Dataset::with_names(x, y, names, "digit".to_string())
+}
+
+/// The digits with pixels scaled to 0..1 (which suits the linear models' default regularisation),
+/// shuffled by `rng`: the first `n_train` images to train on, the rest held out.
+pub fn digits_split(rng: &mut Rng, n_train: usize) -> Result<(Dataset, Dataset)> {
+    let digits = digits()?;
+    if n_train == 0 || n_train >= digits.n_samples() {
+        return Err(Error::invalid(
+            "n_train",
+            n_train,
+            format!("1..{} (some images must be held out)", digits.n_samples()),
+        ));
+    }
+    let order = rng.permutation(digits.n_samples());
+    let scaled = Dataset {
+        x: digits.x.mapv(|v| v / 16.0),
+        ..digits
+    };
+    Ok((
+        scaled.select(&order[..n_train]),
+        scaled.select(&order[n_train..]),
+    ))
 }
 
 /// An RGB image, row by row.

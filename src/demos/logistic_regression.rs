@@ -17,6 +17,19 @@ use ndarray::Array2;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// Logistic regression's inverse regularisation strength, shared by the demos that train one.
+pub(crate) const C_PARAM: ParamSpec = ParamSpec {
+    key: "C",
+    label: "C (inverse regularisation)",
+    help: "Small C pulls the weights towards 0 (soft, wide boundaries); large C barely penalises them.",
+    kind: ParamKind::Float {
+        min: 1e-3,
+        max: 1e3,
+        default: 1.0,
+        log: true,
+    },
+};
+
 /// One colour per class (Okabe-Ito, as the rest of the site).
 const CLASS_COLOURS: [RGBColor; 3] = [viz::BLUE, viz::ORANGE, viz::GREEN];
 /// Grid cells per side on which the probability field is evaluated, then interpolated per pixel.
@@ -90,17 +103,7 @@ impl LogisticRegressionDemo {
                     default: 2,
                 },
             },
-            ParamSpec {
-                key: "C",
-                label: "C (inverse regularisation)",
-                help: "Small C pulls the weights towards 0 (soft, wide boundaries); large C barely penalises them.",
-                kind: ParamKind::Float {
-                    min: 1e-3,
-                    max: 1e3,
-                    default: 1.0,
-                    log: true,
-                },
-            },
+            C_PARAM,
             ParamSpec {
                 key: "degree",
                 label: "Polynomial degree",
@@ -391,20 +394,7 @@ impl LogisticRegressionDemo {
         } else {
             format!("ROC, one class vs rest, mean AUC = {:.3}", self.auc())
         };
-        let mut chart = viz::chart(
-            area,
-            &title,
-            -0.02..1.02,
-            -0.02..1.02,
-            "false positive rate",
-            "true positive rate",
-        )?;
-        chart.draw_series(DashedLineSeries::new(
-            vec![(0.0, 0.0), (1.0, 1.0)],
-            6,
-            4,
-            viz::GREY.stroke_width(1),
-        ))?;
+        let mut chart = viz::roc_chart(area, &title)?;
         for (c, roc, auc) in &curves {
             let colour = if curves.len() == 1 {
                 viz::RED

@@ -2,6 +2,7 @@
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
 pub mod colour_quantisation;
+pub mod confusion_matrix;
 pub mod dbscan;
 pub mod decision_tree;
 pub mod gaussian_mixture;
@@ -20,6 +21,7 @@ pub mod perceptron;
 pub mod playground;
 mod playground_data;
 pub mod polynomial_regression;
+pub mod precision_recall;
 pub mod random_projection;
 pub mod regression_tree;
 pub mod semi_supervised;
@@ -178,6 +180,8 @@ registry! {
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
     Perceptron => perceptron::PerceptronDemo,
+    ConfusionMatrix => confusion_matrix::ConfusionMatrixDemo,
+    PrecisionRecall => precision_recall::PrecisionRecallDemo,
     Playground => playground::PlaygroundDemo,
     PcaProjection => pca_projection::PcaProjectionDemo,
     PcaCompression => pca_compression::PcaCompressionDemo,

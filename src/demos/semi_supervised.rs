@@ -73,13 +73,8 @@ impl SemiSupervisedDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let digits = bundled::digits()?;
         let mut rng = Rng::new(seed);
-        let order = rng.permutation(digits.n_samples());
-        // Pixels scaled to 0..1, which suits logistic regression's default regularisation.
-        let scaled = Dataset::new(digits.x.mapv(|v| v / 16.0), digits.y.clone())?;
-        let train = scaled.select(&order[..TRAIN]);
-        let test = scaled.select(&order[TRAIN..]);
+        let (train, test) = bundled::digits_split(&mut rng, TRAIN)?;
         let n_labels = params.usize("n_labels");
         let run = KMeans::params()
             .n_clusters(n_labels)
@@ -221,40 +216,17 @@ impl SemiSupervisedDemo {
             let text = format!("k-means step {} of at most 300…", self.kmeans_steps);
             return viz::centered_text(area, &text);
         }
-        let fs = viz::font_size(area);
-        let (w, h) = area.dim_in_pixel();
-        let top = fs as i32 * 2;
-        area.draw(&Text::new(
-            format!(
-                "The {} images nearest the centroids, with their labels",
-                self.n_labels
-            ),
-            (4, fs as i32 / 2),
-            ("sans-serif", fs + 1).into_font().color(&viz::INK),
-        ))?;
-        let n = self.representatives.len();
-        let cols = ((n as f64 * w as f64 / (h as i32 - top).max(1) as f64)
-            .sqrt()
-            .ceil() as usize)
-            .clamp(1, n);
-        let rows = n.div_ceil(cols);
-        let block = ((w as i32 - 8) / cols as i32)
-            .min((h as i32 - top - 4) / rows as i32)
-            .max(4);
-        let cell = ((block - 2) / 8).max(1);
-        let label_fs = (block / 3).clamp(8, 14);
-        for (k, &i) in self.representatives.iter().enumerate() {
-            let x0 = 4 + (k % cols) as i32 * block;
-            let y0 = top + (k / cols) as i32 * block;
-            // Pixels were scaled to 0..1 for the classifier.
-            viz::draw_patch(area, (x0, y0), cell, self.train.x.row(i), 0.0, 1.0, false)?;
-            area.draw(&Text::new(
-                format!("{}", self.train.y[i]),
-                (x0 + 1, y0 + 1),
-                ("sans-serif", label_fs).into_font().color(&viz::RED),
-            ))?;
-        }
-        Ok(())
+        let patches: Vec<_> = self
+            .representatives
+            .iter()
+            .map(|&i| (self.train.x.row(i), format!("{}", self.train.y[i])))
+            .collect();
+        let caption = format!(
+            "The {} images nearest the centroids, with their labels",
+            self.n_labels
+        );
+        // Pixels were scaled to 0..1 for the classifier.
+        viz::draw_patch_grid(area, &caption, &patches, 0.0, 1.0)
     }
 
     fn draw_accuracy<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {

@@ -10,7 +10,9 @@ mod tree;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
-pub use raster::{draw_image, draw_patch, raster_field, raster_field_cached, Raster, RasterCache};
+pub use raster::{
+    draw_image, draw_patch, draw_patch_grid, raster_field, raster_field_cached, Raster, RasterCache,
+};
 pub use space::{chart_3d, Chart3d};
 pub use tree::{draw_growing_tree, draw_tree, TreeStyle};
 
@@ -140,6 +142,28 @@ pub fn chart<'a, DB: DrawingBackend>(
     let fs = font_size(area);
     let mut chart = builder(area, title, fs).build_cartesian_2d(x, y)?;
     styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(*v));
+    Ok(chart)
+}
+
+/// A ROC chart: false vs true positive rate on the unit square, with the chance diagonal dashed.
+pub fn roc_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<Chart<'a, DB>> {
+    let mut chart = chart(
+        area,
+        title,
+        -0.02..1.02,
+        -0.02..1.02,
+        "false positive rate",
+        "true positive rate",
+    )?;
+    chart.draw_series(DashedLineSeries::new(
+        vec![(0.0, 0.0), (1.0, 1.0)],
+        6,
+        4,
+        GREY.stroke_width(1),
+    ))?;
     Ok(chart)
 }
 

@@ -214,3 +214,47 @@ pub fn draw_patch<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// Draws 8x8 images in a grid under a caption, each with a short red label in its corner (a digit,
+/// or "3→8"), as large as the area allows; pixel values run from `lo` (white) to `hi` (black).
+pub fn draw_patch_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    patches: &[(ndarray::ArrayView1<f64>, String)],
+    lo: f64,
+    hi: f64,
+) -> Result<()> {
+    let fs = super::font_size(area);
+    let (w, h) = area.dim_in_pixel();
+    let top = fs as i32 * 2;
+    area.draw(&Text::new(
+        caption.to_string(),
+        (4, fs as i32 / 2),
+        ("sans-serif", fs + 1).into_font().color(&super::INK),
+    ))?;
+    let n = patches.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let cols = ((n as f64 * w as f64 / (h as i32 - top).max(1) as f64)
+        .sqrt()
+        .ceil() as usize)
+        .clamp(1, n);
+    let rows = n.div_ceil(cols);
+    let block = ((w as i32 - 8) / cols as i32)
+        .min((h as i32 - top - 4) / rows as i32)
+        .max(4);
+    let cell = ((block - 2) / 8).max(1);
+    let label_fs = (block / 3).clamp(8, 14);
+    for (k, (values, label)) in patches.iter().enumerate() {
+        let x0 = 4 + (k % cols) as i32 * block;
+        let y0 = top + (k / cols) as i32 * block;
+        draw_patch(area, (x0, y0), cell, values.view(), lo, hi, false)?;
+        area.draw(&Text::new(
+            label.clone(),
+            (x0 + 1, y0 + 1),
+            ("sans-serif", label_fs).into_font().color(&super::RED),
+        ))?;
+    }
+    Ok(())
+}

@@ -619,8 +619,33 @@ e2e('every-chapter', 'k) every listed chapter opens without console errors and d
     }
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, `chapter-${slug}`);
+    await moveFirstSlider(page, slug);
   }
-});
+}, { timeout: 120_000 }); // every chapter, one slider each
+
+/** Moves the first slider of the chapter's first demo by one keyboard step: the URL hash records
+ *  the new value and, after a few steps of the rebuilt demo, the picture differs. */
+async function moveFirstSlider(page, slug) {
+  const demo = page.locator('section.ml-demo').first();
+  const instance = await demo.getAttribute('data-instance');
+  const range = demo.locator('.demo-controls .control input[type="range"]').first();
+  const key = await range.evaluate((el) => el.closest('.control').dataset.key);
+  const what = `${slug}: ${instance}.${key}`;
+  await demo.scrollIntoViewIfNeeded();
+  await ensurePaused(demo);
+  const stepThrice = async () => {
+    for (let i = 0; i < 3; i++) await demo.locator('button.step').click();
+    await page.waitForTimeout(300);
+  };
+  await stepThrice();
+  const before = await canvasInfo(canvasOf(demo));
+  const atMax = await range.evaluate((el) => Number(el.value) >= Number(el.max || 100));
+  await range.focus();
+  await range.press(atMax ? 'ArrowLeft' : 'ArrowRight');
+  await poll(async () => (await hashParams(page)).get(`${instance}.${key}`), (v) => v !== null, `${what} in the URL hash`);
+  await stepThrice();
+  await poll(() => canvasInfo(canvasOf(demo)), (info) => isNonBlank(info) && info.hash !== before.hash, `${what}: the plot changes`);
+}
 
 /** Presses play and waits until `metric` satisfies `done`; returns the demo's metric texts. */
 async function runUntil(demo, metric, done, what) {

@@ -1,0 +1,147 @@
+//! Chapter 3's demos on the bundled digits: the precision/recall numbers agree with each other and
+//! with the threshold, and the multiclass strategies give what independent fits give.
+#![cfg(not(target_arch = "wasm32"))]
+
+use mlplay::data::{bundled, Dataset};
+use mlplay::demos::{self, AnyDemo, Demo};
+use mlplay::estimator::{Classifier, Fit, Progress};
+use mlplay::linear::LogisticRegression;
+use mlplay::rng::Rng;
+use mlplay::viz::render_rgb;
+use ndarray::{Array1, Array2, Axis};
+
+const SEED: u64 = 42;
+
+fn finished(id: &str, pairs: &[(&str, &str)]) -> AnyDemo {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut demo = demos::create(id, &demos::params_with(id, &pairs).unwrap(), SEED).unwrap();
+    let mut ticks = 0;
+    loop {
+        match demo.tick() {
+            Progress::Running => ticks += 1,
+            Progress::Done => break,
+            other => panic!("{id}: {other:?} after {ticks} ticks"),
+        }
+        assert!(ticks < 5000, "{id}: no end");
+    }
+    demo
+}
+
+fn metric(demo: &AnyDemo, key: &str) -> f64 {
+    demo.metrics()
+        .into_iter()
+        .find(|m| m.key == key)
+        .unwrap_or_else(|| panic!("no metric {key}"))
+        .value
+}
+
+#[test]
+fn precision_and_recall_follow_the_threshold() {
+    let run = |threshold: f64| {
+        let t = threshold.to_string();
+        finished("precision-recall", &[("threshold", t.as_str())])
+    };
+    let default = run(0.0);
+    let positives = (1.0 - metric(&default, "baseline_accuracy")) * 397.0;
+    assert!(
+        (metric(&default, "tp") + metric(&default, "fn") - positives).abs() < 1e-9,
+        "every positive is either found or missed"
+    );
+    assert!(metric(&default, "auc") > 0.95, "the ranking is good");
+
+    // Lowering the threshold can only find more eights; here it also lets in more false alarms.
+    let low = run(-2.0);
+    assert!(metric(&low, "recall") > metric(&default, "recall"));
+    assert!(metric(&low, "fp") > metric(&default, "fp"));
+    assert!(metric(&low, "precision") < metric(&default, "precision"));
+
+    // The threshold reported for 90 % precision delivers it.
+    let t90 = metric(&default, "threshold_90");
+    assert!(t90.is_finite());
+    assert!(metric(&run(t90), "precision") >= 0.9);
+    // Above every score nothing is predicted positive: accuracy falls back to the baseline.
+    let high = run(15.0);
+    assert_eq!(metric(&high, "tp") + metric(&high, "fp"), 0.0);
+    assert_eq!(
+        metric(&high, "accuracy"),
+        metric(&high, "baseline_accuracy")
+    );
+}
+
+/// One-vs-rest by hand: ten independent logistic regressions, the highest score wins.
+fn one_vs_rest_accuracy(train: &Dataset, test: &Dataset) -> f64 {
+    let mut scores = Array2::<f64>::zeros((test.n_samples(), 10));
+    for k in 0..10 {
+        let y = train.y.mapv(|v| f64::from(u8::from(v == k as f64)));
+        let model = LogisticRegression::params()
+            .max_iter(300)
+            .fit(&Dataset { y, ..train.clone() })
+            .unwrap();
+        let s = model.decision_function(test.x.view()).unwrap();
+        scores.column_mut(k).assign(&s.column(0));
+    }
+    let predicted: Array1<f64> = scores
+        .axis_iter(Axis(0))
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .fold(
+                    (0, f64::NEG_INFINITY),
+                    |b, (k, &v)| if v > b.1 { (k, v) } else { b },
+                )
+                .0 as f64
+        })
+        .collect();
+    let right = predicted
+        .iter()
+        .zip(&test.y)
+        .filter(|(p, t)| p == t)
+        .count();
+    right as f64 / test.n_samples() as f64
+}
+
+#[test]
+fn multiclass_strategies_train_every_model_and_match_independent_fits() {
+    let softmax = finished("confusion-matrix", &[]);
+    assert_eq!(metric(&softmax, "models"), 1.0);
+    assert!(metric(&softmax, "accuracy") > 0.95);
+    // The softmax demo's model is scikit-learn's multinomial LogisticRegression, fitted in one go.
+    let (train, test) = bundled::digits_split(&mut Rng::new(SEED), 1400).unwrap();
+    let direct = LogisticRegression::params()
+        .max_iter(300)
+        .fit(&train)
+        .unwrap()
+        .score(test.x.view(), test.y.view())
+        .unwrap();
+    assert_eq!(metric(&softmax, "accuracy"), direct);
+
+    let ovr = finished("confusion-matrix", &[("strategy", "one-vs-rest")]);
+    assert_eq!(metric(&ovr, "models_trained"), 10.0);
+    assert_eq!(
+        metric(&ovr, "accuracy"),
+        one_vs_rest_accuracy(&train, &test)
+    );
+
+    let ovo = finished("confusion-matrix", &[("strategy", "one-vs-one")]);
+    assert_eq!(metric(&ovo, "models_trained"), 45.0);
+    assert!(metric(&ovo, "accuracy") > 0.95);
+    assert_eq!(
+        metric(&ovo, "errors"),
+        ((1.0 - metric(&ovo, "accuracy")) * 397.0).round()
+    );
+}
+
+#[test]
+fn the_matrix_view_changes_the_picture_not_the_numbers() {
+    let counts = finished("confusion-matrix", &[]);
+    let errors = finished("confusion-matrix", &[("normalise", "errors")]);
+    let texts = |d: &AnyDemo| d.metrics().into_iter().map(|m| m.text).collect::<Vec<_>>();
+    assert_eq!(texts(&counts), texts(&errors));
+    assert_ne!(
+        render_rgb(&counts, 900).unwrap().0,
+        render_rgb(&errors, 900).unwrap().0
+    );
+}
