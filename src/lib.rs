@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod data;
 pub mod decomposition;
 pub mod demos;
+pub mod ensemble;
 pub mod error;
 pub mod estimator;
 pub mod fit;

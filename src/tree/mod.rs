@@ -156,6 +156,17 @@ impl Tree {
     /// Each feature's total weighted impurity decrease, normalised to sum to 1 (all zeros for a
     /// single leaf), as scikit-learn's `feature_importances_`.
     pub fn feature_importances(&self) -> Array1<f64> {
+        let mut imp = self.impurity_decreases();
+        let total = imp.sum();
+        if total > 0.0 {
+            imp /= total;
+        }
+        imp
+    }
+
+    /// Each feature's total weighted impurity decrease divided by the root's sample count, not
+    /// normalised (scikit-learn's `compute_feature_importances(normalize=False)`).
+    pub fn impurity_decreases(&self) -> Array1<f64> {
         let mut imp = Array1::zeros(self.n_features);
         let root = self.nodes.first().map_or(1.0, |n| n.samples.max(1) as f64);
         for node in &self.nodes {
@@ -167,10 +178,6 @@ impl Tree {
             }
         }
         imp /= root;
-        let total = imp.sum();
-        if total > 0.0 {
-            imp /= total;
-        }
         imp
     }
 }
