@@ -7,7 +7,7 @@
 //! (`|q|² + |t|² - 2 q·t`); the rows that could reach the k-th place are then recomputed exactly,
 //! so a query equal to a training row gets distance 0 and ties keep the lower index first.
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, Axis};
 
 /// The Minkowski power: 1 (Manhattan) or 2 (Euclidean).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +18,12 @@ pub(crate) enum Metric {
 
 impl Metric {
     /// The distance, or for Euclidean its square (rank-equivalent, taken to the root at the end).
-    fn reduced(self, a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
-        let pairs = a.iter().zip(b.iter());
+    fn reduced<'a>(
+        self,
+        a: impl IntoIterator<Item = &'a f64>,
+        b: impl IntoIterator<Item = &'a f64>,
+    ) -> f64 {
+        let pairs = a.into_iter().zip(b);
         match self {
             Metric::Manhattan => pairs.map(|(x, y)| (x - y).abs()).sum(),
             Metric::Euclidean => pairs.map(|(x, y)| (x - y) * (x - y)).sum(),
@@ -59,16 +63,24 @@ pub(crate) fn kneighbors(
         }
     };
     if metric == Metric::Manhattan || train.ncols() < GEMM_MIN_FEATURES {
-        for (i, q) in query.rows().into_iter().enumerate() {
-            buf.clear();
-            buf.extend(
-                train
-                    .rows()
-                    .into_iter()
-                    .enumerate()
-                    .map(|(j, t)| (metric.reduced(q, t), j)),
-            );
-            store(i, smallest(&mut buf, k));
+        // Row-major copies, so the inner loop runs over plain slices.
+        let flat: Vec<f64> = train.iter().copied().collect();
+        let width = train.ncols().max(1);
+        let mut q = Vec::with_capacity(width);
+        for (i, row) in query.rows().into_iter().enumerate() {
+            q.clear();
+            q.extend(row.iter().copied());
+            let distances = flat
+                .chunks_exact(width)
+                .enumerate()
+                .map(|(j, t)| (metric.reduced(&q, t), j));
+            if k <= SMALL_K {
+                store(i, keep_smallest(distances, k, &mut buf));
+            } else {
+                buf.clear();
+                buf.extend(distances);
+                store(i, smallest(&mut buf, k));
+            }
         }
         return (dist, ind);
     }
@@ -101,6 +113,34 @@ pub(crate) fn kneighbors(
         }
     }
     (dist, ind)
+}
+
+/// Up to this many neighbours, a sorted list that new candidates are inserted into beats
+/// collecting every distance and selecting: most candidates are rejected by one comparison.
+const SMALL_K: usize = 64;
+
+/// The `k` smallest of `candidates`, which arrive in index order, kept sorted in `best`: a
+/// candidate enters only if strictly closer than the current k-th, and goes after equal
+/// distances, so ties stay with the lower index.
+fn keep_smallest(
+    candidates: impl Iterator<Item = (f64, usize)>,
+    k: usize,
+    best: &mut Vec<(f64, usize)>,
+) -> &[(f64, usize)] {
+    best.clear();
+    for (d, j) in candidates {
+        if best.len() == k {
+            match best.last() {
+                Some(worst) if d < worst.0 => {
+                    best.pop();
+                }
+                _ => continue,
+            }
+        }
+        let at = best.partition_point(|b| b.0 <= d);
+        best.insert(at, (d, j));
+    }
+    best
 }
 
 /// The `k` smallest `(distance, index)` pairs of `buf`, sorted (distance, then index).
@@ -150,6 +190,25 @@ mod tests {
         assert_eq!(d[[7, 0]], 0.0);
         assert_eq!((i[[7, 0]], i[[7, 1]]), (7, 8));
         assert_eq!((i[[8, 0]], i[[8, 1]]), (7, 8));
+    }
+
+    /// Inserting into a short sorted list and selecting from all distances agree, ties included.
+    #[test]
+    fn both_selections_agree() {
+        let mut rng = crate::rng::Rng::new(9);
+        // Distances drawn from a few values, so ties are everywhere.
+        let all: Vec<(f64, usize)> = (0..500)
+            .map(|j| ((rng.uniform_range(0.0, 6.0)).floor(), j))
+            .collect();
+        for k in [1, 3, 17, 64] {
+            let mut buf = all.clone();
+            let mut best = Vec::new();
+            assert_eq!(
+                keep_smallest(all.iter().copied(), k, &mut best),
+                smallest(&mut buf, k),
+                "k = {k}"
+            );
+        }
     }
 
     #[test]
