@@ -262,9 +262,9 @@ impl Demo for InstanceVsModelDemo {
             &title,
             "RMSE",
             0.0..high * 1.1,
-            &self.curve.points,
+            &self.curve,
             self.k,
-            self.curve.max_k,
+            SeriesLabelPosition::UpperLeft,
         )
     }
 

@@ -83,14 +83,14 @@ pub(crate) fn draw_k_curve<DB: DrawingBackend>(
     title: &str,
     y_label: &str,
     y: std::ops::Range<f64>,
-    points: &[KPoint],
+    curve: &KCurve,
     k: usize,
-    max_k: usize,
+    legend: SeriesLabelPosition,
 ) -> Result<()> {
     let mut chart = viz::chart(
         area,
         title,
-        0.0..max_k as f64 + 1.0,
+        0.0..curve.max_k as f64 + 1.0,
         y.clone(),
         "k",
         y_label,
@@ -104,7 +104,10 @@ pub(crate) fn draw_k_curve<DB: DrawingBackend>(
         chart
             .draw_series(
                 LineSeries::new(
-                    points.iter().map(|p| (p.0, value(p).clamp(y.start, y.end))),
+                    curve
+                        .points
+                        .iter()
+                        .map(|p| (p.0, value(p).clamp(y.start, y.end))),
                     colour.stroke_width(2),
                 )
                 .point_size(2),
@@ -114,7 +117,7 @@ pub(crate) fn draw_k_curve<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
             });
     }
-    viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+    viz::legend(&mut chart, area, legend)
 }
 
 pub struct KnnBoundaryDemo {
@@ -302,9 +305,9 @@ impl Demo for KnnBoundaryDemo {
             "Accuracy vs k",
             "accuracy",
             (low - 0.05).clamp(0.0, 0.9)..1.02,
-            &self.curve.points,
+            &self.curve,
             self.k,
-            self.curve.max_k,
+            SeriesLabelPosition::UpperRight,
         )
     }
 

@@ -1,8 +1,8 @@
 //! Exact brute-force k-nearest-neighbour search, ordered by distance then training index.
 //!
-//! Brute force rather than a KD-tree: the chapters fit a few hundred to a few thousand points, where
-//! one pass over the training rows per query costs less than building and walking a tree, and the
-//! same code serves every dimension. With many features the squared distances come, as in
+//! Brute force rather than a KD-tree: one exact code path for every dimension, and at the chapters'
+//! sizes (at most 750 training points in the demos) fast enough: knn-boundary's 6400-point field
+//! takes about 50 ms natively in release. A KD-tree would pay off for larger 2-D or 3-D sets. With many features the squared distances come, as in
 //! scikit-learn and `cluster::kmeans`, from one matrix product per block of query rows
 //! (`|q|² + |t|² - 2 q·t`); the rows that could reach the k-th place are then recomputed exactly,
 //! so a query equal to a training row gets distance 0 and ties keep the lower index first.
