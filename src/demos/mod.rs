@@ -26,6 +26,8 @@ pub mod random_projection;
 pub mod regression_tree;
 pub mod semi_supervised;
 pub mod silhouette;
+pub mod svm;
+pub mod svr;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
@@ -171,6 +173,8 @@ registry! {
     PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
+    Svm => svm::SvmDemo,
+    Svr => svr::SvrDemo,
     Dbscan => dbscan::DbscanDemo,
     Silhouette => silhouette::SilhouetteDemo,
     ColourQuantisation => colour_quantisation::ColourQuantisationDemo,
