@@ -198,7 +198,7 @@ impl SvrDemo {
                 "support vector at ±C (outside)",
             ],
         )?;
-        viz::legend(&mut chart, area, SeriesLabelPosition::LowerLeft)
+        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
     }
 
     fn draw_coefficients<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
