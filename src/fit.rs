@@ -10,6 +10,9 @@ use crate::decomposition::{
     GaussianRandomProjectionParams, IncrementalPcaParams, IsomapParams,
     LocallyLinearEmbeddingParams, PcaParams, SparseRandomProjectionParams,
 };
+use crate::ensemble::{
+    BoostedTrees, GradientBoostingClassifierParams, GradientBoostingRegressorParams,
+};
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
 use crate::linear::{
@@ -70,6 +73,8 @@ pub const ESTIMATORS: &[&str] = &[
     "decision-tree-regressor",
     "k-neighbors-classifier",
     "k-neighbors-regressor",
+    "gradient-boosting-classifier",
+    "gradient-boosting-regressor",
 ];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
@@ -94,6 +99,12 @@ pub fn fit(
         "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
         "k-neighbors-classifier" => fit_k_neighbors_classifier(name, data, target, sets, predict),
         "k-neighbors-regressor" => fit_k_neighbors_regressor(name, data, target, sets, predict),
+        "gradient-boosting-classifier" => {
+            fit_gradient_boosting_classifier(name, data, target, sets, predict)
+        }
+        "gradient-boosting-regressor" => {
+            fit_gradient_boosting_regressor(name, data, target, sets, predict)
+        }
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
             expected: ESTIMATORS.join(", "),
@@ -518,6 +529,67 @@ fn tree_summary(out: &mut Json, tree: &Tree, importances: &[f64]) -> Result<()> 
     out["feature_importances"] = json!(importances);
     out["nodes"] = to_json(&tree.nodes)?;
     Ok(())
+}
+
+/// What both boosted models report: `n_stages` (fewer than `n_estimators` after early stopping),
+/// `init`, the training loss after each stage (`stage_losses`), `validation_losses` with early
+/// stopping, `feature_importances` and the leaves of every tree, stage by stage.
+fn boosting_summary(out: &mut Json, trees: &BoostedTrees) {
+    out["n_stages"] = json!(trees.n_stages());
+    out["init"] = json!(trees.init);
+    out["stage_losses"] = json!(trees.train_score);
+    out["validation_losses"] = json!(trees.validation_score);
+    out["feature_importances"] = json!(trees.feature_importances);
+    let leaves: Vec<Vec<usize>> = trees
+        .stages
+        .iter()
+        .map(|s| s.iter().map(Tree::n_leaves).collect())
+        .collect();
+    out["leaves"] = json!(leaves);
+}
+
+/// Fits a gradient-boosting classifier: `train_score` is accuracy; `classes`, the boosting
+/// summary, and with `predict` the predicted classes and their `probabilities`.
+fn fit_gradient_boosting_classifier(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<GradientBoostingClassifierParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
+    boosting_summary(&mut out, &model.trees);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a gradient-boosting regressor: `train_score` is R²; the boosting summary, and with
+/// `predict` the predicted values.
+fn fit_gradient_boosting_regressor(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<GradientBoostingRegressorParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    boosting_summary(&mut out, &model.trees);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+    }
+    Ok(out)
 }
 
 /// Fits a decision tree classifier: `train_score` is accuracy; `classes`, the tree (`node_count`,

@@ -374,3 +374,38 @@ fn svm_conformance() {
     invalid(SvrParams::default().epsilon(-0.1), "epsilon");
     invalid(SvrParams::default().degree(11), "degree");
 }
+
+#[test]
+fn gradient_boosting_conformance() {
+    use mlplay::ensemble::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
+    // Few stages keep the wasm run short; the checks do not depend on how many.
+    conformance(
+        "GradientBoostingRegressor",
+        GradientBoostingRegressorParams::default()
+            .n_estimators(20)
+            .learning_rate(0.3),
+    );
+    conformance(
+        "GradientBoostingRegressor subsample=0.5, early stopping",
+        GradientBoostingRegressorParams::default()
+            .n_estimators(20)
+            .learning_rate(0.3)
+            .subsample(0.5)
+            .n_iter_no_change(Some(3))
+            .random_state(4),
+    );
+    classifier_conformance(
+        "GradientBoostingClassifier",
+        GradientBoostingClassifierParams::default().n_estimators(10),
+        true,
+    );
+    invalid(
+        GradientBoostingRegressorParams::default().learning_rate(0.0),
+        "learning_rate",
+    );
+    invalid(
+        GradientBoostingClassifierParams::default().validation_fraction(1.0),
+        "validation_fraction",
+    );
+    invalid(GradientBoostingClassifierParams::default().tol(-1.0), "tol");
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generate scikit-learn reference outputs for mlplay's gradient boosting.
 
-Writes tests/fixtures/ensemble.json: GradientBoostingRegressor and GradientBoostingClassifier
+Reads tests/fixtures/data/tree_sine_small*.csv (written by tree.py) and writes
+tests/fixtures/data/boosting_three*.csv, for the CLI cases. Writes tests/fixtures/ensemble.json: GradientBoostingRegressor and GradientBoostingClassifier
 (binary and three classes) fits with subsample=1 and no early stopping, where no randomness is
 involved: the initial prediction, train_score_ per stage, feature importances, the number of
 leaves per tree, predictions, probabilities and decision values on training and held-out rows,
@@ -29,7 +30,7 @@ from sklearn.datasets import load_iris
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from linear import OUT_DIR, dump, r6  # noqa: E402  (shared output helpers)
+from linear import DATA_DIR, OUT_DIR, dump, r6, write_csv  # noqa: E402  (shared output helpers)
 
 SEEDS = range(5)
 STAGES_SHOWN = (1, 2, 5, 10)
@@ -147,6 +148,24 @@ def build_cases():
     cases.append(fit_case("iris-three-classes-leaf-5", "classifier",
                           {"n_estimators": 25, "learning_rate": 0.3, "min_samples_leaf": 5},
                           xi[~test], yi[~test], xi[test]))
+
+    # The CSVs the tree script writes, for the CLI test: mlplay fit gradient-boosting-*.
+    def csv(name):
+        return np.genfromtxt(os.path.join(DATA_DIR, name), delimiter=",", skip_header=1, ndmin=2)
+
+    # Three classes: moons plus a blob, written as CSV (x1, x2, label) for the classifier.
+    xb, yb = moons(150, 29, noise=0.25)
+    blob = r6(np.random.default_rng(29).normal(loc=(2.5, 1.5), scale=0.3, size=(50, 2)))
+    x3, y3 = np.vstack([xb, blob]), np.r_[yb, np.full(50, 2.0)]
+    order = np.random.default_rng(30).permutation(200)
+    x3, y3 = x3[order], y3[order]
+    write_csv(os.path.join(DATA_DIR, "boosting_three.csv"), ["x1", "x2", "label"], np.c_[x3[:180], y3[:180]])
+    write_csv(os.path.join(DATA_DIR, "boosting_three_predict.csv"), ["x1", "x2"], x3[180:])
+    cases.append(fit_case("boosting-three-csv", "classifier", {"n_estimators": 20, "max_depth": 2},
+                          x3[:180], y3[:180], x3[180:]))
+    sine_small, sine_small_predict = csv("tree_sine_small.csv"), csv("tree_sine_small_predict.csv")
+    cases.append(fit_case("tree-sine-small-csv", "regressor", {"n_estimators": 30, "max_depth": 2},
+                          sine_small[:, :1], sine_small[:, 1], sine_small_predict))
     return [c for c in cases if c is not None]
 
 
