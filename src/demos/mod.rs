@@ -7,6 +7,7 @@ pub mod dbscan;
 pub mod decision_tree;
 pub mod gaussian_mixture;
 pub mod gmm_selection;
+pub mod gradient_boosting;
 pub mod gradient_descent;
 pub mod instance_vs_model;
 pub mod kmeans;
@@ -183,6 +184,7 @@ registry! {
     GmmSelection => gmm_selection::GmmSelectionDemo,
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
+    GradientBoosting => gradient_boosting::GradientBoostingDemo,
     Perceptron => perceptron::PerceptronDemo,
     ConfusionMatrix => confusion_matrix::ConfusionMatrixDemo,
     PrecisionRecall => precision_recall::PrecisionRecallDemo,

@@ -22,6 +22,50 @@ const X_RANGE: (f64, f64) = (0.0, 6.0);
 /// Points at which the prediction is drawn: enough that every step shows as a vertical jump.
 const CURVE_POINTS: usize = 600;
 
+/// The noisy sine's size and noise, shared with the gradient-boosting demo.
+pub(crate) const SAMPLES_PARAM: ParamSpec = ParamSpec {
+    key: "samples",
+    label: "Samples",
+    help: "Points generated on [0, 6]; a quarter is held out as the test set.",
+    kind: ParamKind::Int {
+        min: 20,
+        max: 500,
+        default: 100,
+    },
+};
+pub(crate) const NOISE_PARAM: ParamSpec = ParamSpec {
+    key: "noise",
+    label: "Noise",
+    help: "Standard deviation of the noise added to y = sin(x).",
+    kind: ParamKind::Float {
+        min: 0.0,
+        max: 1.0,
+        default: 0.25,
+        log: false,
+    },
+};
+
+/// `samples` points of y = sin(x) + noise on [0, 6], a quarter held out: (train, test).
+pub(crate) fn noisy_sine(params: &Params, rng: &mut Rng) -> Result<(Dataset, Dataset)> {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    let xs: Vec<f64> = (0..n)
+        .map(|_| rng.uniform_range(X_RANGE.0, X_RANGE.1))
+        .collect();
+    let ys: Vec<f64> = xs.iter().map(|x| x.sin() + noise * rng.normal()).collect();
+    let x = Array2::from_shape_vec((n, 1), xs).map_err(|e| Error::Shape(e.to_string()))?;
+    let data = Dataset::with_names(x, Array1::from(ys), vec!["x".into()], "y".into())?;
+    let (train_idx, test_idx) = train_test_split(n, 0.25, rng)?;
+    Ok((data.select(&train_idx), data.select(&test_idx)))
+}
+
+/// The x values at which a 1-D prediction is drawn.
+pub(crate) fn curve_grid() -> Vec<f64> {
+    (0..=CURVE_POINTS)
+        .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / CURVE_POINTS as f64)
+        .collect()
+}
+
 pub struct RegressionTreeDemo {
     train: Dataset,
     test: Dataset,
@@ -40,27 +84,8 @@ impl RegressionTreeDemo {
         title: "A regression tree predicts with steps",
         chapter: "06-decision-trees",
         params: &[
-            ParamSpec {
-                key: "samples",
-                label: "Samples",
-                help: "Points generated on [0, 6]; a quarter is held out as the test set.",
-                kind: ParamKind::Int {
-                    min: 20,
-                    max: 500,
-                    default: 100,
-                },
-            },
-            ParamSpec {
-                key: "noise",
-                label: "Noise",
-                help: "Standard deviation of the noise added to y = sin(x).",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 1.0,
-                    default: 0.25,
-                    log: false,
-                },
-            },
+            SAMPLES_PARAM,
+            NOISE_PARAM,
             ParamSpec {
                 key: "max_depth",
                 label: "max_depth (0 = no limit)",
@@ -86,23 +111,14 @@ impl RegressionTreeDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
-        let noise = params.f64("noise");
-        let xs: Vec<f64> = (0..n)
-            .map(|_| rng.uniform_range(X_RANGE.0, X_RANGE.1))
-            .collect();
-        let ys: Vec<f64> = xs.iter().map(|x| x.sin() + noise * rng.normal()).collect();
-        let x = Array2::from_shape_vec((n, 1), xs).map_err(|e| Error::Shape(e.to_string()))?;
-        let data = Dataset::with_names(x, Array1::from(ys), vec!["x".into()], "y".into())?;
-        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
-        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let (train, test) = noisy_sine(params, &mut rng)?;
         let max_depth = Some(params.usize("max_depth")).filter(|d| *d > 0);
         let mut run = DecisionTreeRegressorParams::default()
             .max_depth(max_depth)
             .min_samples_leaf(params.usize("min_samples_leaf"))
             .start(&train)?;
         run.set_order(GrowthOrder::BestFirst);
-        let y_span = viz::extent(data.y.iter().copied());
+        let y_span = viz::extent(train.y.iter().chain(&test.y).copied());
         let mut demo = RegressionTreeDemo {
             train,
             test,
@@ -143,9 +159,7 @@ impl RegressionTreeDemo {
             "x",
             "y",
         )?;
-        let grid: Vec<f64> = (0..=CURVE_POINTS)
-            .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / CURVE_POINTS as f64)
-            .collect();
+        let grid = curve_grid();
         viz::draw_truth_and_samples(
             &mut chart,
             grid.iter().map(|&x| (x, x.sin())),
@@ -156,17 +170,9 @@ impl RegressionTreeDemo {
         )?;
         // The step function: a vertical jump wherever the leaf changes between grid points.
         let tree = &self.snapshot.tree;
-        let value = |x: f64| tree.nodes[tree.leaf_of(ndarray::aview1(&[x]))].value[0];
-        let mut steps = Vec::with_capacity(2 * grid.len());
-        for (i, &x) in grid.iter().enumerate() {
-            let v = value(x);
-            if let Some(&(_, prev)) = steps.last() {
-                if prev != v && i > 0 {
-                    steps.push((x, prev));
-                }
-            }
-            steps.push((x, v));
-        }
+        let steps = viz::step_points(&grid, |x| {
+            tree.nodes[tree.leaf_of(ndarray::aview1(&[x]))].value[0]
+        });
         chart
             .draw_series(LineSeries::new(steps, viz::RED.stroke_width(3)))?
             .label("tree")

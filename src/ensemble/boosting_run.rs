@@ -230,6 +230,11 @@ impl BoostingRun {
         self.stopped_early
     }
 
+    /// The constant first prediction (of the first tree's column).
+    pub fn init_prediction(&self) -> f64 {
+        self.init[0]
+    }
+
     pub fn n_stages(&self) -> usize {
         self.stages.len()
     }

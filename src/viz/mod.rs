@@ -69,6 +69,22 @@ pub fn draw_truth_and_samples<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A piecewise-constant function sampled on `grid` as a polyline with vertical jumps (a tree's
+/// prediction drawn as steps rather than slopes).
+pub fn step_points(grid: &[f64], value: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let mut steps: Vec<(f64, f64)> = Vec::with_capacity(2 * grid.len());
+    for &x in grid {
+        let v = value(x);
+        if let Some(&(_, prev)) = steps.last() {
+            if prev != v {
+                steps.push((x, prev));
+            }
+        }
+        steps.push((x, v));
+    }
+    steps
+}
+
 /// Canvas height for two `panels`: a wide strip side by side, or two stacked near-squares.
 pub fn two_panel_height(width: u32) -> u32 {
     if width >= 720 {
@@ -189,7 +205,8 @@ pub fn chart_log_y<'a, DB: DrawingBackend>(
 /// An axis tick as short as it can be: `10` not `10.0`, `0.25`, `1e-6`.
 pub fn tick_label(v: f64) -> String {
     let v = round_sig(v, 6);
-    if v == 0.0 {
+    // Ticks are placed at lo + k·step, so the one meant to be 0 can come out as ±1e-17.
+    if v.abs() < 1e-15 {
         return "0".into();
     }
     crate::demos::format_float(v)
