@@ -1,10 +1,10 @@
 """Fit time of every estimator `mlplay fit` knows, ours (native release CLI) against scikit-learn,
 side by side in one run on the same generated data with the same parameters.
 
-Usage: python3 scripts/bench.d/estimators.py MLPLAY_BINARY [REPEAT]
+Usage: python3 scripts/bench.d/estimators.py MLPLAY_BINARY [REPEAT [NAME,NAME...]]
        python3 scripts/bench.d/estimators.py --cases   (only writes the CSVs and
        target/bench/cases.json, the case list scripts/bench.d/wasm.mjs times)
-Prints a Markdown table. Each time is the median of REPEAT fits (default 5): scikit-learn's after
+Prints a Markdown table (only the named estimators when a list is given). Each time is the median of REPEAT fits (default 5): scikit-learn's after
 one warm-up fit in this process; ours is the `fit_ms` the CLI reports, which times the fit alone
 (not process start or CSV parsing), one fresh process per fit. Ours runs on one thread, so
 scikit-learn's BLAS/OpenMP pools are limited to one thread too (threadpoolctl): on this 2-core
@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 import sklearn
-from sklearn import cluster, datasets, decomposition, linear_model, manifold, mixture, random_projection, tree
+from sklearn import (cluster, datasets, decomposition, ensemble, linear_model, manifold, mixture, random_projection,
+                     svm, tree)
 from threadpoolctl import threadpool_limits
 
 OUT = os.path.join("target", "bench")
@@ -57,6 +58,9 @@ def data_sets():
     wide = rng.standard_normal((5000, 50)) @ rng.standard_normal((50, 50))
     very_wide = rng.standard_normal((2000, 1000))
     roll, _ = datasets.make_swiss_roll(n_samples=1000, noise=0.05, random_state=0)
+    # Kernel SVMs scale with n^2 or worse: a smaller set keeps them to seconds.
+    small_binary = datasets.make_classification(n_samples=2000, n_features=20, n_informative=8, random_state=2)
+    friedman = datasets.make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=0)
     return {
         "regression 20000x20": (regression[0], regression[1]),
         "binary 10000x20": binary,
@@ -66,6 +70,8 @@ def data_sets():
         "correlated 5000x50": (wide, None),
         "gaussian 2000x1000": (very_wide, None),
         "swiss roll 1000x3": (roll, None),
+        "binary 2000x20": small_binary,
+        "friedman 2000x10": friedman,
     }
 
 
@@ -165,6 +171,20 @@ CASES = [
         lambda: manifold.Isomap(n_neighbors=10, n_components=2),
         "swiss roll 1000x3",
     ),
+    ("svc", {}, lambda: svm.SVC(), "binary 2000x20"),
+    ("svr", {}, lambda: svm.SVR(), "friedman 2000x10"),
+    (
+        "gradient-boosting-classifier",
+        {"random_state": 0},
+        lambda: ensemble.GradientBoostingClassifier(random_state=0),
+        "binary 10000x20",
+    ),
+    (
+        "gradient-boosting-regressor",
+        {"random_state": 0},
+        lambda: ensemble.GradientBoostingRegressor(random_state=0),
+        "regression 20000x20",
+    ),
 ]
 
 
@@ -228,12 +248,15 @@ def main():
     binary = sys.argv[1]
     threadpool_limits(1)
     repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
     known = subprocess.run([binary, "list"], capture_output=True, text=True, check=True).stdout
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; median of {repeat} fits; one thread each.")
     print()
     print("| estimator | data | ours ms | scikit-learn ms | ours / scikit-learn | same answer |")
     print("|---|---|---:|---:|---:|---|")
     for (name, sets, make, data), x, y, path in case_files():
+        if only is not None and name not in only:
+            continue
         if name not in known.split():
             print(f"| {name} | {data} | not in `mlplay list` | | | |")
             continue
