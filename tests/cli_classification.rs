@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{mlplay, numbers};
+use common::{fixture_case, mlplay, numbers};
 use std::path::PathBuf;
 
 fn scratch(name: &str) -> PathBuf {
@@ -14,15 +14,11 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn fixture() -> serde_json::Value {
-    let all: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/classification.json")).unwrap();
-    all["logistic_regression"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "logistic-small-csv")
-        .cloned()
-        .expect("fixture case logistic-small-csv")
+    fixture_case(
+        include_str!("fixtures/classification.json"),
+        "logistic_regression",
+        "logistic-small-csv",
+    )
 }
 
 const DATA: &str = "tests/fixtures/data/logistic_small.csv";
@@ -179,15 +175,11 @@ fn fit_logistic_regression_reports_bad_input() {
 }
 
 fn tree_case(name: &str) -> serde_json::Value {
-    let all: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/tree_decision_tree.json")).unwrap();
-    all["decision_tree"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("fixture case {name}"))
+    fixture_case(
+        include_str!("fixtures/tree_decision_tree.json"),
+        "decision_tree",
+        name,
+    )
 }
 
 #[test]

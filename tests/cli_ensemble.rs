@@ -5,41 +5,21 @@
 
 mod common;
 
-use common::{mlplay, numbers};
+use common::{assert_close, fit_json, fixture_case, mlplay};
 
 fn case(name: &str) -> serde_json::Value {
-    let all: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/ensemble.json")).unwrap();
-    all["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("fixture case {name}"))
+    fixture_case(include_str!("fixtures/ensemble.json"), "cases", name)
 }
 
-fn assert_close(what: &str, ours: &serde_json::Value, theirs: &serde_json::Value) {
-    let (a, b) = (numbers(ours), numbers(theirs));
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert!(
-            (x - y).abs() <= 1e-9 * y.abs().max(1.0),
-            "{what}[{i}]: ours {x}, scikit-learn {y}"
-        );
-    }
-}
-
-fn fit(args: &[&str]) -> serde_json::Value {
-    let (ok, stdout, stderr) = mlplay(args);
-    assert!(ok, "mlplay {args:?} failed: {stderr}");
-    serde_json::from_str(&stdout).expect("one JSON object")
+/// Boosting output agrees with scikit-learn's to 1e-9 relative.
+fn close(what: &str, ours: &serde_json::Value, theirs: &serde_json::Value) {
+    assert_close(what, ours, theirs, 1e-9);
 }
 
 #[test]
 fn classifier_matches_scikit_learn() {
     let expected = case("boosting-three-csv");
-    let out = fit(&[
+    let out = fit_json(&[
         "fit",
         "gradient-boosting-classifier",
         "--data",
@@ -57,14 +37,14 @@ fn classifier_matches_scikit_learn() {
     assert_eq!(out["n_stages"], 20);
     assert_eq!(out["classes"], expected["classes"]);
     assert_eq!(out["leaves"], expected["leaves"]);
-    assert_close(
+    close(
         "stage losses",
         &out["stage_losses"],
         &expected["train_score"],
     );
-    assert_close("init", &out["init"], &expected["init"]);
+    close("init", &out["init"], &expected["init"]);
     assert_eq!(out["predictions"], expected["predictions"]);
-    assert_close(
+    close(
         "probabilities",
         &out["probabilities"],
         &expected["predict_proba"],
@@ -88,14 +68,14 @@ fn regressor_matches_scikit_learn_and_stops_early_on_request() {
         "--predict",
         "tests/fixtures/data/tree_sine_small_predict.csv",
     ];
-    let out = fit(&args);
-    assert_close(
+    let out = fit_json(&args);
+    close(
         "stage losses",
         &out["stage_losses"],
         &expected["train_score"],
     );
-    assert_close("predictions", &out["predictions"], &expected["predictions"]);
-    assert_close(
+    close("predictions", &out["predictions"], &expected["predictions"]);
+    close(
         "importances",
         &out["feature_importances"],
         &expected["feature_importances"],
@@ -103,7 +83,7 @@ fn regressor_matches_scikit_learn_and_stops_early_on_request() {
 
     let mut early = args.to_vec();
     early.extend(["--set", "n_iter_no_change=3", "--set", "n_estimators=500"]);
-    let out = fit(&early);
+    let out = fit_json(&early);
     let stages = out["n_stages"].as_u64().unwrap();
     assert!(stages < 500, "early stopping ran {stages} stages");
     assert_eq!(

@@ -5,29 +5,15 @@
 
 mod common;
 
-use common::{mlplay, numbers};
+use common::{assert_close, fixture_case, mlplay, numbers};
 
 fn case(name: &str) -> serde_json::Value {
-    let all: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/neighbors.json")).unwrap();
-    all["k_neighbors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("fixture case {name}"))
+    fixture_case(include_str!("fixtures/neighbors.json"), "k_neighbors", name)
 }
 
+/// Neighbour output agrees with scikit-learn's to 1e-12 relative.
 fn close(what: &str, ours: &serde_json::Value, theirs: &serde_json::Value) {
-    let (a, b) = (numbers(ours), numbers(theirs));
-    assert_eq!(a.len(), b.len(), "{what}");
-    for (x, y) in a.iter().zip(&b) {
-        assert!(
-            (x - y).abs() <= 1e-12 * y.abs().max(1.0),
-            "{what}: {x} vs scikit-learn {y}"
-        );
-    }
+    assert_close(what, ours, theirs, 1e-12);
 }
 
 #[test]

@@ -4,17 +4,11 @@
 
 mod common;
 
-use common::{mlplay, numbers};
+use common::{fit_json as fit, mlplay, numbers};
 
 fn fixture(which: &str) -> serde_json::Value {
     let all: serde_json::Value = serde_json::from_str(include_str!("fixtures/svm.json")).unwrap();
     all["cli"][which].clone()
-}
-
-fn fit(args: &[&str]) -> serde_json::Value {
-    let (ok, stdout, stderr) = mlplay(args);
-    assert!(ok, "{stderr}");
-    serde_json::from_str(&stdout).expect("one JSON object")
 }
 
 fn close(what: &str, ours: &serde_json::Value, theirs: &serde_json::Value, tol: f64) {

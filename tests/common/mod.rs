@@ -24,3 +24,34 @@ pub fn numbers(v: &serde_json::Value) -> Vec<f64> {
         other => vec![other.as_f64().expect("a number")],
     }
 }
+
+/// The case called `name` in the array `list` of a fixture file's JSON text.
+pub fn fixture_case(json: &str, list: &str, name: &str) -> serde_json::Value {
+    let all: serde_json::Value = serde_json::from_str(json).expect("fixture JSON parses");
+    all[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("fixture array {list}"))
+        .iter()
+        .find(|c| c["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("fixture case {name}"))
+}
+
+/// Asserts every number of `ours` is within `rel` of scikit-learn's, relative to max(|theirs|, 1).
+pub fn assert_close(what: &str, ours: &serde_json::Value, theirs: &serde_json::Value, rel: f64) {
+    let (a, b) = (numbers(ours), numbers(theirs));
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert!(
+            (x - y).abs() <= rel * y.abs().max(1.0),
+            "{what}[{i}]: ours {x}, scikit-learn {y}"
+        );
+    }
+}
+
+/// Runs `mlplay ARGS`, which must succeed, and parses the one JSON object it prints.
+pub fn fit_json(args: &[&str]) -> serde_json::Value {
+    let (ok, stdout, stderr) = mlplay(args);
+    assert!(ok, "mlplay {args:?} failed: {stderr}");
+    serde_json::from_str(&stdout).expect("one JSON object")
+}
