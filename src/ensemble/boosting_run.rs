@@ -6,6 +6,7 @@ use super::gradient_boosting::GradientBoostingParams;
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::{Fit, Progress};
+use crate::linear::logistic_regression::{log_sum_exp, sigmoid, softplus};
 use crate::rng::Rng;
 use crate::tree::Tree;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -94,20 +95,18 @@ impl Loss {
     /// error, one Newton step `sum(y - p) / sum(p (1 - p))` for the log-losses (scaled by
     /// `(K - 1) / K` for K classes, as scikit-learn keeps for backward compatibility).
     fn leaf_value(self, neg_gradient: &[f64], targets: &[f64]) -> Option<f64> {
-        let (scale, p_of): (f64, fn(f64, f64) -> f64) = match self {
+        let scale = match self {
             Loss::Squared => return None,
-            Loss::Binomial => (1.0, |t, g| t - g),
-            Loss::Multinomial(k) => ((k as f64 - 1.0) / k as f64, |t, g| t - g),
+            Loss::Binomial => 1.0,
+            Loss::Multinomial(k) => (k as f64 - 1.0) / k as f64,
         };
         let n = neg_gradient.len().max(1) as f64;
         let numerator = scale * neg_gradient.iter().sum::<f64>() / n;
+        // The negative gradient is y - p, so each sample's probability is its target minus it.
         let denominator = neg_gradient
             .iter()
             .zip(targets)
-            .map(|(&g, &t)| {
-                let p = p_of(t, g);
-                p * (1.0 - p)
-            })
+            .map(|(&g, &t)| (t - g) * (1.0 - (t - g)))
             .sum::<f64>()
             / n;
         // A pure leaf has p(1 - p) = 0 exactly: no Newton step is possible, scikit-learn uses 0.
@@ -117,29 +116,6 @@ impl Loss {
             numerator / denominator
         })
     }
-}
-
-pub(crate) fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// `ln(1 + e^z)` without overflow.
-fn softplus(z: f64) -> f64 {
-    if z > 0.0 {
-        z + (-z).exp().ln_1p()
-    } else {
-        z.exp().ln_1p()
-    }
-}
-
-pub(crate) fn log_sum_exp(values: impl Iterator<Item = f64> + Clone) -> f64 {
-    let max = values.clone().fold(f64::NEG_INFINITY, f64::max);
-    max + values.map(|v| (v - max).exp()).sum::<f64>().ln()
 }
 
 /// Adds `rate ×` each row's leaf value in `tree` to column `k` of `raw`.

@@ -4,10 +4,11 @@
 //! fits a regression tree to the negative gradient; the runs expose one stage per step, and the
 //! fitted models predict stage by stage (`staged_predict`) so a demo can show the ensemble grow.
 
-use super::boosting_run::{ensemble_importances, sigmoid, staged_raw, BoostingRun, Loss};
+use super::boosting_run::{add_tree, ensemble_importances, staged_raw, BoostingRun, Loss};
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Iterative, Progress, Regressor};
+use crate::linear::logistic_regression::{log_sum_exp, sigmoid};
 use crate::metrics::unique_labels;
 use crate::rng::Rng;
 use crate::tree::{DecisionTreeRegressorParams, MaxFeatures, Tree};
@@ -187,11 +188,16 @@ impl BoostedTrees {
         self.stages.len()
     }
 
+    /// The raw prediction after every stage, accumulated in place.
     fn raw(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         check_x(x, self.n_features)?;
-        Ok(self.staged(x)?.last().unwrap_or_else(|| {
-            Array2::from_shape_fn((x.nrows(), self.init.len()), |(_, c)| self.init[c])
-        }))
+        let mut raw = Array2::from_shape_fn((x.nrows(), self.init.len()), |(_, c)| self.init[c]);
+        for stage in &self.stages {
+            for (k, tree) in stage.iter().enumerate() {
+                add_tree(&mut raw, x, tree, self.learning_rate, k);
+            }
+        }
+        Ok(raw)
     }
 
     fn staged<'a>(
@@ -330,7 +336,7 @@ impl GradientBoostingClassifier {
         } else {
             let mut out = raw;
             for mut row in out.axis_iter_mut(Axis(0)) {
-                let lse = super::boosting_run::log_sum_exp(row.iter().copied());
+                let lse = log_sum_exp(row.iter().copied());
                 row.mapv_inplace(|z| (z - lse).exp());
             }
             out

@@ -242,7 +242,8 @@ struct Problem {
     l2: f64,
 }
 
-fn sigmoid(z: f64) -> f64 {
+/// The logistic function, without overflow for large |z| (also used by gradient boosting).
+pub(crate) fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
         1.0 / (1.0 + (-z).exp())
     } else {
@@ -252,11 +253,12 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 /// `ln(1 + e^z)` without overflow.
-fn softplus(z: f64) -> f64 {
+pub(crate) fn softplus(z: f64) -> f64 {
     z.max(0.0) + (-z.abs()).exp().ln_1p()
 }
 
-fn log_sum_exp(values: impl Iterator<Item = f64> + Clone) -> f64 {
+/// `ln(sum(e^v))` computed around the largest value.
+pub(crate) fn log_sum_exp(values: impl Iterator<Item = f64> + Clone) -> f64 {
     let m = values.clone().fold(f64::NEG_INFINITY, f64::max);
     if !m.is_finite() {
         return m;
