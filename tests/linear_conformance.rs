@@ -195,6 +195,25 @@ fn sgd_regressor_conformance() {
 }
 
 #[test]
+fn lasso_and_elastic_net_conformance() {
+    use mlplay::linear::{ElasticNetParams, LassoParams, Selection};
+    conformance("Lasso", LassoParams::default().alpha(0.05));
+    conformance("ElasticNet", ElasticNetParams::default().alpha(0.05));
+    conformance(
+        "ElasticNet random selection, positive=false",
+        ElasticNetParams::default()
+            .alpha(0.01)
+            .l1_ratio(0.9)
+            .selection(Selection::Random)
+            .random_state(4),
+    );
+    invalid(LassoParams::default().alpha(-1.0), "alpha");
+    invalid(LassoParams::default().max_iter(0), "max_iter");
+    invalid(ElasticNetParams::default().tol(f64::NAN), "tol");
+    invalid(ElasticNetParams::default().l1_ratio(1.5), "l1_ratio");
+}
+
+#[test]
 fn gradient_descent_conformance() {
     for method in [GdMethod::Batch, GdMethod::MiniBatch, GdMethod::Stochastic] {
         conformance(

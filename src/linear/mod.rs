@@ -1,6 +1,8 @@
 //! Linear models: closed-form least squares, ridge, stochastic gradient descent, the plain
-//! gradient-descent solver that chapter 4 animates, and logistic regression (with its L-BFGS solver).
+//! gradient-descent solver that chapter 4 animates, logistic regression (with its L-BFGS solver), and
+//! lasso / elastic net by coordinate descent.
 
+pub mod coordinate_descent;
 pub mod gradient_descent;
 pub mod lbfgs;
 pub mod linear_regression;
@@ -8,6 +10,10 @@ pub mod logistic_regression;
 pub mod ridge;
 pub mod sgd_regressor;
 
+pub use coordinate_descent::{
+    enet_path, lasso_path, ElasticNet, ElasticNetParams, EnetRun, Lasso, LassoParams, Path,
+    PathParams, Selection,
+};
 pub use gradient_descent::{GdMethod, GradientDescent, GradientDescentParams};
 pub use linear_regression::{LinearRegression, LinearRegressionParams};
 pub use logistic_regression::{

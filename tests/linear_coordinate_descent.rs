@@ -1,0 +1,260 @@
+//! Lasso, ElasticNet and their paths against scikit-learn 1.9.1 (`tests/fixtures/linear_cd.json`,
+//! written by `scripts/fixtures.d/linear_cd.py`), `mlplay fit lasso|elastic-net`, and the
+//! `regularisation-paths` demo.
+//!
+//! Tolerances: every case runs the same sweeps as scikit-learn (same order, same stopping rule),
+//! so `n_iter` must be equal and coefficients, intercepts and predictions agree to 1e-9 relative
+//! (to max(1, |value|)), whether the fit converged at tol 1e-10, stopped at the default tol or ran
+//! out of `max_iter`: only floating-point summation order differs. Dual gaps agree to 1e-3 of the
+//! stopping threshold `tol * y·y / n` plus 1e-12 · y·y / n (the gap is a difference of two numbers
+//! of size y·y / n, so that is its rounding).
+#![cfg(not(target_arch = "wasm32"))] // spawns the CLI
+
+mod common;
+
+use common::{assert_close, fit_json, fixture_case};
+use mlplay::data::Dataset;
+use mlplay::estimator::Fit;
+use mlplay::linear::{enet_path, ElasticNetParams, LassoParams, PathParams};
+use ndarray::{Array1, Array2};
+use serde_json::Value;
+
+const FIXTURES: &str = include_str!("fixtures/linear_cd.json");
+const TOL: f64 = 1e-9;
+
+fn all() -> Value {
+    serde_json::from_str(FIXTURES).expect("fixture JSON")
+}
+
+fn matrix(v: &Value) -> Array2<f64> {
+    let rows: Vec<Vec<f64>> = serde_json::from_value(v.clone()).expect("matrix");
+    let cols = rows.first().map_or(0, Vec::len);
+    Array2::from_shape_vec((rows.len(), cols), rows.concat()).expect("rectangular")
+}
+
+fn vector(v: &Value) -> Array1<f64> {
+    Array1::from(serde_json::from_value::<Vec<f64>>(v.clone()).expect("vector"))
+}
+
+/// The case's data set: training data and, for fit cases, the rows to predict.
+fn data(doc: &Value, case: &Value) -> (Dataset, Array2<f64>) {
+    let d = &doc["datasets"][case["data"].as_str().expect("data name")];
+    let train = Dataset::new(matrix(&d["x"]), vector(&d["y"])).expect("dataset");
+    let test = if d["x_test"].is_null() {
+        Array2::zeros((0, train.n_features()))
+    } else {
+        matrix(&d["x_test"])
+    };
+    (train, test)
+}
+
+fn close(name: &str, what: &str, ours: &[f64], theirs: &Value, tol: f64) {
+    assert_close(
+        &format!("{name}: {what}"),
+        &serde_json::json!(ours),
+        theirs,
+        tol,
+    );
+}
+
+#[test]
+fn fits_match_scikit_learn() {
+    let doc = all();
+    let mut seen = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["kind"] != "fit" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (train, test) = data(&doc, case);
+        let model = match case["estimator"].as_str().unwrap() {
+            "lasso" => {
+                let p: LassoParams = serde_json::from_value(case["params"].clone()).unwrap();
+                let m = p.fit(&train).unwrap_or_else(|e| panic!("{name}: {e}"));
+                (m.model.clone(), m.n_iter, m.dual_gap, p.tol)
+            }
+            "elastic_net" => {
+                let p: ElasticNetParams = serde_json::from_value(case["params"].clone()).unwrap();
+                let m = p.fit(&train).unwrap_or_else(|e| panic!("{name}: {e}"));
+                (m.model.clone(), m.n_iter, m.dual_gap, p.tol)
+            }
+            other => panic!("unknown estimator {other}"),
+        };
+        let (linear, n_iter, gap, tol) = model;
+        assert_eq!(
+            n_iter as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "{name}: n_iter"
+        );
+        close(
+            name,
+            "coef",
+            linear.coef.as_slice().unwrap(),
+            &case["coef"],
+            TOL,
+        );
+        close(
+            name,
+            "intercept",
+            &[linear.intercept],
+            &case["intercept"],
+            TOL,
+        );
+        let pred = linear.predict(test.view()).unwrap();
+        close(
+            name,
+            "predictions",
+            pred.as_slice().unwrap(),
+            &case["predictions"],
+            TOL,
+        );
+        let yy = train.y.dot(&train.y) / train.n_samples() as f64;
+        let their_gap = case["dual_gap"].as_f64().unwrap();
+        assert!(
+            (gap - their_gap).abs() <= 1e-3 * tol * yy + 1e-12 * yy,
+            "{name}: dual gap {gap} vs {their_gap}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 16, "{seen} fit cases");
+}
+
+#[test]
+fn paths_match_scikit_learn() {
+    let doc = all();
+    let mut seen = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["kind"] != "path" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (train, _) = data(&doc, case);
+        let params: PathParams = serde_json::from_value(case["params"].clone()).unwrap();
+        let path = enet_path(&train, &params).unwrap_or_else(|e| panic!("{name}: {e}"));
+        close(name, "alphas", &path.alphas, &case["alphas"], 1e-12);
+        let theirs = case["coefs"].as_array().unwrap();
+        assert_eq!(path.coefs.nrows(), theirs.len(), "{name}: path length");
+        for (i, row) in path.coefs.rows().into_iter().enumerate() {
+            close(
+                name,
+                &format!("coefs at alpha {i}"),
+                &row.to_vec(),
+                &theirs[i],
+                TOL,
+            );
+        }
+        let iters: Vec<u64> = path.n_iters.iter().map(|&v| v as u64).collect();
+        let their_iters: Vec<u64> = serde_json::from_value(case["n_iters"].clone()).unwrap();
+        assert_eq!(iters, their_iters, "{name}: n_iters");
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn warm_start_lands_on_the_same_optimum() {
+    let doc = all();
+    let case = fixture_case(FIXTURES, "cases", "lasso-alpha-0-1-tight");
+    let (train, _) = data(&doc, &case);
+    let params = LassoParams::default()
+        .alpha(0.1)
+        .tol(1e-10)
+        .as_elastic_net();
+    let from_far = params
+        .fit_from(&train, Array1::from_elem(train.n_features(), 5.0).view())
+        .unwrap();
+    close(
+        "warm start",
+        "coef",
+        from_far.coef().as_slice().unwrap(),
+        &case["coef"],
+        1e-7,
+    );
+    let restarted = params.fit_from(&train, from_far.coef().view()).unwrap();
+    assert!(
+        restarted.n_iter <= 2,
+        "a warm start at the optimum stops at once"
+    );
+    // Random selection visits coordinates in another order but reaches the same optimum.
+    let random = LassoParams::default()
+        .alpha(0.1)
+        .tol(1e-10)
+        .selection(mlplay::linear::Selection::Random)
+        .random_state(3)
+        .fit(&train)
+        .unwrap();
+    close(
+        "random",
+        "coef",
+        random.coef().as_slice().unwrap(),
+        &case["coef"],
+        1e-7,
+    );
+}
+
+fn cli(estimator: &str, sets: &[&str]) -> Value {
+    let mut args = vec![
+        "fit",
+        estimator,
+        "--data",
+        "tests/fixtures/data/ridge_small.csv",
+        "--target",
+        "y",
+        "--predict",
+        "tests/fixtures/data/ridge_small_predict.csv",
+    ];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    fit_json(&args)
+}
+
+#[test]
+fn cli_fits_lasso_and_elastic_net_like_scikit_learn() {
+    for (estimator, case, sets) in [
+        (
+            "lasso",
+            "lasso-ridge-small-csv",
+            vec!["alpha=0.1", "tol=1e-10"],
+        ),
+        (
+            "elastic-net",
+            "enet-ridge-small-csv",
+            vec!["alpha=0.1", "l1_ratio=0.5", "tol=1e-10"],
+        ),
+    ] {
+        let expected = fixture_case(FIXTURES, "cases", case);
+        let out = cli(estimator, &sets);
+        assert_eq!(out["estimator"], estimator);
+        assert_eq!(out["n_iter"], expected["n_iter"], "{case}: n_iter");
+        assert_close(
+            &format!("{case} coef"),
+            &out["coef"],
+            &expected["coef"],
+            TOL,
+        );
+        assert_close(
+            &format!("{case} intercept"),
+            &out["intercept"],
+            &expected["intercept"],
+            TOL,
+        );
+        assert_close(
+            &format!("{case} predictions"),
+            &out["predictions"],
+            &expected["predictions"],
+            TOL,
+        );
+    }
+    let (ok, _, stderr) = common::mlplay(&[
+        "fit",
+        "elastic-net",
+        "--data",
+        "tests/fixtures/data/ridge_small.csv",
+        "--target",
+        "y",
+        "--set",
+        "l1_ratio=1.5",
+    ]);
+    assert!(!ok && stderr.contains("l1_ratio"), "{stderr}");
+}
