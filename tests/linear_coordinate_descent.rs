@@ -258,3 +258,88 @@ fn cli_fits_lasso_and_elastic_net_like_scikit_learn() {
     ]);
     assert!(!ok && stderr.contains("l1_ratio"), "{stderr}");
 }
+
+/// Runs the `regularisation-paths` demo to the end of its path.
+fn path_demo(
+    pairs: &[(&str, &str)],
+) -> mlplay::demos::regularisation_paths::RegularisationPathsDemo {
+    use mlplay::demos::{regularisation_paths::RegularisationPathsDemo, Demo};
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = mlplay::demos::params_with("regularisation-paths", &pairs).unwrap();
+    let mut d = RegularisationPathsDemo::new(&params, 42).unwrap();
+    let mut ticks = 0;
+    while d.tick() == mlplay::estimator::Progress::Running {
+        ticks += 1;
+        assert_eq!(d.fits.len(), ticks, "one alpha per tick");
+    }
+    assert_eq!(d.fits.len(), d.alphas.len());
+    assert!(d.alphas.windows(2).all(|w| w[0] > w[1]), "strong to weak");
+    d
+}
+
+fn nonzero(m: &mlplay::linear::LinearModel) -> usize {
+    m.coef.iter().filter(|&&c| c != 0.0).count()
+}
+
+#[test]
+fn demo_lasso_zeroes_more_coefficients_as_alpha_rises_and_ridge_none() {
+    let lasso = path_demo(&[("model", "lasso")]);
+    let counts: Vec<usize> = lasso.fits.iter().map(nonzero).collect();
+    // Largest alpha (10) is above alpha_max: everything is zero; the smallest keeps all 8.
+    assert_eq!(counts[0], 0);
+    assert_eq!(*counts.last().unwrap(), 8);
+    // Walking from strong to weak regularisation, features enter; allow one to leave on the way
+    // (the lasso path need not be monotone) but the trend must hold decade by decade.
+    let at = |a: f64| {
+        let i = lasso.alphas.iter().position(|&x| x <= a).unwrap();
+        counts[i]
+    };
+    assert!(at(3.0) < at(0.3) && at(0.3) < at(0.01), "{counts:?}");
+    let ridge = path_demo(&[("model", "ridge")]);
+    assert!(
+        ridge.fits.iter().all(|m| nonzero(m) == 8),
+        "ridge never zeroes"
+    );
+    // Ridge shrinks: the coefficient norm falls as alpha rises.
+    let norms: Vec<f64> = ridge.fits.iter().map(|m| m.coef.dot(&m.coef)).collect();
+    assert!(norms.windows(2).all(|w| w[0] <= w[1] + 1e-12));
+}
+
+#[test]
+fn demo_coefficients_at_the_chosen_alpha_equal_a_direct_fit() {
+    for (model, ratio) in [("lasso", 1.0), ("elastic-net", 0.3)] {
+        let d = path_demo(&[("model", model), ("alpha", "0.05"), ("l1_ratio", "0.3")]);
+        let direct = ElasticNetParams::default()
+            .alpha(0.05)
+            .l1_ratio(ratio)
+            .tol(1e-12)
+            .fit(&d.train)
+            .unwrap();
+        let ours = d.chosen_fit().expect("chosen alpha reached");
+        for (a, b) in ours.coef.iter().zip(direct.coef()) {
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "{model}: {a} vs {b}"
+            );
+        }
+        assert!((ours.intercept - direct.intercept()).abs() <= 1e-6);
+        // Warm starts pay: the whole path costs fewer sweeps than cold fits would at its end.
+        let cold: usize = d.alphas[d.alphas.len() - 5..]
+            .iter()
+            .map(|&a| {
+                ElasticNetParams::default()
+                    .alpha(a)
+                    .l1_ratio(ratio)
+                    .tol(1e-8)
+                    .fit(&d.train)
+                    .unwrap()
+                    .n_iter
+            })
+            .sum();
+        let warm: usize = d.sweeps[d.sweeps.len() - 5..].iter().sum();
+        assert!(warm < cold, "{model}: warm {warm} vs cold {cold} sweeps");
+    }
+}

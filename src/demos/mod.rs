@@ -25,6 +25,7 @@ pub mod polynomial_regression;
 pub mod precision_recall;
 pub mod random_projection;
 pub mod regression_tree;
+pub mod regularisation_paths;
 pub mod semi_supervised;
 pub mod silhouette;
 pub mod svm;
@@ -172,6 +173,7 @@ macro_rules! registry {
 registry! {
     GradientDescent => gradient_descent::GradientDescentDemo,
     PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
+    RegularisationPaths => regularisation_paths::RegularisationPathsDemo,
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Svm => svm::SvmDemo,
