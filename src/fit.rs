@@ -11,7 +11,9 @@ use crate::decomposition::{
     LocallyLinearEmbeddingParams, PcaParams, SparseRandomProjectionParams,
 };
 use crate::ensemble::{
-    BoostedTrees, GradientBoostingClassifierParams, GradientBoostingRegressorParams,
+    BaggingClassifierParams, BaggingRegressorParams, BoostedTrees, ExtraTreesClassifierParams,
+    ExtraTreesRegressorParams, ForestClassifier, ForestRegressor, GradientBoostingClassifierParams,
+    GradientBoostingRegressorParams, RandomForestClassifierParams, RandomForestRegressorParams,
 };
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
@@ -78,6 +80,12 @@ pub const ESTIMATORS: &[&str] = &[
     "k-neighbors-regressor",
     "gradient-boosting-classifier",
     "gradient-boosting-regressor",
+    "bagging-classifier",
+    "bagging-regressor",
+    "random-forest-classifier",
+    "random-forest-regressor",
+    "extra-trees-classifier",
+    "extra-trees-regressor",
 ];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
@@ -109,6 +117,24 @@ pub fn fit(
         }
         "gradient-boosting-regressor" => {
             fit_gradient_boosting_regressor(name, data, target, sets, predict)
+        }
+        "bagging-classifier" => {
+            fit_forest_classifier::<BaggingClassifierParams>(name, data, target, sets, predict)
+        }
+        "random-forest-classifier" => {
+            fit_forest_classifier::<RandomForestClassifierParams>(name, data, target, sets, predict)
+        }
+        "extra-trees-classifier" => {
+            fit_forest_classifier::<ExtraTreesClassifierParams>(name, data, target, sets, predict)
+        }
+        "bagging-regressor" => {
+            fit_forest_regressor::<BaggingRegressorParams>(name, data, target, sets, predict)
+        }
+        "random-forest-regressor" => {
+            fit_forest_regressor::<RandomForestRegressorParams>(name, data, target, sets, predict)
+        }
+        "extra-trees-regressor" => {
+            fit_forest_regressor::<ExtraTreesRegressorParams>(name, data, target, sets, predict)
         }
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
@@ -590,6 +616,65 @@ fn fit_gradient_boosting_regressor(
             m.score(d.x.view(), d.y.view())
         })?;
     boosting_summary(&mut out, &model.trees);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+    }
+    Ok(out)
+}
+
+/// Fits a bagged ensemble of classification trees (bagging, random forest, extra trees):
+/// `train_score` is accuracy; `classes`, `n_trees`, `feature_importances`, the leaves per tree,
+/// `oob_score` and `oob_decision_function` (with `oob_score=true`), and with `predict` the
+/// predicted classes and their `probabilities` (the mean of the trees').
+fn fit_forest_classifier<P>(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json>
+where
+    P: Fit<Model = ForestClassifier> + Default + Serialize + DeserializeOwned,
+{
+    let (mut out, model, train) = fit_supervised::<P>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
+    out["classes"] = json!(model.classes);
+    out["n_trees"] = json!(model.trees.len());
+    out["leaves"] = json!(model.trees.iter().map(|t| t.n_leaves()).collect::<Vec<_>>());
+    out["feature_importances"] = json!(model.feature_importances);
+    out["oob_score"] = json!(model.oob_score);
+    out["oob_decision_function"] = json!(model.oob_decision_function);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a bagged ensemble of regression trees: `train_score` is R²; `n_trees`,
+/// `feature_importances`, the leaves per tree, `oob_score` and `oob_prediction` (with
+/// `oob_score=true`), and with `predict` the predicted values (the mean of the trees').
+fn fit_forest_regressor<P>(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json>
+where
+    P: Fit<Model = ForestRegressor> + Default + Serialize + DeserializeOwned,
+{
+    let (mut out, model, train) = fit_supervised::<P>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
+    out["n_trees"] = json!(model.trees.len());
+    out["leaves"] = json!(model.trees.iter().map(|t| t.n_leaves()).collect::<Vec<_>>());
+    out["feature_importances"] = json!(model.feature_importances);
+    out["oob_score"] = json!(model.oob_score);
+    out["oob_prediction"] = json!(model.oob_prediction);
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
         out["predictions"] = json!(model.predict(x.view())?.to_vec());

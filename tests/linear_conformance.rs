@@ -428,3 +428,59 @@ fn gradient_boosting_conformance() {
     );
     invalid(GradientBoostingClassifierParams::default().tol(-1.0), "tol");
 }
+
+#[test]
+fn forest_conformance() {
+    use mlplay::ensemble::{
+        BaggingClassifierParams, BaggingRegressorParams, ExtraTreesClassifierParams,
+        ExtraTreesRegressorParams, Portion, RandomForestClassifierParams,
+        RandomForestRegressorParams,
+    };
+    // Few trees keep the wasm run short; the checks do not depend on how many.
+    conformance(
+        "RandomForestRegressor oob_score",
+        RandomForestRegressorParams::default()
+            .n_estimators(15)
+            .oob_score(true)
+            .random_state(1),
+    );
+    conformance(
+        "ExtraTreesRegressor",
+        ExtraTreesRegressorParams::default().n_estimators(15),
+    );
+    conformance(
+        "BaggingRegressor max_samples=0.8",
+        BaggingRegressorParams::default().max_samples(Some(Portion::Fraction(0.8))),
+    );
+    classifier_conformance(
+        "RandomForestClassifier oob_score",
+        RandomForestClassifierParams::default()
+            .n_estimators(15)
+            .oob_score(true),
+        false,
+    );
+    classifier_conformance(
+        "ExtraTreesClassifier",
+        ExtraTreesClassifierParams::default().n_estimators(15),
+        false,
+    );
+    classifier_conformance(
+        "BaggingClassifier bootstrap_features",
+        BaggingClassifierParams::default()
+            .max_features(Some(Portion::Count(2)))
+            .bootstrap_features(true),
+        false,
+    );
+    invalid(
+        RandomForestClassifierParams::default().n_estimators(0),
+        "n_estimators",
+    );
+    invalid(
+        ExtraTreesClassifierParams::default().oob_score(true),
+        "oob_score",
+    );
+    invalid(
+        BaggingClassifierParams::default().max_samples(Some(Portion::Fraction(0.0))),
+        "max_samples",
+    );
+}

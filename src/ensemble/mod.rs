@@ -1,14 +1,30 @@
 //! Ensembles of trees. Gradient boosting ([`GradientBoostingRegressor`],
 //! [`GradientBoostingClassifier`]) adds one shrunken regression tree per stage, fitted to what
-//! the stages before it got wrong; each stage is one [`Iterative`](crate::estimator::Iterative)
-//! step.
+//! the stages before it got wrong. Bagging ([`BaggingClassifierParams`]), random forests
+//! ([`RandomForestClassifierParams`]) and extra trees ([`ExtraTreesClassifierParams`]) average
+//! independent trees grown on random draws of rows and features ([`ForestClassifier`]). Each
+//! stage or tree is one [`Iterative`](crate::estimator::Iterative) step.
 
+mod bagging;
 mod boosting_run;
+mod forest;
 mod gradient_boosting;
+mod random_forest;
 
+pub use bagging::{
+    BaggingClassifier, BaggingClassifierParams, BaggingRegressor, BaggingRegressorParams,
+};
 pub use boosting_run::BoostingRun;
+pub use forest::{
+    ForestClassifier, ForestClassifierRun, ForestRegressor, ForestRegressorRun, Portion,
+};
 pub use gradient_boosting::{
     BoostedTrees, GradientBoostingClassifier, GradientBoostingClassifierParams,
     GradientBoostingClassifierRun, GradientBoostingParams, GradientBoostingRegressor,
     GradientBoostingRegressorParams, GradientBoostingRegressorRun,
+};
+pub use random_forest::{
+    ExtraTreesClassifier, ExtraTreesClassifierParams, ExtraTreesRegressor,
+    ExtraTreesRegressorParams, RandomForestClassifier, RandomForestClassifierParams,
+    RandomForestRegressor, RandomForestRegressorParams,
 };

@@ -1,8 +1,8 @@
 //! `DecisionTreeClassifier`: a CART tree whose leaves hold class fractions, split by gini or
-//! entropy, with scikit-learn's parameters and defaults (`splitter="best"`).
+//! entropy, with scikit-learn's parameters and defaults (`splitter="best"`, or `"random"`).
 
 use super::grow::{Criterion, Limits, Snapshot, Target, TreeGrowth};
-use super::{resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Tree};
+use super::{resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Splitter, Tree};
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Fit, Iterative, Progress};
@@ -34,6 +34,7 @@ pub struct DecisionTreeClassifierParams {
     pub min_samples_leaf: usize,
     pub max_features: Option<MaxFeatures>,
     pub min_impurity_decrease: f64,
+    pub splitter: Splitter,
     pub random_state: Option<u64>,
 }
 
@@ -46,6 +47,7 @@ impl Default for DecisionTreeClassifierParams {
             min_samples_leaf: 1,
             max_features: None,
             min_impurity_decrease: 0.0,
+            splitter: Splitter::Best,
             random_state: None,
         }
     }
@@ -74,6 +76,7 @@ impl DecisionTreeClassifierParams {
             min_samples_leaf: self.min_samples_leaf,
             max_features: resolve_max_features(self.max_features, data.n_features())?,
             min_impurity_decrease: self.min_impurity_decrease,
+            random_splits: self.splitter == Splitter::Random,
         };
         let criterion = match self.criterion {
             ClassificationCriterion::Gini => Criterion::Gini,

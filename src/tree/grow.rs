@@ -34,6 +34,8 @@ pub(crate) struct Limits {
     pub min_samples_leaf: usize,
     pub max_features: usize,
     pub min_impurity_decrease: f64,
+    /// scikit-learn's `splitter="random"`: one random threshold per drawn feature.
+    pub random_splits: bool,
 }
 
 /// Which pending split a step applies.
@@ -252,12 +254,13 @@ impl TreeGrowth {
         }
     }
 
-    /// scikit-learn's `BestSplitter.node_split` for one node; partitions its samples by the winner.
+    /// scikit-learn's `BestSplitter.node_split` for one node (or its `RandomSplitter`'s with
+    /// `random_splits`); partitions its samples by the winner.
     fn best_split(&mut self, node: &mut GrowNode) -> Option<Candidate> {
         let (start, end) = (node.start, node.end);
         let n = end - start;
         let p = self.x.ncols();
-        let random = self.limits.max_features < p;
+        let random = self.limits.max_features < p || self.limits.random_splits;
         let mut rng = Rng::new(node.seed);
         // Undrawn features; with every feature allowed they are visited in column order.
         let mut undrawn: Vec<usize> = (0..p).collect();
@@ -277,6 +280,22 @@ impl TreeGrowth {
             draws += 1;
             if node.constant.contains(&f) {
                 constants_drawn += 1;
+                continue;
+            }
+            if self.limits.random_splits {
+                match self.random_threshold(&mut order, f, &mut rng) {
+                    RandomDraw::Constant => {
+                        node.constant.push(f);
+                        constants_drawn += 1;
+                    }
+                    RandomDraw::TooSmall => {}
+                    RandomDraw::Split(proxy, threshold, pos) => {
+                        if best.is_none_or(|b| proxy > b.0) {
+                            best = Some((proxy, f, threshold, pos));
+                            best_order.clone_from(&order);
+                        }
+                    }
+                }
                 continue;
             }
             order.sort_by(|&a, &b| self.x[[a, f]].total_cmp(&self.x[[b, f]]));
@@ -315,6 +334,52 @@ impl TreeGrowth {
             pos,
             improvement,
         })
+    }
+
+    /// One random split on feature `f` (scikit-learn's `RandomSplitter`): a threshold uniform
+    /// between the node's smallest and largest value, `order` partitioned by it (left first).
+    fn random_threshold(&self, order: &mut [usize], f: usize, rng: &mut Rng) -> RandomDraw {
+        let (lo, hi) = order
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                let v = self.x[[i, f]];
+                (lo.min(v), hi.max(v))
+            });
+        if hi <= lo + FEATURE_THRESHOLD {
+            return RandomDraw::Constant;
+        }
+        let mut threshold = rng.uniform_range(lo, hi);
+        if threshold == hi {
+            threshold = lo;
+        }
+        // Stable partition: rows keep their relative order on each side.
+        let (mut left, mut right): (Vec<usize>, Vec<usize>) =
+            order.iter().partition(|&&i| self.x[[i, f]] <= threshold);
+        let pos = left.len();
+        let min_leaf = self.limits.min_samples_leaf;
+        if pos < min_leaf || order.len() - pos < min_leaf {
+            return RandomDraw::TooSmall;
+        }
+        left.append(&mut right);
+        order.copy_from_slice(&left);
+        let (l, r) = (&order[..pos], &order[pos..]);
+        let proxy = match &self.target {
+            Target::Classes { k, y } => {
+                let mut cl = vec![0.0; *k];
+                let mut cr = vec![0.0; *k];
+                l.iter().for_each(|&i| cl[y[i]] += 1.0);
+                r.iter().for_each(|&i| cr[y[i]] += 1.0);
+                let (wl, wr) = (l.len() as f64, r.len() as f64);
+                -wr * class_impurity(self.criterion, &cr, wr)
+                    - wl * class_impurity(self.criterion, &cl, wl)
+            }
+            Target::Values(y) => {
+                let sl: f64 = l.iter().map(|&i| y[i]).sum();
+                let sr: f64 = r.iter().map(|&i| y[i]).sum();
+                sl * sl / l.len() as f64 + sr * sr / r.len() as f64
+            }
+        };
+        RandomDraw::Split(proxy, threshold, pos)
     }
 
     /// Scans the boundaries of one sorted feature; returns the best proxy and its position if it
@@ -446,6 +511,16 @@ impl TreeGrowth {
     pub(crate) fn tree(&self) -> Tree {
         self.snapshot().tree
     }
+}
+
+/// What a random threshold on one feature gave.
+enum RandomDraw {
+    /// The feature is constant in the node (it stays so in the children).
+    Constant,
+    /// One side would hold fewer than `min_samples_leaf` samples.
+    TooSmall,
+    /// Proxy improvement, threshold, samples going left.
+    Split(f64, f64, usize),
 }
 
 /// A child's seed from its parent's: each node draws features from its own stream, whatever the

@@ -26,6 +26,10 @@ macro_rules! growth_setters {
             self.min_impurity_decrease = v;
             self
         }
+        pub fn splitter(mut self, s: Splitter) -> Self {
+            self.splitter = s;
+            self
+        }
         pub fn random_state(mut self, seed: u64) -> Self {
             self.random_state = Some(seed);
             self
@@ -55,7 +59,7 @@ use serde::{Deserialize, Serialize};
 /// How many features each split may look at (scikit-learn's `max_features`); `None` in the params
 /// means all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RawMaxFeatures")]
 pub enum MaxFeatures {
     /// An exact number of features, 1 to the number of columns.
     Count(usize),
@@ -63,6 +67,51 @@ pub enum MaxFeatures {
     Fraction(f64),
     /// `"sqrt"` or `"log2"` of the number of features, at least one.
     Rule(MaxFeaturesRule),
+}
+
+/// `max_features` as written: a number, or text (`"sqrt"`, `"log2"`, or a number typed on the
+/// command line, whose `--set` values arrive as text when the default is `"sqrt"`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawMaxFeatures {
+    Count(usize),
+    Fraction(f64),
+    Text(String),
+}
+
+impl TryFrom<RawMaxFeatures> for MaxFeatures {
+    type Error = String;
+    fn try_from(raw: RawMaxFeatures) -> std::result::Result<Self, String> {
+        Ok(match raw {
+            RawMaxFeatures::Count(k) => MaxFeatures::Count(k),
+            RawMaxFeatures::Fraction(f) => MaxFeatures::Fraction(f),
+            RawMaxFeatures::Text(t) => match t.as_str() {
+                "sqrt" => MaxFeatures::Rule(MaxFeaturesRule::Sqrt),
+                "log2" => MaxFeatures::Rule(MaxFeaturesRule::Log2),
+                _ => match (t.parse::<usize>(), t.parse::<f64>()) {
+                    (Ok(k), _) => MaxFeatures::Count(k),
+                    (_, Ok(f)) => MaxFeatures::Fraction(f),
+                    _ => {
+                        return Err(format!(
+                            "max_features {t:?}: a whole number, a fraction, sqrt or log2"
+                        ))
+                    }
+                },
+            },
+        })
+    }
+}
+
+/// How a node's split is chosen (scikit-learn's `splitter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Splitter {
+    /// Every boundary between distinct values of every drawn feature; the best one wins.
+    #[default]
+    Best,
+    /// One threshold per drawn feature, uniform between the node's smallest and largest value;
+    /// the best of those wins (the trees of extremely randomised trees).
+    Random,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

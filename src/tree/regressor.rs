@@ -1,8 +1,8 @@
 //! `DecisionTreeRegressor`: a CART tree whose leaves hold the mean target of their samples, split
-//! to lower the squared error, with scikit-learn's parameters and defaults (`splitter="best"`).
+//! to lower the squared error, with scikit-learn's parameters and defaults (`splitter="best"`, or `"random"`).
 
 use super::grow::{Criterion, Limits, Snapshot, Target, TreeGrowth};
-use super::{resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Tree};
+use super::{resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Splitter, Tree};
 use crate::data::{check_xy, Dataset};
 use crate::error::Result;
 use crate::estimator::{Fit, Iterative, Progress, Regressor};
@@ -29,6 +29,7 @@ pub struct DecisionTreeRegressorParams {
     pub min_samples_leaf: usize,
     pub max_features: Option<MaxFeatures>,
     pub min_impurity_decrease: f64,
+    pub splitter: Splitter,
     pub random_state: Option<u64>,
 }
 
@@ -41,6 +42,7 @@ impl Default for DecisionTreeRegressorParams {
             min_samples_leaf: 1,
             max_features: None,
             min_impurity_decrease: 0.0,
+            splitter: Splitter::Best,
             random_state: None,
         }
     }
@@ -63,6 +65,7 @@ impl DecisionTreeRegressorParams {
             min_samples_leaf: self.min_samples_leaf,
             max_features: resolve_max_features(self.max_features, data.n_features())?,
             min_impurity_decrease: self.min_impurity_decrease,
+            random_splits: self.splitter == Splitter::Random,
         };
         let target = Target::Values(data.y.to_vec());
         Ok(DecisionTreeRegressorRun {
