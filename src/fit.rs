@@ -22,7 +22,7 @@ use crate::linear::{
     SgdRegressorParams,
 };
 use crate::neighbors::{KNeighborsClassifierParams, KNeighborsRegressorParams};
-use crate::svm::{SvcParams, SvrParams};
+use crate::svm::{LinearSvcParams, SvcParams, SvrParams};
 use crate::tree::{DecisionTreeClassifierParams, DecisionTreeRegressorParams, Tree};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::de::DeserializeOwned;
@@ -74,6 +74,7 @@ pub const ESTIMATORS: &[&str] = &[
     "logistic-regression",
     "svc",
     "svr",
+    "linear-svc",
     "decision-tree-classifier",
     "decision-tree-regressor",
     "k-neighbors-classifier",
@@ -108,6 +109,7 @@ pub fn fit(
         "logistic-regression" => fit_logistic_regression(name, data, target, sets, predict),
         "svc" => fit_svc(name, data, target, sets, predict),
         "svr" => fit_svr(name, data, target, sets, predict),
+        "linear-svc" => fit_linear_svc(name, data, target, sets, predict),
         "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
         "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
         "k-neighbors-classifier" => fit_k_neighbors_classifier(name, data, target, sets, predict),
@@ -515,6 +517,33 @@ fn fit_svc(
     out["support"] = json!(model.support);
     out["n_support"] = json!(model.n_support);
     out["dual_coef"] = json!(rows(&model.dual_coef));
+    out["intercept"] = json!(model.intercept);
+    out["n_iter"] = json!(model.n_iter);
+    out["converged"] = json!(model.converged);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["decision_function"] = json!(rows(&model.decision_function(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits a linear SVC: `train_score` is accuracy; `classes`, `coef` (one row, or one per class),
+/// `intercept`, `n_iter`, `converged`, and with `predict` the predicted classes and the
+/// `decision_function` rows.
+fn fit_linear_svc(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<LinearSvcParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
+    out["coef"] = json!(model.coef);
     out["intercept"] = json!(model.intercept);
     out["n_iter"] = json!(model.n_iter);
     out["converged"] = json!(model.converged);

@@ -395,6 +395,20 @@ fn svm_conformance() {
 }
 
 #[test]
+fn linear_svc_conformance() {
+    use mlplay::svm::{LinearSvcParams, SvcLoss};
+    classifier_conformance("LinearSVC", LinearSvcParams::default(), true);
+    classifier_conformance(
+        "LinearSVC hinge, C=0.1",
+        LinearSvcParams::default().loss(SvcLoss::Hinge).c(0.1),
+        true,
+    );
+    invalid(LinearSvcParams::default().c(0.0), "C");
+    invalid(LinearSvcParams::default().tol(0.0), "tol");
+    invalid(LinearSvcParams::default().max_iter(0), "max_iter");
+}
+
+#[test]
 fn gradient_boosting_conformance() {
     use mlplay::ensemble::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
     // Few stages keep the wasm run short; the checks do not depend on how many.

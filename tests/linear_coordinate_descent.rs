@@ -1,6 +1,6 @@
-//! Lasso, ElasticNet and their paths against scikit-learn 1.9.1 (`tests/fixtures/linear_cd.json`,
-//! written by `scripts/fixtures.d/linear_cd.py`), `mlplay fit lasso|elastic-net`, and the
-//! `regularisation-paths` demo.
+//! Lasso, ElasticNet, their paths and LinearSVC against scikit-learn 1.9.1
+//! (`tests/fixtures/linear_cd.json`, written by `scripts/fixtures.d/linear_cd.py`),
+//! `mlplay fit lasso|elastic-net|linear-svc`, and the `regularisation-paths` demo.
 //!
 //! Tolerances: every case runs the same sweeps as scikit-learn (same order, same stopping rule),
 //! so `n_iter` must be equal and coefficients, intercepts and predictions agree to 1e-9 relative
@@ -8,6 +8,11 @@
 //! out of `max_iter`: only floating-point summation order differs. Dual gaps agree to 1e-3 of the
 //! stopping threshold `tol * y·y / n` plus 1e-12 · y·y / n (the gap is a difference of two numbers
 //! of size y·y / n, so that is its rounding).
+//!
+//! LinearSVC: scikit-learn's fits run at tol 1e-10 (Newton on the primal, or liblinear's dual
+//! coordinate descent for the hinge loss); ours runs dual coordinate descent at tol 1e-10. The
+//! optimum is unique, so coef, intercept and decision values must agree to 1e-6 relative to
+//! max(1, |value|), and the predicted classes exactly.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
 mod common;
@@ -342,4 +347,88 @@ fn demo_coefficients_at_the_chosen_alpha_equal_a_direct_fit() {
         let warm: usize = d.sweeps[d.sweeps.len() - 5..].iter().sum();
         assert!(warm < cold, "{model}: warm {warm} vs cold {cold} sweeps");
     }
+}
+
+fn svc_params(case: &Value) -> mlplay::svm::LinearSvcParams {
+    // scikit-learn's `dual` picks its solver; ours always solves the dual, so it is dropped.
+    let mut p = case["params"].clone();
+    p.as_object_mut().unwrap().remove("dual");
+    let mut params: mlplay::svm::LinearSvcParams = serde_json::from_value(p).unwrap();
+    params.max_iter = 1_000_000;
+    params
+}
+
+#[test]
+fn linear_svc_matches_scikit_learn() {
+    use mlplay::estimator::Classifier;
+    let doc = all();
+    let mut seen = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["kind"] != "linear_svc" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (train, test) = data(&doc, case);
+        let m = svc_params(case)
+            .fit(&train)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(m.converged, "{name}: converged");
+        close(name, "classes", &m.classes, &case["classes"], 0.0);
+        let coef: Vec<f64> = m.coef.concat();
+        close(name, "coef", &coef, &case["coef"], 1e-6);
+        close(name, "intercept", &m.intercept, &case["intercept"], 1e-6);
+        let dec = m.decision_function(test.view()).unwrap();
+        close(
+            name,
+            "decision_function",
+            dec.as_slice().unwrap(),
+            &case["decision_function"],
+            1e-6,
+        );
+        let pred = m.predict(test.view()).unwrap();
+        close(
+            name,
+            "predictions",
+            pred.as_slice().unwrap(),
+            &case["predictions"],
+            0.0,
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 8);
+}
+
+#[test]
+fn cli_fits_linear_svc_like_scikit_learn() {
+    let expected = fixture_case(FIXTURES, "cases", "linear-svc-svm-small-csv");
+    let out = fit_json(&[
+        "fit",
+        "linear-svc",
+        "--data",
+        "tests/fixtures/data/svm_small.csv",
+        "--target",
+        "label",
+        "--set",
+        "tol=1e-10",
+        "--set",
+        "max_iter=100000",
+        "--predict",
+        "tests/fixtures/data/svm_small_predict.csv",
+    ]);
+    assert_eq!(out["estimator"], "linear-svc");
+    assert_eq!(out["converged"], true);
+    assert_close("cli coef", &out["coef"], &expected["coef"], 1e-6);
+    assert_close(
+        "cli intercept",
+        &out["intercept"],
+        &expected["intercept"],
+        1e-6,
+    );
+    assert_close(
+        "cli decision_function",
+        &out["decision_function"],
+        &expected["decision_function"],
+        1e-6,
+    );
+    assert_eq!(out["predictions"], expected["predictions"]);
 }

@@ -8,6 +8,9 @@ fitting (the JSON inputs are exactly what scikit-learn saw), outputs at full pre
 - "fit" cases: Lasso / ElasticNet with the constructor `params` given; coef_, intercept_, n_iter_,
   dual_gap_ and predictions on x_test. Features are correlated (corr 0.5^|i-j|), so the L1 penalty
   has to choose between them.
+- "linear_svc" cases: LinearSVC at tol 1e-10 (its optimum is unique, so any solver that converges
+  lands on it): classes_, coef_ (one row, or one per class for one-vs-rest), intercept_,
+  decision_function and predictions on x_test. The "csv" case reads tests/fixtures/data/svm_small*.csv.
 - "path" cases: sklearn.linear_model.enet_path on the data as given (no intercept, as
   scikit-learn's path functions do), with the alphas, coefs (one row per alpha), dual gaps and
   n_iters.
@@ -23,6 +26,7 @@ import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet, Lasso, enet_path
+from sklearn.svm import LinearSVC
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from linear import OUT_DIR, dump, r6, ridge_small_data  # noqa: E402  (shared output helpers)
@@ -98,6 +102,60 @@ def path_case(name, params, data):
     }
 
 
+def svc_case(name, params, data):
+    data_name, x, y, x_test = data
+    model = LinearSVC(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # every reference fit must converge
+        model.fit(x, y)
+    return {
+        "name": name,
+        "kind": "linear_svc",
+        "estimator": "linear_svc",
+        "params": params,
+        "data": data_name,
+        "classes": floats(model.classes_),
+        "coef": [floats(r) for r in np.atleast_2d(model.coef_)],
+        "intercept": floats(model.intercept_),
+        "decision_function": [floats(r) for r in np.atleast_2d(
+            model.decision_function(x_test).reshape(len(x_test), -1))],
+        "predictions": floats(model.predict(x_test)),
+    }
+
+
+def read_csv(name):
+    a = np.loadtxt(os.path.join(OUT_DIR, "data", name), delimiter=",", skiprows=1)
+    return a
+
+
+def linear_svc_cases():
+    rng = np.random.default_rng(5)
+    centres = np.array([[0.0, 0.0, 0.0, 0.0], [1.5, 1.0, -0.5, 0.0], [-1.0, 1.5, 0.5, 1.0]])
+    labels = rng.integers(0, 3, size=90 + 8)
+    x = r6(centres[labels] + rng.normal(size=(98, 4)) * np.array([1.0, 2.0, 0.5, 1.0]))
+    y = labels.astype(float)
+    d3 = dataset("blobs-3-classes", x[:90], y[:90], x[90:])
+    two = labels < 2
+    xb, yb = x[two], y[two]
+    d2 = dataset("blobs-2-classes", xb[:-6], yb[:-6], xb[-6:])
+    tight = {"tol": 1e-10, "max_iter": 100000}
+    cases = [
+        svc_case("linear-svc-binary-defaults-tight", dict(tight), d2),
+        svc_case("linear-svc-binary-c-0-1-tight", dict(tight, C=0.1), d2),
+        svc_case("linear-svc-binary-hinge-tight", dict(tight, loss="hinge", dual=True,
+                                                         max_iter=1000000), d2),
+        svc_case("linear-svc-binary-no-intercept-tight", dict(tight, fit_intercept=False), d2),
+        svc_case("linear-svc-binary-intercept-scaling-5-tight", dict(tight, intercept_scaling=5.0),
+                 d2),
+        svc_case("linear-svc-3-classes-tight", dict(tight), d3),
+        svc_case("linear-svc-3-classes-c-10-tight", dict(tight, C=10.0), d3),
+    ]
+    train, test = read_csv("svm_small.csv"), read_csv("svm_small_predict.csv")
+    dcsv = dataset("svm-small-csv", train[:, :2], train[:, 2], test)
+    cases.append(svc_case("linear-svc-svm-small-csv", dict(tight), dcsv))
+    return cases
+
+
 def build_cases():
     cases = []
     sparse = [3.0, 1.5, 0.0, 0.0, 2.0, 0.0]
@@ -146,6 +204,7 @@ def build_cases():
                            {"l1_ratio": 0.5, "n_alphas": 8, "eps": 1e-2}, d3))
     cases.append(path_case("lasso-path-positive", {"l1_ratio": 1.0, "n_alphas": 6,
                                                    "positive": True, "tol": 1e-10}, d3))
+    cases.extend(linear_svc_cases())
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names))
     return cases

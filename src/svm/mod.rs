@@ -1,13 +1,16 @@
 //! Support vector machines: `SVC` (classification, one-vs-one for several classes) and `SVR`
 //! (ε-insensitive regression), both solved by libsvm's SMO algorithm in [`smo`], with the
 //! `linear`, `poly` and `rbf` kernels of [`kernel`]. Chapter 5's demos animate the solver.
+//! `LinearSVC` ([`linear_svc`]) solves the linear problem directly, by liblinear's dual coordinate descent.
 
 pub mod kernel;
+pub mod linear_svc;
 mod smo;
 pub mod svc;
 pub mod svr;
 
 pub use kernel::{Gamma, GammaRule, Kernel, KernelKind};
+pub use linear_svc::{LinearSvc, LinearSvcParams, LinearSvcRun, SvcLoss};
 pub use svc::{Svc, SvcParams, SvcRun};
 pub use svr::{Svr, SvrParams, SvrRun};
 
