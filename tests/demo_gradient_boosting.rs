@@ -1,4 +1,4 @@
-//! The gradient-boosting demo (chapter 6): one stage per tick, the training error never rises
+//! The gradient-boosting demo (chapter 7): one stage per tick, the training error never rises
 //! (squared error, every point in every stage), and the test error turns up after a best stage,
 //! earlier with a larger learning rate.
 #![cfg(not(target_arch = "wasm32"))]

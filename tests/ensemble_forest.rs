@@ -629,3 +629,112 @@ fn cli_fit_matches_the_exact_csv_cases() {
         );
     }
 }
+
+fn demo_metric(d: &mlplay::demos::AnyDemo, key: &str) -> f64 {
+    use mlplay::demos::Demo;
+    d.metrics()
+        .iter()
+        .find(|m| m.key == key)
+        .unwrap_or_else(|| panic!("metric {key}"))
+        .value
+}
+
+/// Creates demo `id` with `pairs` and `seed`, runs `ticks` ticks (one tree each) and returns it
+/// with `key`'s value after every tick.
+fn demo_run(
+    id: &str,
+    pairs: &[(&str, &str)],
+    seed: u64,
+    ticks: usize,
+    key: &str,
+) -> (mlplay::demos::AnyDemo, Vec<f64>) {
+    use mlplay::demos::{self, Demo};
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = demos::params_with(id, &pairs).expect("params");
+    let mut d = demos::create(id, &params, seed).expect("demo");
+    let mut values = Vec::new();
+    for t in 1..=ticks {
+        let p = d.tick();
+        assert_eq!(
+            demo_metric(&d, "trees") as usize,
+            t,
+            "{id}: one tree per tick"
+        );
+        values.push(demo_metric(&d, key));
+        if p != Progress::Running {
+            assert_eq!(p, Progress::Done, "{id}");
+            break;
+        }
+    }
+    (d, values)
+}
+
+/// The chapter's settings: 600 noisy moons (noise 0.4), a quarter held out.
+const CHAPTER_MOONS: [(&str, &str); 2] = [("samples", "600"), ("noise", "0.4")];
+
+#[test]
+fn bagging_demo_more_trees_vote_better_than_one() {
+    // Over five seeds (data and forest both change): the forest's test and out-of-bag accuracy
+    // after 100 trees beat the first tree's and the 10-tree forest's on average, and the forest
+    // beats its own trees taken one at a time.
+    let (mut first, mut ten, mut hundred, mut oob10, mut oob100, mut alone) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for seed in 1..=5 {
+        let (d, test) = demo_run("bagging", &CHAPTER_MOONS, seed, 100, "test_accuracy");
+        assert_eq!(test.len(), 100);
+        first += test[0];
+        ten += test[9];
+        hundred += test[99];
+        alone += demo_metric(&d, "mean_tree_test_accuracy");
+        let (_, oob) = demo_run("bagging", &CHAPTER_MOONS, seed, 100, "oob_accuracy");
+        oob10 += oob[9];
+        oob100 += oob[99];
+        assert_eq!(
+            demo_metric(&d, "train_accuracy"),
+            1.0,
+            "deep trees fit the training set"
+        );
+    }
+    assert!(
+        hundred > first + 0.02,
+        "100 trees {hundred} vs 1 tree {first} (sums of 5)"
+    );
+    assert!(hundred >= ten, "100 trees {hundred} vs 10 {ten}");
+    assert!(oob100 > oob10, "OOB after 100 trees {oob100} vs 10 {oob10}");
+    assert!(
+        hundred > alone + 0.1,
+        "forest {hundred} vs its trees alone {alone}"
+    );
+
+    // Without the bootstrap there is no out-of-bag set.
+    let mut pairs = CHAPTER_MOONS.to_vec();
+    pairs.extend([("bootstrap", "false"), ("max_samples", "0.5")]);
+    let (_, oob) = demo_run("bagging", &pairs, 3, 5, "oob_accuracy");
+    assert!(
+        oob.iter().all(|v| v.is_nan()),
+        "no OOB without bootstrap: {oob:?}"
+    );
+}
+
+#[test]
+fn forest_importance_demo_sums_to_one_and_ignores_the_border() {
+    let (d, sums) = demo_run(
+        "forest-importance",
+        &[("n_estimators", "60")],
+        42,
+        60,
+        "importance_sum",
+    );
+    assert_eq!(sums.len(), 60);
+    for s in &sums {
+        assert!((s - 1.0).abs() < 1e-12, "importances sum to {s}");
+    }
+    // The 28 border pixels are 44% of the image but nearly blank in the digits.
+    let border = demo_metric(&d, "border_importance");
+    assert!(border < 0.25, "border importance {border}");
+    assert!(demo_metric(&d, "test_accuracy") > 0.93);
+    assert!(demo_metric(&d, "oob_accuracy") > 0.9);
+}

@@ -1,4 +1,4 @@
-//! Chapter 6 (a preview of chapter 7): gradient boosting on a noisy sine, one stage per tick. Left, the ensemble's
+//! Chapter 7: gradient boosting on a noisy sine, one stage per tick. Left, the ensemble's
 //! prediction so far; middle, the residuals the newest tree was fitted to and that tree's steps;
 //! right, the training and test error after every stage, with the best stage marked (where early
 //! stopping would end).
@@ -48,7 +48,7 @@ impl GradientBoostingDemo {
     pub const SPEC: DemoSpec = DemoSpec {
         id: "gradient-boosting",
         title: "Gradient boosting: each tree fits what the others still get wrong",
-        chapter: "06-decision-trees",
+        chapter: "07-ensemble-learning",
         params: &[
             ParamSpec {
                 key: "learning_rate",

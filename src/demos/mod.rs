@@ -1,10 +1,12 @@
 //! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
+pub mod bagging;
 pub mod colour_quantisation;
 pub mod confusion_matrix;
 pub mod dbscan;
 pub mod decision_tree;
+pub mod forest_importance;
 pub mod gaussian_mixture;
 pub mod gmm_selection;
 pub mod gradient_boosting;
@@ -187,6 +189,8 @@ registry! {
     DecisionTree => decision_tree::DecisionTreeDemo,
     RegressionTree => regression_tree::RegressionTreeDemo,
     GradientBoosting => gradient_boosting::GradientBoostingDemo,
+    Bagging => bagging::BaggingDemo,
+    ForestImportance => forest_importance::ForestImportanceDemo,
     Perceptron => perceptron::PerceptronDemo,
     ConfusionMatrix => confusion_matrix::ConfusionMatrixDemo,
     PrecisionRecall => precision_recall::PrecisionRecallDemo,

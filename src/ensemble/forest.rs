@@ -191,6 +191,22 @@ fn columns(x: ArrayView2<f64>, features: &[usize]) -> Array2<f64> {
     Array2::from_shape_fn((x.nrows(), features.len()), |(r, c)| x[[r, features[c]]])
 }
 
+/// A tree's class probabilities with one column per ensemble class (the tree learned class
+/// indices, and a class its rows missed gets 0).
+fn class_proba(
+    tree: &DecisionTreeClassifier,
+    features: &[usize],
+    k: usize,
+    x: ArrayView2<f64>,
+) -> Result<Array2<f64>> {
+    let p = tree.predict_proba(columns(x, features).view())?;
+    let mut out = Array2::zeros((x.nrows(), k));
+    for (j, &c) in tree.classes.iter().enumerate() {
+        out.column_mut(c as usize).assign(&p.column(j));
+    }
+    Ok(out)
+}
+
 /// The mean of the trees' normalised importances, mapped back to the columns and normalised
 /// again; trees that are a single leaf do not count (as scikit-learn).
 fn mean_importances<'a>(
@@ -237,13 +253,7 @@ pub struct ForestClassifier {
 impl ForestClassifier {
     /// Tree `t`'s class probabilities for `x` (already checked), one column per ensemble class.
     pub fn tree_proba(&self, t: usize, x: ArrayView2<f64>) -> Result<Array2<f64>> {
-        let tree = &self.trees[t];
-        let p = tree.predict_proba(columns(x, &self.features[t]).view())?;
-        let mut out = Array2::zeros((x.nrows(), self.classes.len()));
-        for (j, &c) in tree.classes.iter().enumerate() {
-            out.column_mut(c as usize).assign(&p.column(j));
-        }
-        Ok(out)
+        class_proba(&self.trees[t], &self.features[t], self.classes.len(), x)
     }
 
     /// The mean of the trees' class probabilities.
@@ -302,6 +312,43 @@ impl ForestClassifierRun {
     /// Trees grown so far.
     pub fn n_trees(&self) -> usize {
         self.trees.len()
+    }
+
+    /// The class labels, sorted (the probability columns' order).
+    pub fn classes(&self) -> &[f64] {
+        &self.classes
+    }
+
+    /// The newest tree (without copying the forest, for demos that add one tree at a time).
+    pub fn newest(&self) -> Option<&DecisionTreeClassifier> {
+        self.trees.last()
+    }
+
+    /// The newest tree's training rows (with repeats under bootstrap).
+    pub fn newest_samples(&self) -> Option<&[usize]> {
+        self.drawer.samples.last().map(Vec::as_slice)
+    }
+
+    /// The newest tree's class probabilities for `x`, one column per class.
+    pub fn newest_proba(&self, x: ArrayView2<f64>) -> Result<Option<Array2<f64>>> {
+        let (Some(tree), Some(features)) = (self.trees.last(), self.drawer.features.last()) else {
+            return Ok(None);
+        };
+        check_x(x, self.drawer.data.n_features())?;
+        class_proba(tree, features, self.classes.len(), x).map(Some)
+    }
+
+    /// The newest tree's normalised importances over all columns (zeros for a single leaf).
+    pub fn newest_importances(&self) -> Option<Vec<f64>> {
+        let (tree, features) = (self.trees.last()?, self.drawer.features.last()?);
+        Some(mean_importances(
+            self.drawer.data.n_features(),
+            std::iter::once((
+                tree.feature_importances.as_slice(),
+                features.as_slice(),
+                tree.node_count(),
+            )),
+        ))
     }
 }
 
