@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use std::path::Path;
 
 pub use crate::fit::{check_fit_args, fit_csv, transform, ESTIMATORS, TRANSFORMERS, UNSUPERVISED};
+pub use crate::fit_cv::cross_validate_csv;
 
 /// Splits `key=value` (from `--set`).
 pub fn split_assignment(s: &str) -> Result<(String, String)> {

@@ -11,6 +11,7 @@ pub mod ensemble;
 pub mod error;
 pub mod estimator;
 pub mod fit;
+pub mod fit_cv;
 pub mod linalg;
 pub mod linear;
 pub mod metrics;

@@ -63,6 +63,10 @@ mod native {
             /// CSV file of rows to predict (same feature columns).
             #[arg(long)]
             predict: Option<PathBuf>,
+            /// Also print the K-fold cross-validated score (`cv`: stratified folds and accuracy
+            /// for classifiers, consecutive folds and R² for regressors).
+            #[arg(long, value_name = "K")]
+            cv: Option<usize>,
         },
         /// Fit a dimensionality reducer on a CSV file and print the reduced rows as CSV (c1..ck).
         Transform {
@@ -110,16 +114,25 @@ mod native {
                 target,
                 sets: raw,
                 predict,
+                cv,
             } => {
                 cli::check_fit_args(&estimator, target.is_some(), predict.is_some())?;
                 let predict_text = predict.as_ref().map(read).transpose()?;
-                let out = cli::fit_csv(
+                let text = read(&data)?;
+                let sets = sets(&raw)?;
+                let mut out = cli::fit_csv(
                     &estimator,
-                    &read(&data)?,
+                    &text,
                     target.as_deref(),
-                    &sets(&raw)?,
+                    &sets,
                     predict_text.as_deref(),
                 )?;
+                if let Some(k) = cv {
+                    let target = target.as_deref().ok_or_else(|| {
+                        Error::Io(format!("{estimator} is unsupervised: --cv needs --target"))
+                    })?;
+                    out["cv"] = cli::cross_validate_csv(&estimator, &text, target, &sets, k)?;
+                }
                 println!("{out}");
             }
             Command::Transform {
