@@ -3,6 +3,7 @@
 
 pub mod bundled;
 pub mod csv;
+pub mod frame;
 pub mod generators;
 
 use crate::error::{Error, Result};

@@ -16,22 +16,26 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-/// `base` with the named fields replaced; an unknown name or a value of the wrong kind is an
-/// error naming the field.
+/// `base` with the named fields replaced; `a__b` reaches field `b` inside field `a` (a pipeline's
+/// `estimator__alpha`). An unknown name or a value of the wrong kind is an error naming the field.
 pub fn with_params<P: Serialize + DeserializeOwned>(
     base: &P,
     overrides: &[(String, Json)],
 ) -> Result<P> {
     let mut obj = serde_json::to_value(base).map_err(|e| Error::Io(e.to_string()))?;
-    let map = obj
-        .as_object_mut()
-        .ok_or_else(|| Error::Io("params are not a JSON object".into()))?;
-    let known = map.keys().cloned().collect::<Vec<_>>().join(", ");
     for (key, value) in overrides {
-        let slot = map.get_mut(key).ok_or_else(|| Error::UnknownParam {
-            key: key.clone(),
-            expected: known.clone(),
-        })?;
+        let mut slot = &mut obj;
+        for part in key.split("__") {
+            let map = slot.as_object_mut().ok_or_else(|| Error::UnknownParam {
+                key: key.clone(),
+                expected: "a parameter of the estimator".into(),
+            })?;
+            let known = map.keys().cloned().collect::<Vec<_>>().join(", ");
+            slot = map.get_mut(part).ok_or_else(|| Error::UnknownParam {
+                key: key.clone(),
+                expected: known,
+            })?;
+        }
         *slot = value.clone();
     }
     serde_json::from_value(obj).map_err(|e| {
