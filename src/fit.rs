@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
 use crate::linear::{
     ElasticNetParams, LassoParams, LinearRegressionParams, LogisticRegressionParams, RidgeParams,
-    SgdRegressorParams,
+    SgdClassifierParams, SgdRegressorParams,
 };
 use crate::neighbors::{KNeighborsClassifierParams, KNeighborsRegressorParams};
 use crate::svm::{LinearSvcParams, SvcParams, SvrParams};
@@ -75,6 +75,7 @@ pub const ESTIMATORS: &[&str] = &[
     "svc",
     "svr",
     "linear-svc",
+    "sgd-classifier",
     "decision-tree-classifier",
     "decision-tree-regressor",
     "k-neighbors-classifier",
@@ -110,6 +111,7 @@ pub fn fit(
         "svc" => fit_svc(name, data, target, sets, predict),
         "svr" => fit_svr(name, data, target, sets, predict),
         "linear-svc" => fit_linear_svc(name, data, target, sets, predict),
+        "sgd-classifier" => fit_sgd_classifier(name, data, target, sets, predict),
         "decision-tree-classifier" => fit_tree_classifier(name, data, target, sets, predict),
         "decision-tree-regressor" => fit_tree_regressor(name, data, target, sets, predict),
         "k-neighbors-classifier" => fit_k_neighbors_classifier(name, data, target, sets, predict),
@@ -547,6 +549,32 @@ fn fit_linear_svc(
     out["intercept"] = json!(model.intercept);
     out["n_iter"] = json!(model.n_iter);
     out["converged"] = json!(model.converged);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["decision_function"] = json!(rows(&model.decision_function(x.view())?));
+    }
+    Ok(out)
+}
+
+/// Fits an SGD classifier: `train_score` is accuracy; `classes`, `coef` (one row, or one per
+/// class), `intercept`, `n_iter`, and with `predict` the predicted classes and the
+/// `decision_function` rows.
+fn fit_sgd_classifier(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json> {
+    let (mut out, model, train) =
+        fit_supervised::<SgdClassifierParams>(name, data, target, sets, |m, d| {
+            m.score(d.x.view(), d.y.view())
+        })?;
+    out["classes"] = json!(model.classes);
+    out["coef"] = json!(model.coef);
+    out["intercept"] = json!(model.intercept);
+    out["n_iter"] = json!(model.n_iter);
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
         out["predictions"] = json!(model.predict(x.view())?.to_vec());

@@ -409,6 +409,30 @@ fn linear_svc_conformance() {
 }
 
 #[test]
+fn sgd_classifier_conformance() {
+    use mlplay::linear::{SgdClassifierLoss, SgdClassifierParams};
+    classifier_conformance("SGDClassifier", SgdClassifierParams::default(), true);
+    classifier_conformance(
+        "SGDClassifier log_loss, no shuffle",
+        SgdClassifierParams::default()
+            .loss(SgdClassifierLoss::LogLoss)
+            .shuffle(false),
+        true,
+    );
+    // With shuffling on, the seed decides the run.
+    let d = classification_data();
+    let p = SgdClassifierParams::default().random_state(5);
+    assert_eq!(p.fit(&d).unwrap(), p.fit(&d).unwrap());
+    assert_ne!(
+        p.fit(&d).unwrap().coef,
+        p.clone().random_state(6).fit(&d).unwrap().coef,
+        "another seed shuffles differently"
+    );
+    invalid(SgdClassifierParams::default().alpha(0.0), "alpha");
+    invalid(SgdClassifierParams::default().max_iter(0), "max_iter");
+}
+
+#[test]
 fn gradient_boosting_conformance() {
     use mlplay::ensemble::{GradientBoostingClassifierParams, GradientBoostingRegressorParams};
     // Few stages keep the wasm run short; the checks do not depend on how many.

@@ -1,6 +1,7 @@
 //! Lasso, ElasticNet, their paths and LinearSVC against scikit-learn 1.9.1
 //! (`tests/fixtures/linear_cd.json`, written by `scripts/fixtures.d/linear_cd.py`),
-//! `mlplay fit lasso|elastic-net|linear-svc`, and the `regularisation-paths` demo.
+//! SGDClassifier, `mlplay fit lasso|elastic-net|linear-svc|sgd-classifier`, and the
+//! `regularisation-paths` demo.
 //!
 //! Tolerances: every case runs the same sweeps as scikit-learn (same order, same stopping rule),
 //! so `n_iter` must be equal and coefficients, intercepts and predictions agree to 1e-9 relative
@@ -13,6 +14,9 @@
 //! coordinate descent for the hinge loss); ours runs dual coordinate descent at tol 1e-10. The
 //! optimum is unique, so coef, intercept and decision values must agree to 1e-6 relative to
 //! max(1, |value|), and the predicted classes exactly.
+//!
+//! SGDClassifier (shuffle=False, so the sample order is scikit-learn's): the same updates in the
+//! same order, so n_iter must be equal and coef, intercept and decision values agree to 1e-9.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
 mod common;
@@ -429,6 +433,83 @@ fn cli_fits_linear_svc_like_scikit_learn() {
         &out["decision_function"],
         &expected["decision_function"],
         1e-6,
+    );
+    assert_eq!(out["predictions"], expected["predictions"]);
+}
+
+#[test]
+fn sgd_classifier_matches_scikit_learn() {
+    use mlplay::estimator::Classifier;
+    use mlplay::linear::SgdClassifierParams;
+    let doc = all();
+    let mut seen = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["kind"] != "sgd_classifier" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (train, test) = data(&doc, case);
+        let params: SgdClassifierParams = serde_json::from_value(case["params"].clone())
+            .unwrap_or_else(|e| panic!("{name}: params: {e}"));
+        let m = params.fit(&train).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            m.n_iter as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "{name}: n_iter"
+        );
+        close(name, "classes", &m.classes, &case["classes"], 0.0);
+        close(name, "coef", &m.coef.concat(), &case["coef"], TOL);
+        close(name, "intercept", &m.intercept, &case["intercept"], TOL);
+        let dec = m.decision_function(test.view()).unwrap();
+        close(
+            name,
+            "decision_function",
+            dec.as_slice().unwrap(),
+            &case["decision_function"],
+            TOL,
+        );
+        let pred = m.predict(test.view()).unwrap();
+        close(
+            name,
+            "predictions",
+            pred.as_slice().unwrap(),
+            &case["predictions"],
+            0.0,
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 9);
+}
+
+#[test]
+fn cli_fits_sgd_classifier_like_scikit_learn() {
+    let expected = fixture_case(FIXTURES, "cases", "sgd-clf-svm-small-csv");
+    let out = fit_json(&[
+        "fit",
+        "sgd-classifier",
+        "--data",
+        "tests/fixtures/data/svm_small.csv",
+        "--target",
+        "label",
+        "--set",
+        "shuffle=false",
+        "--predict",
+        "tests/fixtures/data/svm_small_predict.csv",
+    ]);
+    assert_eq!(out["estimator"], "sgd-classifier");
+    assert_eq!(out["n_iter"], expected["n_iter"]);
+    assert_close("cli coef", &out["coef"], &expected["coef"], TOL);
+    assert_close(
+        "cli intercept",
+        &out["intercept"],
+        &expected["intercept"],
+        TOL,
+    );
+    assert_close(
+        "cli decision_function",
+        &out["decision_function"],
+        &expected["decision_function"],
+        TOL,
     );
     assert_eq!(out["predictions"], expected["predictions"]);
 }

@@ -11,6 +11,9 @@ fitting (the JSON inputs are exactly what scikit-learn saw), outputs at full pre
 - "linear_svc" cases: LinearSVC at tol 1e-10 (its optimum is unique, so any solver that converges
   lands on it): classes_, coef_ (one row, or one per class for one-vs-rest), intercept_,
   decision_function and predictions on x_test. The "csv" case reads tests/fixtures/data/svm_small*.csv.
+- "sgd_classifier" cases: SGDClassifier with shuffle=False (so the sample order is fixed and the
+  run is deterministic): classes_, coef_, intercept_, n_iter_, decision_function, predictions.
+  Features are standardised.
 - "path" cases: sklearn.linear_model.enet_path on the data as given (no intercept, as
   scikit-learn's path functions do), with the alphas, coefs (one row per alpha), dual gaps and
   n_iters.
@@ -25,7 +28,7 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import ElasticNet, Lasso, enet_path
+from sklearn.linear_model import ElasticNet, Lasso, SGDClassifier, enet_path
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -156,6 +159,57 @@ def linear_svc_cases():
     return cases
 
 
+def sgd_case(name, params, data):
+    data_name, x, y, x_test = data
+    model = SGDClassifier(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, y)
+    return {
+        "name": name,
+        "kind": "sgd_classifier",
+        "estimator": "sgd_classifier",
+        "params": params,
+        "data": data_name,
+        "classes": floats(model.classes_),
+        "coef": [floats(r) for r in np.atleast_2d(model.coef_)],
+        "intercept": floats(model.intercept_),
+        "n_iter": int(model.n_iter_),
+        "decision_function": [floats(r) for r in np.atleast_2d(
+            model.decision_function(x_test).reshape(len(x_test), -1))],
+        "predictions": floats(model.predict(x_test)),
+    }
+
+
+def sgd_classifier_cases():
+    rng = np.random.default_rng(9)
+    centres = np.array([[0.0, 0.0, 0.0], [1.5, 1.0, -0.5], [-1.0, 1.5, 0.5]])
+    labels = rng.integers(0, 3, size=80 + 6)
+    x = centres[labels] + rng.normal(size=(86, 3))
+    x = r6((x - x.mean(axis=0)) / x.std(axis=0))
+    y = labels.astype(float)
+    d3 = dataset("sgd-3-classes", x[:80], y[:80], x[80:])
+    two = labels < 2
+    d2 = dataset("sgd-2-classes", x[two][:-6], y[two][:-6], x[two][-6:])
+    base = {"shuffle": False, "random_state": 0}
+    specs = [
+        ("sgd-clf-hinge-defaults", {}, d2),
+        ("sgd-clf-log-loss", {"loss": "log_loss"}, d2),
+        ("sgd-clf-hinge-alpha-0-01", {"alpha": 0.01}, d2),
+        ("sgd-clf-log-loss-constant-eta0-0-05-15-iter",
+         {"loss": "log_loss", "learning_rate": "constant", "eta0": 0.05, "max_iter": 15,
+          "tol": None}, d2),
+        ("sgd-clf-hinge-no-penalty-invscaling",
+         {"penalty": None, "learning_rate": "invscaling", "eta0": 0.1}, d2),
+        ("sgd-clf-hinge-3-classes", {}, d3),
+        ("sgd-clf-log-loss-3-classes-alpha-0-001", {"loss": "log_loss", "alpha": 0.001}, d3),
+        ("sgd-clf-hinge-adaptive", {"learning_rate": "adaptive", "eta0": 0.1}, d2),
+    ]
+    train, test = read_csv("svm_small.csv"), read_csv("svm_small_predict.csv")
+    specs.append(("sgd-clf-svm-small-csv", {}, ("svm-small-csv", train[:, :2], train[:, 2], test)))
+    return [sgd_case(name, dict(base, **extra), d) for name, extra, d in specs]
+
+
 def build_cases():
     cases = []
     sparse = [3.0, 1.5, 0.0, 0.0, 2.0, 0.0]
@@ -205,6 +259,7 @@ def build_cases():
     cases.append(path_case("lasso-path-positive", {"l1_ratio": 1.0, "n_alphas": 6,
                                                    "positive": True, "tol": 1e-10}, d3))
     cases.extend(linear_svc_cases())
+    cases.extend(sgd_classifier_cases())
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names))
     return cases

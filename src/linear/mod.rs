@@ -1,6 +1,6 @@
 //! Linear models: closed-form least squares, ridge, stochastic gradient descent, the plain
 //! gradient-descent solver that chapter 4 animates, logistic regression (with its L-BFGS solver), and
-//! lasso / elastic net by coordinate descent.
+//! lasso / elastic net by coordinate descent, and the SGD classifier.
 
 pub mod coordinate_descent;
 pub mod gradient_descent;
@@ -8,6 +8,7 @@ pub mod lbfgs;
 pub mod linear_regression;
 pub mod logistic_regression;
 pub mod ridge;
+pub mod sgd_classifier;
 pub mod sgd_regressor;
 
 pub use coordinate_descent::{
@@ -20,6 +21,7 @@ pub use logistic_regression::{
     LogisticPenalty, LogisticRegression, LogisticRegressionParams, LogisticRun,
 };
 pub use ridge::{Ridge, RidgeParams};
+pub use sgd_classifier::{SgdClassifier, SgdClassifierLoss, SgdClassifierParams, SgdClassifierRun};
 pub use sgd_regressor::{SgdRegressor, SgdRegressorParams};
 
 use crate::data::check_x;
