@@ -334,3 +334,24 @@ fn mixed_csv_problems_get_specific_messages() {
         .to_string();
     assert!(err.contains("`big` is not a number"), "{err}");
 }
+
+#[test]
+fn the_bundled_auto_mpg_table_reads_as_a_frame() {
+    let frame = read_frame(&mlplay::data::bundled::auto_mpg_csv().unwrap()).unwrap();
+    assert_eq!(frame.values.nrows(), 406);
+    assert_eq!(frame.categorical(), vec!["name", "origin"]);
+    let missing = |c: &str| {
+        let j = frame.column_index(c).unwrap();
+        frame.values.column(j).iter().filter(|v| v.is_nan()).count()
+    };
+    assert_eq!(
+        (missing("mpg"), missing("horsepower"), missing("weight")),
+        (8, 6, 0)
+    );
+    assert!(
+        matches!(&frame.kinds[8], ColumnKind::Categorical(c) if c == &["Europe", "Japan", "USA"])
+    );
+    // The target is missing for 8 cars: the error lists where.
+    let err = frame.regression_dataset("mpg").unwrap_err().to_string();
+    assert!(err.contains("missing on line(s)"), "{err}");
+}

@@ -1,5 +1,5 @@
-//! Datasets that ship inside the module (no network at run time): scikit-learn's 8x8 digits and one
-//! small colour photo. Written by `scripts/datasets` into `assets/datasets/` as zlib streams and
+//! Datasets that ship inside the module (no network at run time): scikit-learn's 8x8 digits, one
+//! small colour photo and the Auto MPG table. Written by `scripts/datasets` into `assets/datasets/` as zlib streams and
 //! decompressed on first use; each loader checks the layout, so a bad regeneration is an error, not
 //! a panic.
 
@@ -10,6 +10,10 @@ use ndarray::{Array1, Array2};
 
 const DIGITS_Z: &[u8] = include_bytes!("../../assets/datasets/digits.bin.z");
 const FLOWER_Z: &[u8] = include_bytes!("../../assets/datasets/flower.rgb.z");
+const AUTO_MPG_Z: &[u8] = include_bytes!("../../assets/datasets/auto_mpg.csv.z");
+
+/// Cars in the Auto MPG table.
+pub const AUTO_MPG_ROWS: usize = 406;
 
 /// Number of images in the digits set and pixels per image (8 x 8, grey levels 0..=16).
 pub const DIGITS_SAMPLES: usize = 1797;
@@ -18,6 +22,23 @@ pub const DIGITS_PIXELS: usize = 64;
 fn inflate(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
     miniz_oxide::inflate::decompress_to_vec_zlib(bytes)
         .map_err(|e| Error::Io(format!("bundled {what} is corrupt ({e:?})")))
+}
+
+/// The Auto MPG table (StatLib / UCI, CC BY 4.0, via the `vega_datasets` package): 406 cars of
+/// model years 1970-82 with `name`, `mpg` (8 missing), `cylinders`, `displacement`, `horsepower`
+/// (6 missing), `weight`, `acceleration`, `model_year` and `origin` (USA, Europe, Japan). Text
+/// columns and missing cells are kept, for `data::frame::read_frame`.
+pub fn auto_mpg_csv() -> Result<String> {
+    let raw = inflate(AUTO_MPG_Z, "auto_mpg")?;
+    let text =
+        String::from_utf8(raw).map_err(|_| Error::Io("bundled auto_mpg is not UTF-8".into()))?;
+    let rows = text.lines().count().saturating_sub(1);
+    if rows != AUTO_MPG_ROWS {
+        return Err(Error::Io(format!(
+            "bundled auto_mpg holds {rows} rows, expected {AUTO_MPG_ROWS}"
+        )));
+    }
+    Ok(text)
 }
 
 /// The 1797 handwritten digits (UCI via scikit-learn's `load_digits`): 64 pixel columns `p0..p63`
