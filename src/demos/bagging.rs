@@ -120,7 +120,7 @@ impl BaggingDemo {
             ParamSpec {
                 key: "max_samples",
                 label: "max_samples",
-                help: "Fraction of the training points each tree draws.",
+                help: "Fraction of the training points each tree draws (the forests ignore it without bootstrap, as scikit-learn does).",
                 kind: ParamKind::Float {
                     min: 0.05,
                     max: 1.0,

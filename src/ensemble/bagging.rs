@@ -4,10 +4,8 @@
 //! and of columns (`max_features`, with replacement under `bootstrap_features`). Unlike a random
 //! forest every split of a tree sees all of that tree's columns.
 
-use super::forest::{
-    run_to_end, Draws, ForestClassifier, ForestClassifierRun, ForestRegressor, ForestRegressorRun,
-    Portion,
-};
+use super::forest::{run_to_end, Draws, ForestClassifier, ForestClassifierRun, Portion};
+use super::forest_regressor::{ForestRegressor, ForestRegressorRun};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::Fit;

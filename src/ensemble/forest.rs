@@ -1,18 +1,16 @@
 //! The machinery shared by every bagging-style ensemble of trees (bagging, random forests, extra
-//! trees): each tree learns from its own draw of rows (a bootstrap sample or a subset) and of
+//! trees), and the classification ensemble ([`ForestClassifier`]; the regression one is in
+//! `forest_regressor.rs`): each tree learns from its own draw of rows (a bootstrap sample or a subset) and of
 //! columns, and the ensemble averages the trees' class probabilities or predictions. The runs
 //! grow one tree per [`Iterative`] step; the fitted models keep every tree's rows and columns so
 //! out-of-bag scores can be checked by hand.
 
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::{Error, Result};
-use crate::estimator::{Classifier, Fit, Iterative, Progress, Regressor};
-use crate::metrics::{argmax_labels, r2_score, unique_labels};
+use crate::estimator::{Classifier, Fit, Iterative, Progress};
+use crate::metrics::{argmax_labels, unique_labels};
 use crate::rng::Rng;
-use crate::tree::{
-    DecisionTreeClassifier, DecisionTreeClassifierParams, DecisionTreeRegressor,
-    DecisionTreeRegressorParams,
-};
+use crate::tree::{DecisionTreeClassifier, DecisionTreeClassifierParams};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -99,18 +97,18 @@ impl Draws {
 
 /// The drawing state of a run: the data, the resolved sizes and the seed stream.
 #[derive(Debug, Clone)]
-struct Drawer {
-    draws: Draws,
-    data: Dataset,
+pub(super) struct Drawer {
+    pub(super) draws: Draws,
+    pub(super) data: Dataset,
     n_rows: usize,
-    n_cols: usize,
+    pub(super) n_cols: usize,
     rng: Rng,
-    samples: Vec<Vec<usize>>,
-    features: Vec<Vec<usize>>,
+    pub(super) samples: Vec<Vec<usize>>,
+    pub(super) features: Vec<Vec<usize>>,
 }
 
 impl Drawer {
-    fn new(draws: Draws, data: Dataset) -> Result<Self> {
+    pub(super) fn new(draws: Draws, data: Dataset) -> Result<Self> {
         draws.validate()?;
         check_xy(data.x.view(), data.y.view())?;
         let (n, p) = (data.n_samples(), data.n_features());
@@ -133,12 +131,12 @@ impl Drawer {
         })
     }
 
-    fn is_done(&self) -> bool {
+    pub(super) fn is_done(&self) -> bool {
         self.samples.len() >= self.draws.n_estimators
     }
 
     /// Draws the next tree's rows and columns; returns its training set and its tree seed.
-    fn next(&mut self) -> (Dataset, u64) {
+    pub(super) fn next(&mut self) -> (Dataset, u64) {
         let mut rng = Rng::new(self.rng.next_u64());
         let (n, p) = (self.data.n_samples(), self.data.n_features());
         let features = pick(&mut rng, p, self.n_cols, self.draws.bootstrap_features);
@@ -162,7 +160,7 @@ impl Drawer {
     }
 
     /// Per row, whether tree `t` never saw it.
-    fn out_of_bag(&self, t: usize) -> Vec<bool> {
+    pub(super) fn out_of_bag(&self, t: usize) -> Vec<bool> {
         let mut oob = vec![true; self.data.n_samples()];
         for &i in &self.samples[t] {
             oob[i] = false;
@@ -187,7 +185,7 @@ fn pick(rng: &mut Rng, n: usize, k: usize, bootstrap: bool) -> Vec<usize> {
 }
 
 /// The columns of `x` a tree was grown on.
-fn columns(x: ArrayView2<f64>, features: &[usize]) -> Array2<f64> {
+pub(super) fn columns(x: ArrayView2<f64>, features: &[usize]) -> Array2<f64> {
     Array2::from_shape_fn((x.nrows(), features.len()), |(r, c)| x[[r, features[c]]])
 }
 
@@ -209,7 +207,7 @@ fn class_proba(
 
 /// The mean of the trees' normalised importances, mapped back to the columns and normalised
 /// again; trees that are a single leaf do not count (as scikit-learn).
-fn mean_importances<'a>(
+pub(super) fn mean_importances<'a>(
     p: usize,
     trees: impl Iterator<Item = (&'a [f64], &'a [usize], usize)>,
 ) -> Vec<f64> {
@@ -417,133 +415,6 @@ impl Iterative for ForestClassifierRun {
             model.oob_score = Some(correct as f64 / n as f64);
             model.oob_decision_function =
                 Some(sum.rows().into_iter().map(|r| r.to_vec()).collect());
-        }
-        model
-    }
-}
-
-/// A fitted ensemble of regression trees (bagging, random forest or extra trees).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForestRegressor {
-    pub trees: Vec<DecisionTreeRegressor>,
-    pub samples: Vec<Vec<usize>>,
-    pub features: Vec<Vec<usize>>,
-    pub n_features: usize,
-    /// R² of the out-of-bag predictions (with `oob_score`).
-    pub oob_score: Option<f64>,
-    /// Per training row, the mean prediction of the trees that did not see it (0 for a row every
-    /// tree saw): scikit-learn's `oob_prediction_`.
-    pub oob_prediction: Option<Vec<f64>>,
-    pub feature_importances: Vec<f64>,
-}
-
-impl ForestRegressor {
-    /// Tree `t`'s predictions for `x` (already checked).
-    pub fn tree_predict(&self, t: usize, x: ArrayView2<f64>) -> Result<Array1<f64>> {
-        self.trees[t].predict(columns(x, &self.features[t]).view())
-    }
-}
-
-impl Regressor for ForestRegressor {
-    /// The mean of the trees' predictions.
-    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
-        check_x(x, self.n_features)?;
-        let mut sum = Array1::zeros(x.nrows());
-        for t in 0..self.trees.len() {
-            sum += &self.tree_predict(t, x)?;
-        }
-        Ok(sum / self.trees.len().max(1) as f64)
-    }
-}
-
-/// A regression ensemble being grown, one tree per step.
-#[derive(Debug, Clone)]
-pub struct ForestRegressorRun {
-    drawer: Drawer,
-    tree: DecisionTreeRegressorParams,
-    trees: Vec<DecisionTreeRegressor>,
-}
-
-impl ForestRegressorRun {
-    pub(crate) fn new(
-        draws: Draws,
-        tree: DecisionTreeRegressorParams,
-        data: &Dataset,
-    ) -> Result<Self> {
-        tree.validate()?;
-        let drawer = Drawer::new(draws, data.clone())?;
-        crate::tree::resolve_max_features(tree.max_features, drawer.n_cols)?;
-        Ok(ForestRegressorRun {
-            drawer,
-            tree,
-            trees: Vec::new(),
-        })
-    }
-
-    /// Trees grown so far.
-    pub fn n_trees(&self) -> usize {
-        self.trees.len()
-    }
-}
-
-impl Iterative for ForestRegressorRun {
-    type Model = ForestRegressor;
-
-    fn step(&mut self) -> Result<Progress> {
-        if !self.drawer.is_done() {
-            let (data, seed) = self.drawer.next();
-            let tree = self.tree.clone().random_state(seed).fit(&data)?;
-            self.trees.push(tree);
-        }
-        Ok(if self.drawer.is_done() {
-            Progress::Done
-        } else {
-            Progress::Running
-        })
-    }
-
-    fn model(&self) -> ForestRegressor {
-        let d = &self.drawer;
-        let mut model = ForestRegressor {
-            trees: self.trees.clone(),
-            samples: d.samples.clone(),
-            features: d.features.clone(),
-            n_features: d.data.n_features(),
-            oob_score: None,
-            oob_prediction: None,
-            feature_importances: mean_importances(
-                d.data.n_features(),
-                self.trees.iter().zip(&d.features).map(|(t, f)| {
-                    (
-                        t.feature_importances.as_slice(),
-                        f.as_slice(),
-                        t.node_count(),
-                    )
-                }),
-            ),
-        };
-        if d.draws.oob_score && !self.trees.is_empty() {
-            let n = d.data.n_samples();
-            let mut sum = vec![0.0; n];
-            let mut count = vec![0usize; n];
-            for t in 0..self.trees.len() {
-                let Ok(p) = model.tree_predict(t, d.data.x.view()) else {
-                    continue;
-                };
-                for (i, oob) in d.out_of_bag(t).into_iter().enumerate() {
-                    if oob {
-                        sum[i] += p[i];
-                        count[i] += 1;
-                    }
-                }
-            }
-            let pred: Array1<f64> = sum
-                .iter()
-                .zip(&count)
-                .map(|(s, &c)| s / c.max(1) as f64)
-                .collect();
-            model.oob_score = Some(r2_score(d.data.y.view(), pred.view()));
-            model.oob_prediction = Some(pred.to_vec());
         }
         model
     }

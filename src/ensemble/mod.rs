@@ -8,6 +8,7 @@
 mod bagging;
 mod boosting_run;
 mod forest;
+mod forest_regressor;
 mod gradient_boosting;
 mod random_forest;
 
@@ -15,9 +16,8 @@ pub use bagging::{
     BaggingClassifier, BaggingClassifierParams, BaggingRegressor, BaggingRegressorParams,
 };
 pub use boosting_run::BoostingRun;
-pub use forest::{
-    ForestClassifier, ForestClassifierRun, ForestRegressor, ForestRegressorRun, Portion,
-};
+pub use forest::{ForestClassifier, ForestClassifierRun, Portion};
+pub use forest_regressor::{ForestRegressor, ForestRegressorRun};
 pub use gradient_boosting::{
     BoostedTrees, GradientBoostingClassifier, GradientBoostingClassifierParams,
     GradientBoostingClassifierRun, GradientBoostingParams, GradientBoostingRegressor,

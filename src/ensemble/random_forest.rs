@@ -5,10 +5,8 @@
 //! feature, every tree on all rows unless `bootstrap`). All four fit into
 //! [`ForestClassifier`]/[`ForestRegressor`]; `start` gives a run that grows one tree per step.
 
-use super::forest::{
-    run_to_end, Draws, ForestClassifier, ForestClassifierRun, ForestRegressor, ForestRegressorRun,
-    Portion,
-};
+use super::forest::{run_to_end, Draws, ForestClassifier, ForestClassifierRun, Portion};
+use super::forest_regressor::{ForestRegressor, ForestRegressorRun};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::Fit;
