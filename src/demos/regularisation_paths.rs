@@ -224,7 +224,8 @@ impl RegularisationPathsDemo {
                 .flat_map(|m| m.coef.iter().copied())
                 .chain(TRUE_COEF),
         );
-        let y_range = viz::padded(lo.min(0.0), hi, 0.05);
+        // Room below zero, on the right where every path has reached 0, for the legend.
+        let y_range = viz::padded(lo.min(-0.5 * hi.abs().max(1e-3)), hi, 0.05);
         let (y_lo, y_hi) = (y_range.start, y_range.end);
         let name = match self.model {
             PathModel::Ridge => "Ridge".to_string(),
@@ -253,12 +254,19 @@ impl RegularisationPathsDemo {
                 .map(|(m, &l)| (l, m.coef[j]))
                 .collect();
             let width = if *truth != 0.0 { 3 } else { 1 };
-            chart
-                .draw_series(LineSeries::new(line, colour.stroke_width(width)))?
-                .label(format!("x{} (true {})", j + 1, truth))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(width))
+            let series = chart.draw_series(LineSeries::new(line, colour.stroke_width(width)))?;
+            // The three real features by name; the five noise features share one entry.
+            if *truth != 0.0 {
+                series
+                    .label(format!("x{} (true {})", j + 1, truth))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(width))
+                    });
+            } else if j == 2 {
+                series.label("others (true 0)").legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], viz::GREY.stroke_width(1))
                 });
+            }
         }
         let at = self.alpha.log10();
         chart.draw_series(DashedLineSeries::new(
@@ -275,7 +283,7 @@ impl RegularisationPathsDemo {
                     .map(|(j, &c)| Circle::new((at, c), 4, PALETTE[j % PALETTE.len()].filled())),
             )?;
         }
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+        viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
     }
 
     fn draw_scores<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
