@@ -2,9 +2,12 @@
 //! [`GradientBoostingClassifier`]) adds one shrunken regression tree per stage, fitted to what
 //! the stages before it got wrong. Bagging ([`BaggingClassifierParams`]), random forests
 //! ([`RandomForestClassifierParams`]) and extra trees ([`ExtraTreesClassifierParams`]) average
-//! independent trees grown on random draws of rows and features ([`ForestClassifier`]). Each
+//! independent trees grown on random draws of rows and features ([`ForestClassifier`]).
+//! AdaBoost ([`AdaBoostClassifier`]) reweights the rows each round toward those the trees so far
+//! got wrong. Each
 //! stage or tree is one [`Iterative`](crate::estimator::Iterative) step.
 
+mod adaboost;
 mod bagging;
 mod boosting_run;
 mod forest;
@@ -12,6 +15,7 @@ mod forest_regressor;
 mod gradient_boosting;
 mod random_forest;
 
+pub use adaboost::{AdaBoostClassifier, AdaBoostClassifierParams, AdaBoostClassifierRun};
 pub use bagging::{
     BaggingClassifier, BaggingClassifierParams, BaggingRegressor, BaggingRegressorParams,
 };

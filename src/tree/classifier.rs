@@ -2,7 +2,10 @@
 //! entropy, with scikit-learn's parameters and defaults (`splitter="best"`, or `"random"`).
 
 use super::grow::{Criterion, Limits, Snapshot, Target, TreeGrowth};
-use super::{resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Splitter, Tree};
+use super::{
+    check_sample_weight, resolve_max_features, validate_limits, GrowthOrder, MaxFeatures, Splitter,
+    Tree,
+};
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Fit, Iterative, Progress};
@@ -62,8 +65,33 @@ impl DecisionTreeClassifierParams {
 
     /// Checks the data and starts a growth that applies one split per step (depth-first).
     pub fn start(&self, data: &Dataset) -> Result<DecisionTreeClassifierRun> {
+        self.start_weighted(data, None)
+    }
+
+    /// Fits with one weight per row (scikit-learn's `sample_weight`): class counts, impurities
+    /// and leaf fractions are weighted sums; `min_samples_*` still count rows; rows of weight 0
+    /// are left out. `None` is the unweighted fit, bit for bit.
+    pub fn fit_weighted(
+        &self,
+        data: &Dataset,
+        sample_weight: Option<&[f64]>,
+    ) -> Result<DecisionTreeClassifier> {
+        let mut run = self.start_weighted(data, sample_weight)?;
+        while run.step()? == Progress::Running {}
+        Ok(run.model())
+    }
+
+    /// [`Self::start`] with sample weights (see [`Self::fit_weighted`]).
+    pub fn start_weighted(
+        &self,
+        data: &Dataset,
+        sample_weight: Option<&[f64]>,
+    ) -> Result<DecisionTreeClassifierRun> {
         self.validate()?;
         check_xy(data.x.view(), data.y.view())?;
+        if let Some(w) = sample_weight {
+            check_sample_weight(w, data.n_samples())?;
+        }
         let classes = unique_labels([data.y.view()]);
         let y = data
             .y
@@ -87,12 +115,13 @@ impl DecisionTreeClassifierParams {
             y,
         };
         Ok(DecisionTreeClassifierRun {
-            growth: TreeGrowth::new(
+            growth: TreeGrowth::new_weighted(
                 data.x.clone(),
                 target,
                 criterion,
                 limits,
                 self.random_state.unwrap_or(0),
+                sample_weight,
             ),
             classes,
             params: self.clone(),

@@ -66,6 +66,8 @@ struct GrowNode {
     depth: usize,
     impurity: f64,
     value: Vec<f64>,
+    /// Total sample weight (the sample count when unweighted).
+    weight: f64,
     /// Features known to be constant here (they stay constant in the children).
     constant: Vec<usize>,
     seed: u64,
@@ -82,7 +84,9 @@ pub struct TreeGrowth {
     criterion: Criterion,
     limits: Limits,
     order: GrowthOrder,
-    /// Sample indices; every node owns the range `start..end`.
+    /// One weight per training row (all 1 when unweighted).
+    weights: Vec<f64>,
+    /// Sample indices (rows of weight 0 left out); every node owns the range `start..end`.
     samples: Vec<usize>,
     nodes: Vec<GrowNode>,
     /// Nodes with a candidate split not applied yet (a stack for depth-first growth).
@@ -110,14 +114,30 @@ impl TreeGrowth {
         limits: Limits,
         seed: u64,
     ) -> Self {
-        let n = x.nrows();
+        Self::new_weighted(x, target, criterion, limits, seed, None)
+    }
+
+    /// As [`TreeGrowth::new`] with sample weights (already checked: finite, >= 0, one per row);
+    /// rows of weight 0 take no part, as in scikit-learn.
+    pub(crate) fn new_weighted(
+        x: Array2<f64>,
+        target: Target,
+        criterion: Criterion,
+        limits: Limits,
+        seed: u64,
+        weights: Option<&[f64]>,
+    ) -> Self {
+        let weights = weights.map_or_else(|| vec![1.0; x.nrows()], <[f64]>::to_vec);
+        let samples: Vec<usize> = (0..x.nrows()).filter(|&i| weights[i] != 0.0).collect();
+        let n = samples.len();
         let mut g = TreeGrowth {
             x,
             target,
             criterion,
             limits,
             order: GrowthOrder::DepthFirst,
-            samples: (0..n).collect(),
+            weights,
+            samples,
             nodes: Vec::new(),
             pending: Vec::new(),
             last_split: None,
@@ -199,13 +219,14 @@ impl TreeGrowth {
         constant: Vec<usize>,
         seed: u64,
     ) -> usize {
-        let (impurity, value) = self.node_stats(start, end);
+        let (impurity, value, weight) = self.node_stats(start, end);
         let mut node = GrowNode {
             start,
             end,
             depth,
             impurity,
             value,
+            weight,
             constant,
             seed,
             candidate: None,
@@ -230,26 +251,27 @@ impl TreeGrowth {
         id
     }
 
-    /// Impurity and value of the samples in `start..end`.
-    fn node_stats(&self, start: usize, end: usize) -> (f64, Vec<f64>) {
+    /// Impurity, value and total weight of the samples in `start..end`.
+    fn node_stats(&self, start: usize, end: usize) -> (f64, Vec<f64>, f64) {
         let idx = &self.samples[start..end];
-        let n = idx.len() as f64;
+        let w = &self.weights;
+        let n: f64 = idx.iter().fold(0.0, |s, &i| s + w[i]);
         match &self.target {
             Target::Classes { k, y } => {
                 let mut counts = vec![0.0; *k];
                 for &i in idx {
-                    counts[y[i]] += 1.0;
+                    counts[y[i]] += w[i];
                 }
                 let imp = class_impurity(self.criterion, &counts, n);
-                (imp, counts.iter().map(|c| c / n).collect())
+                (imp, counts.iter().map(|c| c / n).collect(), n)
             }
             Target::Values(y) => {
                 let (mut sum, mut sq) = (0.0, 0.0);
                 for &i in idx {
-                    sum += y[i];
-                    sq += y[i] * y[i];
+                    sum += w[i] * y[i];
+                    sq += w[i] * y[i] * y[i];
                 }
-                (sq / n - (sum / n) * (sum / n), vec![sum / n])
+                (sq / n - (sum / n) * (sum / n), vec![sum / n], n)
             }
         }
     }
@@ -323,10 +345,10 @@ impl TreeGrowth {
         let (_, feature, threshold, pos) = best?;
         self.samples[start..end].copy_from_slice(&best_order);
         let parent = node.impurity;
-        let (il, _) = self.node_stats(start, start + pos);
-        let (ir, _) = self.node_stats(start + pos, end);
-        let total = self.x.nrows() as f64;
-        let (nl, nr, nn) = (pos as f64, (n - pos) as f64, n as f64);
+        let (il, _, nl) = self.node_stats(start, start + pos);
+        let (ir, _, nr) = self.node_stats(start + pos, end);
+        let total = self.nodes.first().map_or(node.weight, |root| root.weight);
+        let nn = node.weight;
         let improvement = nn / total * (parent - nr / nn * ir - nl / nn * il);
         Some(Candidate {
             feature,
@@ -363,20 +385,23 @@ impl TreeGrowth {
         left.append(&mut right);
         order.copy_from_slice(&left);
         let (l, r) = (&order[..pos], &order[pos..]);
+        let w = &self.weights;
         let proxy = match &self.target {
             Target::Classes { k, y } => {
                 let mut cl = vec![0.0; *k];
                 let mut cr = vec![0.0; *k];
-                l.iter().for_each(|&i| cl[y[i]] += 1.0);
-                r.iter().for_each(|&i| cr[y[i]] += 1.0);
-                let (wl, wr) = (l.len() as f64, r.len() as f64);
+                l.iter().for_each(|&i| cl[y[i]] += w[i]);
+                r.iter().for_each(|&i| cr[y[i]] += w[i]);
+                let (wl, wr) = (cl.iter().sum::<f64>(), cr.iter().sum::<f64>());
                 -wr * class_impurity(self.criterion, &cr, wr)
                     - wl * class_impurity(self.criterion, &cl, wl)
             }
             Target::Values(y) => {
-                let sl: f64 = l.iter().map(|&i| y[i]).sum();
-                let sr: f64 = r.iter().map(|&i| y[i]).sum();
-                sl * sl / l.len() as f64 + sr * sr / r.len() as f64
+                let sl: f64 = l.iter().map(|&i| w[i] * y[i]).sum();
+                let sr: f64 = r.iter().map(|&i| w[i] * y[i]).sum();
+                let wl: f64 = l.iter().map(|&i| w[i]).sum();
+                let wr: f64 = r.iter().map(|&i| w[i]).sum();
+                sl * sl / wl + sr * sr / wr
             }
         };
         RandomDraw::Split(proxy, threshold, pos)
@@ -391,11 +416,14 @@ impl TreeGrowth {
         let mut found = None;
         let mut added = 0;
         let mut p = 0;
+        let w = &self.weights;
+        let w_total: f64 = order.iter().fold(0.0, |s, &i| s + w[i]);
+        let mut w_left = 0.0;
         match &self.target {
             Target::Classes { k, y } => {
                 let mut total = vec![0.0; *k];
                 for &i in order {
-                    total[y[i]] += 1.0;
+                    total[y[i]] += w[i];
                 }
                 let mut left = vec![0.0; *k];
                 let mut right = vec![0.0; *k];
@@ -408,13 +436,14 @@ impl TreeGrowth {
                         continue;
                     }
                     for &i in &order[added..p] {
-                        left[y[i]] += 1.0;
+                        left[y[i]] += w[i];
+                        w_left += w[i];
                     }
                     added = p;
                     for c in 0..*k {
                         right[c] = total[c] - left[c];
                     }
-                    let (wl, wr) = (p as f64, (n - p) as f64);
+                    let (wl, wr) = (w_left, w_total - w_left);
                     let il = class_impurity(self.criterion, &left, wl);
                     let ir = class_impurity(self.criterion, &right, wr);
                     let proxy = -wr * ir - wl * il;
@@ -425,7 +454,7 @@ impl TreeGrowth {
                 }
             }
             Target::Values(y) => {
-                let total: f64 = order.iter().map(|&i| y[i]).sum();
+                let total: f64 = order.iter().map(|&i| w[i] * y[i]).sum();
                 let mut left = 0.0;
                 while p < n {
                     while p + 1 < n && values[p + 1] <= values[p] + FEATURE_THRESHOLD {
@@ -436,11 +465,12 @@ impl TreeGrowth {
                         continue;
                     }
                     for &i in &order[added..p] {
-                        left += y[i];
+                        left += w[i] * y[i];
+                        w_left += w[i];
                     }
                     added = p;
                     let right = total - left;
-                    let proxy = left * left / p as f64 + right * right / (n - p) as f64;
+                    let proxy = left * left / w_left + right * right / (w_total - w_left);
                     if proxy > best_proxy {
                         best_proxy = proxy;
                         found = Some((proxy, p));
@@ -493,6 +523,7 @@ impl TreeGrowth {
             nodes.push(Node {
                 depth: gn.depth,
                 samples: gn.end - gn.start,
+                weighted_samples: gn.weight,
                 impurity: gn.impurity,
                 value: gn.value.clone(),
                 split,

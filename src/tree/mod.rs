@@ -128,6 +128,9 @@ pub struct Node {
     pub depth: usize,
     /// Training samples that reached this node.
     pub samples: usize,
+    /// Their total sample weight (equal to `samples` when fitted without weights), scikit-learn's
+    /// `weighted_n_node_samples`.
+    pub weighted_samples: f64,
     /// Gini, entropy (in bits) or mean squared error of those samples.
     pub impurity: f64,
     /// Class fractions (one per class, summing to 1) for a classifier, `[mean]` for a regressor:
@@ -217,13 +220,19 @@ impl Tree {
     /// normalised (scikit-learn's `compute_feature_importances(normalize=False)`).
     pub fn impurity_decreases(&self) -> Array1<f64> {
         let mut imp = Array1::zeros(self.n_features);
-        let root = self.nodes.first().map_or(1.0, |n| n.samples.max(1) as f64);
+        let root = self.nodes.first().map_or(1.0, |n| {
+            if n.weighted_samples > 0.0 {
+                n.weighted_samples
+            } else {
+                1.0
+            }
+        });
         for node in &self.nodes {
             if let Some(s) = node.split {
                 let (l, r) = (&self.nodes[s.left], &self.nodes[s.right]);
-                imp[s.feature] += node.samples as f64 * node.impurity
-                    - l.samples as f64 * l.impurity
-                    - r.samples as f64 * r.impurity;
+                imp[s.feature] += node.weighted_samples * node.impurity
+                    - l.weighted_samples * l.impurity
+                    - r.weighted_samples * r.impurity;
             }
         }
         imp /= root;
@@ -282,6 +291,28 @@ pub(crate) fn validate_limits(
             "min_impurity_decrease",
             min_impurity_decrease,
             "a finite number >= 0",
+        ));
+    }
+    Ok(())
+}
+
+/// Sample weights as scikit-learn accepts them: one per row, finite, not negative, some positive.
+pub(crate) fn check_sample_weight(w: &[f64], n: usize) -> Result<()> {
+    if w.len() != n {
+        return Err(Error::invalid(
+            "sample_weight",
+            format!("{} weights", w.len()),
+            format!("one weight per row ({n})"),
+        ));
+    }
+    if let Some(bad) = w.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+        return Err(Error::invalid("sample_weight", bad, "finite numbers >= 0"));
+    }
+    if !w.iter().any(|v| *v > 0.0) {
+        return Err(Error::invalid(
+            "sample_weight",
+            "all zero",
+            "at least one weight > 0",
         ));
     }
     Ok(())
