@@ -6,13 +6,27 @@
 //! 20); exactly: the number of trees kept and the predicted labels. On held-out rows whose outputs
 //! do not depend on scikit-learn's seed (exact split ties, see the script) the same quantities;
 //! feature importances to 1e-9 where scikit-learn's do not move with its seed.
+//!
+//! VotingClassifier (hard, soft, weighted) and StackingClassifier (cv=5, with and without
+//! passthrough) against scikit-learn (`tests/fixtures/voting.json`, from
+//! `scripts/fixtures.d/voting.py`), with deterministic members: a logistic regression fitted to
+//! its optimum (tol 1e-10), 5-nearest neighbours and a depth-3 tree without split ties.
+//! Probabilities and stacking's meta-features to 1e-6 absolute: the logistic regression optimum is
+//! only known to that accuracy (two solvers, theirs and ours, stop at slightly different points);
+//! predicted labels exactly.
 #![cfg(not(target_arch = "wasm32"))]
 
 use mlplay::data::Dataset;
-use mlplay::ensemble::{AdaBoostClassifier, AdaBoostClassifierParams};
+use mlplay::ensemble::{
+    AdaBoostClassifier, AdaBoostClassifierParams, Member, StackingClassifierParams, Voting,
+    VotingClassifierParams,
+};
 use mlplay::error::Error;
 use mlplay::estimator::{Classifier, Fit, Iterative, Progress};
+use mlplay::linear::LogisticRegressionParams;
+use mlplay::neighbors::KNeighborsClassifierParams;
 use mlplay::tree::DecisionTreeClassifier;
+use mlplay::tree::DecisionTreeClassifierParams;
 use ndarray::{Array1, Array2};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -304,4 +318,159 @@ fn typed_errors() {
         model.predict(ndarray::Array2::zeros((2, 3)).view()),
         Err(Error::Shape(_))
     ));
+}
+
+#[derive(Deserialize)]
+struct VotingFixtures {
+    cases: Vec<VotingCase>,
+}
+
+#[derive(Deserialize)]
+struct VotingCase {
+    name: String,
+    kind: String,
+    params: serde_json::Value,
+    x: Vec<Vec<f64>>,
+    y: Vec<f64>,
+    x_test: Vec<Vec<f64>>,
+    predictions: Vec<f64>,
+    train_predictions: Vec<f64>,
+    #[serde(default)]
+    predict_proba: Vec<Vec<f64>>,
+    #[serde(default)]
+    transform: Vec<Vec<f64>>,
+}
+
+fn tight_logistic() -> LogisticRegressionParams {
+    LogisticRegressionParams {
+        tol: 1e-10,
+        max_iter: 10000,
+        ..LogisticRegressionParams::default()
+    }
+}
+
+fn fixture_members() -> Vec<Member> {
+    vec![
+        Member::LogisticRegression(tight_logistic()),
+        Member::KNeighbors(KNeighborsClassifierParams::default()),
+        Member::DecisionTree(DecisionTreeClassifierParams::default().max_depth(Some(3))),
+    ]
+}
+
+fn assert_abs(what: &str, ours: &Array2<f64>, theirs: &[Vec<f64>], tol: f64) {
+    let theirs = matrix(theirs);
+    assert_eq!(ours.dim(), theirs.dim(), "{what}: shape");
+    let worst = (ours - &theirs).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert!(worst <= tol, "{what}: worst difference {worst:.2e}");
+}
+
+#[test]
+fn voting_and_stacking_match_scikit_learn() {
+    let cases = serde_json::from_str::<VotingFixtures>(include_str!("fixtures/voting.json"))
+        .expect("voting.json parses")
+        .cases;
+    assert!(cases.len() >= 10, "voting cases: {}", cases.len());
+    for case in &cases {
+        let name = &case.name;
+        let data = Dataset::new(matrix(&case.x), Array1::from(case.y.clone())).unwrap();
+        let x = matrix(&case.x);
+        let xt = matrix(&case.x_test);
+        let (pred, train_pred) = if case.kind == "voting" {
+            let voting = match case.params["voting"].as_str() {
+                Some("soft") => Voting::Soft,
+                _ => Voting::Hard,
+            };
+            let weights = case.params.get("weights").map(|w| {
+                w.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect()
+            });
+            let model = VotingClassifierParams::default()
+                .estimators(fixture_members())
+                .voting(voting)
+                .weights(weights)
+                .fit(&data)
+                .unwrap();
+            if voting == Voting::Soft {
+                assert_abs(
+                    &format!("{name}: proba"),
+                    &model.predict_proba(xt.view()).unwrap(),
+                    &case.predict_proba,
+                    1e-6,
+                );
+            }
+            (
+                model.predict(xt.view()).unwrap(),
+                model.predict(x.view()).unwrap(),
+            )
+        } else {
+            let mut params = StackingClassifierParams::default()
+                .estimators(fixture_members())
+                .passthrough(case.params["passthrough"].as_bool().unwrap());
+            params.final_estimator = tight_logistic();
+            let model = params.fit(&data).unwrap();
+            assert_abs(
+                &format!("{name}: transform"),
+                &model.transform(xt.view()).unwrap(),
+                &case.transform,
+                1e-6,
+            );
+            assert_abs(
+                &format!("{name}: proba"),
+                &model.predict_proba(xt.view()).unwrap(),
+                &case.predict_proba,
+                1e-6,
+            );
+            (
+                model.predict(xt.view()).unwrap(),
+                model.predict(x.view()).unwrap(),
+            )
+        };
+        assert_eq!(pred.to_vec(), case.predictions, "{name}: labels");
+        assert_eq!(
+            train_pred.to_vec(),
+            case.train_predictions,
+            "{name}: train labels"
+        );
+    }
+}
+
+#[test]
+fn voting_and_stacking_errors() {
+    let data = Dataset::new(
+        ndarray::array![[0.0], [1.0], [2.0], [3.0]],
+        ndarray::array![0.0, 0.0, 1.0, 1.0],
+    )
+    .unwrap();
+    let cases: Vec<(Result<(), Error>, &str)> = vec![
+        (
+            VotingClassifierParams::default()
+                .estimators(vec![])
+                .fit(&data)
+                .map(|_| ()),
+            "estimators",
+        ),
+        (
+            VotingClassifierParams::default()
+                .weights(Some(vec![1.0]))
+                .fit(&data)
+                .map(|_| ()),
+            "weights",
+        ),
+        (
+            StackingClassifierParams::default()
+                .cv(1)
+                .fit(&data)
+                .map(|_| ()),
+            "cv",
+        ),
+    ];
+    for (got, what) in cases {
+        match got {
+            Err(Error::InvalidParam { param, .. }) => assert_eq!(param, what),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
 }

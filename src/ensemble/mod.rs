@@ -4,7 +4,9 @@
 //! ([`RandomForestClassifierParams`]) and extra trees ([`ExtraTreesClassifierParams`]) average
 //! independent trees grown on random draws of rows and features ([`ForestClassifier`]).
 //! AdaBoost ([`AdaBoostClassifier`]) reweights the rows each round toward those the trees so far
-//! got wrong. Each
+//! got wrong. [`VotingClassifier`] and [`StackingClassifier`] combine different classifiers
+//! ([`Member`]): by a vote or average, or through a final classifier fitted on their out-of-fold
+//! probabilities. Each
 //! stage or tree is one [`Iterative`](crate::estimator::Iterative) step.
 
 mod adaboost;
@@ -14,6 +16,8 @@ mod forest;
 mod forest_regressor;
 mod gradient_boosting;
 mod random_forest;
+mod stacking;
+mod voting;
 
 pub use adaboost::{AdaBoostClassifier, AdaBoostClassifierParams, AdaBoostClassifierRun};
 pub use bagging::{
@@ -31,4 +35,8 @@ pub use random_forest::{
     ExtraTreesClassifier, ExtraTreesClassifierParams, ExtraTreesRegressor,
     ExtraTreesRegressorParams, RandomForestClassifier, RandomForestClassifierParams,
     RandomForestRegressor, RandomForestRegressorParams,
+};
+pub use stacking::{StackingClassifier, StackingClassifierParams};
+pub use voting::{
+    default_members, FittedMember, Member, Voting, VotingClassifier, VotingClassifierParams,
 };
