@@ -88,6 +88,9 @@ pub const ESTIMATORS: &[&str] = &[
     "random-forest-regressor",
     "extra-trees-classifier",
     "extra-trees-regressor",
+    "ada-boost-classifier",
+    "voting-classifier",
+    "stacking-classifier",
 ];
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
@@ -119,6 +122,15 @@ pub fn fit(
         "gradient-boosting-classifier" => {
             fit_gradient_boosting_classifier(name, data, target, sets, predict)
         }
+        "ada-boost-classifier" => fit_combined::<crate::ensemble::AdaBoostClassifierParams>(
+            name, data, target, sets, predict,
+        ),
+        "voting-classifier" => fit_combined::<crate::ensemble::VotingClassifierParams>(
+            name, data, target, sets, predict,
+        ),
+        "stacking-classifier" => fit_combined::<crate::ensemble::StackingClassifierParams>(
+            name, data, target, sets, predict,
+        ),
         "gradient-boosting-regressor" => {
             fit_gradient_boosting_regressor(name, data, target, sets, predict)
         }
@@ -655,6 +667,76 @@ fn fit_gradient_boosting_classifier(
         let x = csv::read_features(text, &train.feature_names)?;
         out["predictions"] = json!(model.predict(x.view())?.to_vec());
         out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
+    }
+    Ok(out)
+}
+
+/// A classifier that combines others (AdaBoost, voting, stacking) and has `predict_proba`.
+pub trait CombinedClassifier: Classifier {
+    fn classes(&self) -> &[f64];
+    fn proba(&self, x: ndarray::ArrayView2<f64>) -> Result<ndarray::Array2<f64>>;
+    /// Extra fields for the CLI's JSON.
+    fn summary(&self, _out: &mut Json) {}
+}
+
+impl CombinedClassifier for crate::ensemble::AdaBoostClassifier {
+    fn classes(&self) -> &[f64] {
+        &self.classes
+    }
+    fn proba(&self, x: ndarray::ArrayView2<f64>) -> Result<ndarray::Array2<f64>> {
+        self.predict_proba(x)
+    }
+    fn summary(&self, out: &mut Json) {
+        out["n_trees"] = json!(self.estimators.len());
+        out["estimator_weights"] = json!(self.estimator_weights);
+        out["estimator_errors"] = json!(self.estimator_errors);
+        out["feature_importances"] = json!(self.feature_importances());
+    }
+}
+
+impl CombinedClassifier for crate::ensemble::VotingClassifier {
+    fn classes(&self) -> &[f64] {
+        &self.classes
+    }
+    fn proba(&self, x: ndarray::ArrayView2<f64>) -> Result<ndarray::Array2<f64>> {
+        self.predict_proba(x)
+    }
+}
+
+impl CombinedClassifier for crate::ensemble::StackingClassifier {
+    fn classes(&self) -> &[f64] {
+        &self.classes
+    }
+    fn proba(&self, x: ndarray::ArrayView2<f64>) -> Result<ndarray::Array2<f64>> {
+        self.predict_proba(x)
+    }
+    fn summary(&self, out: &mut Json) {
+        out["final_coef"] = json!(rows(&self.final_estimator.coef));
+    }
+}
+
+/// Fits AdaBoost, voting or stacking: `train_score` is accuracy; `classes`, a summary, and with
+/// `predict` the predicted classes and their `probabilities`.
+fn fit_combined<P>(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    predict: Option<&str>,
+) -> Result<Json>
+where
+    P: Fit + Default + Serialize + DeserializeOwned,
+    P::Model: CombinedClassifier,
+{
+    let (mut out, model, train) = fit_supervised::<P>(name, data, target, sets, |m, d| {
+        m.score(d.x.view(), d.y.view())
+    })?;
+    out["classes"] = json!(model.classes());
+    model.summary(&mut out);
+    if let Some(text) = predict {
+        let x = csv::read_features(text, &train.feature_names)?;
+        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        out["probabilities"] = json!(rows(&model.proba(x.view())?));
     }
     Ok(out)
 }

@@ -522,3 +522,34 @@ fn forest_conformance() {
         "max_samples",
     );
 }
+
+#[test]
+fn adaboost_voting_stacking_conformance() {
+    use mlplay::ensemble::{
+        AdaBoostClassifierParams, StackingClassifierParams, Voting, VotingClassifierParams,
+    };
+    classifier_conformance(
+        "AdaBoostClassifier",
+        AdaBoostClassifierParams::default().n_estimators(10),
+        false,
+    );
+    classifier_conformance(
+        "VotingClassifier soft",
+        VotingClassifierParams::default().voting(Voting::Soft),
+        true,
+    );
+    classifier_conformance(
+        "StackingClassifier cv=3",
+        StackingClassifierParams::default().cv(3),
+        true,
+    );
+    invalid(
+        AdaBoostClassifierParams::default().learning_rate(0.0),
+        "learning_rate",
+    );
+    invalid(
+        VotingClassifierParams::default().weights(Some(vec![1.0])),
+        "weights",
+    );
+    invalid(StackingClassifierParams::default().cv(1), "cv");
+}
