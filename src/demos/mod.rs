@@ -1,16 +1,20 @@
 //! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
+mod auto_mpg_data;
 pub mod bagging;
 pub mod colour_quantisation;
 pub mod confusion_matrix;
 pub mod dbscan;
 pub mod decision_tree;
+pub mod end_to_end;
+pub mod explore_data;
 pub mod forest_importance;
 pub mod gaussian_mixture;
 pub mod gmm_selection;
 pub mod gradient_boosting;
 pub mod gradient_descent;
+pub mod grid_search;
 pub mod instance_vs_model;
 pub mod kmeans;
 pub mod knn_boundary;
@@ -201,6 +205,9 @@ registry! {
     Manifold => manifold::ManifoldDemo,
     InstanceVsModel => instance_vs_model::InstanceVsModelDemo,
     KnnBoundary => knn_boundary::KnnBoundaryDemo,
+    ExploreData => explore_data::ExploreDataDemo,
+    EndToEnd => end_to_end::EndToEndDemo,
+    GridSearch => grid_search::GridSearchDemo,
 }
 
 /// The spec of demo `id`.

@@ -1,0 +1,462 @@
+//! Chapter 2: a whole project on the Auto MPG table. The reader picks how missing numbers are
+//! filled, how numbers are scaled, how the text column `origin` is encoded and which model to
+//! train; the demo then runs k-fold cross-validation on the training set, one fold per tick (the
+//! preprocessing is refitted inside every fold, as a scikit-learn `Pipeline` would), and finally
+//! fits on the whole training set and looks at the held-out test set. Left, training and
+//! validation RMSE per fold; middle, predicted against actual mpg on the test set with the worst
+//! misses named; right, the test error by origin.
+
+use super::auto_mpg_data::{cars, preprocessing, Cars, ORIGINS};
+use super::decision_tree::CLASS_COLOURS;
+use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::Dataset;
+use crate::ensemble::{GradientBoostingRegressorParams, RandomForestRegressorParams};
+use crate::error::Result;
+use crate::estimator::{Fit, Progress, Regressor};
+use crate::linear::{LinearRegressionParams, RidgeParams};
+use crate::metrics::root_mean_squared_error;
+use crate::model_selection::{Fold, KFold};
+use crate::neighbors::KNeighborsRegressorParams;
+use crate::preprocessing::{ColumnTransformerParams, PipelineParams};
+use crate::tree::DecisionTreeRegressor;
+use crate::viz;
+use ndarray::Array1;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+pub(crate) const IMPUTER_PARAM: ParamSpec = ParamSpec {
+    key: "imputer",
+    label: "Fill missing numbers with",
+    help: "Six cars have no horsepower. The imputer learns one value per column from the training rows.",
+    kind: ParamKind::Choice {
+        options: &["median", "mean", "most_frequent"],
+        default: "median",
+    },
+};
+
+pub(crate) const SCALER_PARAM: ParamSpec = ParamSpec {
+    key: "scaler",
+    label: "Scale numbers",
+    help: "Standard: zero mean, unit variance. Min-max: into [0, 1]. None: raw units (weight in pounds dwarfs the rest).",
+    kind: ParamKind::Choice {
+        options: &["standard", "min-max", "none"],
+        default: "standard",
+    },
+};
+
+pub(crate) const FOLDS_PARAM: ParamSpec = ParamSpec {
+    key: "folds",
+    label: "Cross-validation folds",
+    help: "The training set is cut into this many parts; each is held out once.",
+    kind: ParamKind::Int {
+        min: 2,
+        max: 10,
+        default: 5,
+    },
+};
+
+/// A fitted pipeline of the model the reader chose.
+type Model = Box<dyn Regressor>;
+
+fn pipeline<P>(preprocess: &ColumnTransformerParams, estimator: P, data: &Dataset) -> Result<Model>
+where
+    P: Fit,
+    P::Model: Regressor + 'static,
+{
+    let params = PipelineParams {
+        preprocess: preprocess.clone(),
+        estimator,
+    };
+    Ok(Box::new(params.fit(data)?))
+}
+
+/// Fits model `name` (a choice of the demo's `model` control) behind `preprocess`.
+pub(crate) fn fit_model(
+    name: &str,
+    preprocess: &ColumnTransformerParams,
+    data: &Dataset,
+    seed: u64,
+) -> Result<Model> {
+    match name {
+        "linear-regression" => pipeline(preprocess, LinearRegressionParams::default(), data),
+        "ridge" => pipeline(preprocess, RidgeParams::default(), data),
+        "k-neighbors" => pipeline(preprocess, KNeighborsRegressorParams::default(), data),
+        "decision-tree" => pipeline(
+            preprocess,
+            DecisionTreeRegressor::params().random_state(seed),
+            data,
+        ),
+        "gradient-boosting" => {
+            pipeline(preprocess, GradientBoostingRegressorParams::default(), data)
+        }
+        _ => pipeline(
+            preprocess,
+            RandomForestRegressorParams {
+                n_estimators: 30,
+                random_state: Some(seed),
+                ..Default::default()
+            },
+            data,
+        ),
+    }
+}
+
+pub struct EndToEndDemo {
+    cars: Cars,
+    preprocess: ColumnTransformerParams,
+    model: String,
+    seed: u64,
+    folds: Vec<Fold>,
+    /// (training RMSE, validation RMSE) of each fold done so far.
+    scores: Vec<(f64, f64)>,
+    /// Test-set predictions once the final model is fitted.
+    test_pred: Option<Array1<f64>>,
+    error: Option<String>,
+}
+
+impl EndToEndDemo {
+    pub const SPEC: DemoSpec = DemoSpec {
+        id: "end-to-end",
+        title: "From raw table to tested model: Auto MPG",
+        chapter: "02-end-to-end-project",
+        params: &[
+            ParamSpec {
+                key: "model",
+                label: "Model",
+                help: "The estimator at the end of the pipeline (the random forest has 30 trees).",
+                kind: ParamKind::Choice {
+                    options: &[
+                        "linear-regression",
+                        "ridge",
+                        "k-neighbors",
+                        "decision-tree",
+                        "random-forest",
+                        "gradient-boosting",
+                    ],
+                    default: "linear-regression",
+                },
+            },
+            IMPUTER_PARAM,
+            SCALER_PARAM,
+            ParamSpec {
+                key: "origin",
+                label: "Encode origin",
+                help: "One-hot: a 0/1 column per region. Ordinal: Europe 0, Japan 1, USA 2 (an order that means nothing). Drop: leave it out.",
+                kind: ParamKind::Choice {
+                    options: &["one-hot", "ordinal", "drop"],
+                    default: "one-hot",
+                },
+            },
+            FOLDS_PARAM,
+        ],
+    };
+
+    pub fn new(params: &Params, seed: u64) -> Result<Self> {
+        let cars = cars(seed)?;
+        let preprocess = preprocessing(
+            &cars.frame,
+            params.choice("imputer"),
+            params.choice("scaler"),
+            params.choice("origin"),
+        );
+        let folds = KFold::new(params.usize("folds")).split(cars.train.n_samples())?;
+        Ok(EndToEndDemo {
+            cars,
+            preprocess,
+            model: params.choice("model").to_string(),
+            seed,
+            folds,
+            scores: Vec::new(),
+            test_pred: None,
+            error: None,
+        })
+    }
+
+    fn fit(&self, data: &Dataset) -> Result<Model> {
+        fit_model(&self.model, &self.preprocess, data, self.seed)
+    }
+
+    fn fold(&self, f: &Fold) -> Result<(f64, f64)> {
+        let train = self.cars.train.select(&f.train);
+        let valid = self.cars.train.select(&f.test);
+        let model = self.fit(&train)?;
+        let rmse = |d: &Dataset| -> Result<f64> {
+            Ok(root_mean_squared_error(
+                d.y.view(),
+                model.predict(d.x.view())?.view(),
+            ))
+        };
+        Ok((rmse(&train)?, rmse(&valid)?))
+    }
+
+    fn cv_mean(&self) -> (f64, f64) {
+        let n = self.scores.len() as f64;
+        if n == 0.0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let mean = self.scores.iter().map(|s| s.1).sum::<f64>() / n;
+        let std = (self
+            .scores
+            .iter()
+            .map(|s| (s.1 - mean).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        (mean, std)
+    }
+
+    /// Test rows by absolute error, worst first: (row, error = predicted - actual).
+    fn worst(&self) -> Vec<(usize, f64)> {
+        let Some(pred) = &self.test_pred else {
+            return Vec::new();
+        };
+        let mut rows: Vec<(usize, f64)> = (0..pred.len())
+            .map(|r| (r, pred[r] - self.cars.test.y[r]))
+            .collect();
+        rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        rows
+    }
+
+    fn origin_of(&self, r: usize) -> usize {
+        let col = self.cars.test.n_features() - 1;
+        (self.cars.test.x[[r, col]] as usize).min(2)
+    }
+
+    fn draw_folds<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let k = self.folds.len();
+        let top = self
+            .scores
+            .iter()
+            .map(|s| s.0.max(s.1))
+            .fold(4.0_f64, f64::max)
+            * 1.15;
+        let mut chart = viz::chart(
+            area,
+            &format!("{k}-fold cross-validation"),
+            0.4..k as f64 + 0.6,
+            0.0..top,
+            "fold",
+            "RMSE (mpg)",
+        )?;
+        for (colour, label, offset, pick) in [
+            (viz::BLUE, "training", -0.2, 0),
+            (viz::ORANGE, "validation", 0.2, 1),
+        ] {
+            let value = |s: &(f64, f64)| if pick == 0 { s.0 } else { s.1 };
+            chart
+                .draw_series(self.scores.iter().enumerate().map(|(i, s)| {
+                    let x = i as f64 + 1.0 + offset;
+                    Rectangle::new([(x - 0.18, 0.0), (x + 0.18, value(s))], colour.filled())
+                }))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+        }
+        let (mean, _) = self.cv_mean();
+        if mean.is_finite() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.4, mean), (k as f64 + 0.6, mean)],
+                    viz::RED.stroke_width(2),
+                )))?
+                .label(format!("mean validation {mean:.2}"))
+                .legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(2))
+                });
+        }
+        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+    }
+
+    fn draw_test<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let Some(pred) = &self.test_pred else {
+            return viz::centered_text(
+                area,
+                &format!(
+                    "The test set waits until cross-validation is done ({} of {} folds)",
+                    self.scores.len(),
+                    self.folds.len()
+                ),
+            );
+        };
+        let (lo, hi) = viz::extent(self.cars.test.y.iter().chain(pred.iter()).copied());
+        let range = viz::padded(lo, hi, 0.05);
+        let mut chart = viz::chart(
+            area,
+            "Test set: predicted vs actual",
+            range.clone(),
+            range.clone(),
+            "actual mpg",
+            "predicted mpg",
+        )?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(range.start, range.start), (range.end, range.end)],
+            viz::GREY.stroke_width(1),
+        )))?;
+        for (o, colour) in CLASS_COLOURS.iter().enumerate() {
+            chart
+                .draw_series(
+                    (0..pred.len())
+                        .filter(|&r| self.origin_of(r) == o)
+                        .map(|r| Circle::new((self.cars.test.y[r], pred[r]), 3, colour.filled())),
+                )?
+                .label(ORIGINS[o])
+                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
+        }
+        let fs = viz::font_size(area);
+        let middle = (range.start + range.end) / 2.0;
+        for (r, _) in self.worst().into_iter().take(3) {
+            // Names of cars on the right half end at the point, so they stay inside the chart.
+            let h = if self.cars.test.y[r] > middle {
+                HPos::Right
+            } else {
+                HPos::Left
+            };
+            chart.draw_series(std::iter::once(Text::new(
+                format!(" {} ", self.cars.test_names[r]),
+                (self.cars.test.y[r], pred[r]),
+                ("sans-serif", fs - 2)
+                    .into_font()
+                    .color(&viz::INK)
+                    .pos(Pos::new(h, VPos::Bottom)),
+            )))?;
+        }
+        viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
+    }
+
+    /// Mean absolute test error and count per origin.
+    fn by_origin(&self) -> Vec<(f64, usize)> {
+        let mut out = [(0.0, 0usize); 3];
+        for (r, e) in self.worst() {
+            let o = self.origin_of(r);
+            out[o].0 += e.abs();
+            out[o].1 += 1;
+        }
+        out.iter()
+            .map(|&(s, n)| (if n > 0 { s / n as f64 } else { f64::NAN }, n))
+            .collect()
+    }
+
+    fn draw_origins<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        if self.test_pred.is_none() {
+            return viz::centered_text(area, "Errors by origin appear after the final fit");
+        }
+        let groups = self.by_origin();
+        let top = groups
+            .iter()
+            .map(|g| g.0)
+            .filter(|v| v.is_finite())
+            .fold(1.0, f64::max)
+            * 1.2;
+        let mut chart = viz::chart(
+            area,
+            "Test error by origin",
+            0.4..3.6,
+            0.0..top,
+            "origin",
+            "mean |error| (mpg)",
+        )?;
+        chart.draw_series(
+            groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.0.is_finite())
+                .map(|(o, g)| {
+                    let x = o as f64 + 1.0;
+                    Rectangle::new([(x - 0.3, 0.0), (x + 0.3, g.0)], CLASS_COLOURS[o].filled())
+                }),
+        )?;
+        let fs = viz::font_size(area);
+        chart.draw_series(
+            groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.0.is_finite())
+                .map(|(o, g)| {
+                    Text::new(
+                        format!("{}: {:.2} ({} cars)", ORIGINS[o], g.0, g.1),
+                        (o as f64 + 0.62, g.0 + top * 0.04),
+                        ("sans-serif", fs - 1).into_font().color(&viz::INK),
+                    )
+                }),
+        )?;
+        Ok(())
+    }
+}
+
+impl Demo for EndToEndDemo {
+    fn spec(&self) -> &'static DemoSpec {
+        &Self::SPEC
+    }
+
+    fn ticks_per_frame(&self) -> usize {
+        1
+    }
+
+    /// One fold per tick, then the final fit and the test set.
+    fn tick(&mut self) -> Progress {
+        if self.error.is_some() || self.test_pred.is_some() {
+            return Progress::Done;
+        }
+        let result = if self.scores.len() < self.folds.len() {
+            self.fold(&self.folds[self.scores.len()])
+                .map(|s| self.scores.push(s))
+        } else {
+            self.fit(&self.cars.train)
+                .and_then(|m| m.predict(self.cars.test.x.view()))
+                .map(|p| self.test_pred = Some(p))
+        };
+        match result {
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Progress::Done
+            }
+            Ok(()) if self.test_pred.is_some() => Progress::Done,
+            Ok(()) => Progress::Running,
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        area.fill(&WHITE)?;
+        let panels = viz::panels(area, 3);
+        self.draw_folds(&panels[0])?;
+        self.draw_test(&panels[1])?;
+        self.draw_origins(&panels[2])
+    }
+
+    fn metrics(&self) -> Vec<Metric> {
+        let (mean, std) = self.cv_mean();
+        let train = if self.scores.is_empty() {
+            f64::NAN
+        } else {
+            self.scores.iter().map(|s| s.0).sum::<f64>() / self.scores.len() as f64
+        };
+        let test = self.test_pred.as_ref().map_or(f64::NAN, |p| {
+            root_mean_squared_error(self.cars.test.y.view(), p.view())
+        });
+        let mut out = vec![
+            Metric::new("cv_rmse", "CV RMSE (mean of folds)", mean),
+            Metric::new("cv_std", "CV RMSE spread (std)", std),
+            Metric::new("train_rmse", "training RMSE (mean of folds)", train),
+            Metric::new("test_rmse", "test RMSE", test),
+            Metric::new("dropped", "cars dropped (no mpg)", self.cars.dropped as f64),
+        ];
+        if let Some(&(r, e)) = self.worst().first() {
+            out.push(Metric::text(
+                "worst",
+                "worst test miss",
+                format!("{} ({:+.1} mpg)", self.cars.test_names[r], e),
+            ));
+        }
+        out
+    }
+
+    fn status(&self) -> Option<String> {
+        self.error.clone()
+    }
+
+    fn autoplay(&self) -> bool {
+        true
+    }
+}
