@@ -93,7 +93,7 @@ pub(crate) fn fit_model(
         _ => pipeline(
             preprocess,
             RandomForestRegressorParams {
-                n_estimators: 30,
+                n_estimators: 20,
                 random_state: Some(seed),
                 ..Default::default()
             },
@@ -124,7 +124,7 @@ impl EndToEndDemo {
             ParamSpec {
                 key: "model",
                 label: "Model",
-                help: "The estimator at the end of the pipeline (the random forest has 30 trees).",
+                help: "The estimator at the end of the pipeline. The forest has 20 trees and boosting 50 stages at learning rate 0.2, so that one fold fits within a frame.",
                 kind: ParamKind::Choice {
                     options: &[
                         "linear-regression",
