@@ -184,7 +184,7 @@ impl GridSearchDemo {
         if let Some(t) = self.test_rmse {
             y += fs;
             area.draw(&Text::new(
-                format!("Best setting refitted on all 318 training cars: test RMSE {t:.3}"),
+                format!("1. refitted on all training cars: test RMSE {t:.3}"),
                 (fs * 2, y),
                 style(fs, viz::BLUE),
             ))?;
