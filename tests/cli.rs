@@ -181,7 +181,7 @@ fn fit_reports_bad_input() {
     ]);
     assert!(!ok);
     assert!(stderr.contains("alpah"), "{stderr}");
-    let (ok, _, stderr) = mlplay(&["fit", "lasso", "--data", data, "--target", "y"]);
+    let (ok, _, stderr) = mlplay(&["fit", "lassso", "--data", data, "--target", "y"]);
     assert!(!ok);
     assert!(stderr.contains("linear-regression"), "{stderr}");
 }
