@@ -34,8 +34,9 @@ impl Table {
     }
 }
 
-/// Parses CSV text whose cells are all numbers.
-pub fn read_table(text: &str) -> Result<Table> {
+/// Opens CSV text: checks the header (every column named, no name twice) and returns it with
+/// the reader positioned at the first data record. Shared with `frame::read_frame`.
+pub(super) fn open(text: &str) -> Result<(Vec<String>, ::csv::Reader<&[u8]>)> {
     if text.trim().is_empty() {
         return Err(Error::Csv {
             line: 1,
@@ -72,6 +73,12 @@ pub fn read_table(text: &str) -> Result<Table> {
             message: format!("column {} has no name", i + 1),
         });
     }
+    Ok((columns, reader))
+}
+
+/// Parses CSV text whose cells are all numbers.
+pub fn read_table(text: &str) -> Result<Table> {
+    let (columns, mut reader) = open(text)?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
@@ -111,7 +118,7 @@ fn parse_cell(cell: &str, column: &str, line: u64) -> Result<f64> {
     }
 }
 
-fn csv_error(e: ::csv::Error) -> Error {
+pub(super) fn csv_error(e: ::csv::Error) -> Error {
     let line = e.position().map_or(1, |p| p.line());
     let message = match e.kind() {
         ::csv::ErrorKind::UnequalLengths {

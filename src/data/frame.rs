@@ -43,46 +43,10 @@ fn is_missing(cell: &str) -> bool {
 
 /// The header and the cells of every row, as text.
 fn read_cells(text: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    if text.trim().is_empty() {
-        return Err(csv_err(1, None, "the file is empty".into()));
-    }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let names: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_err(1, None, e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if let Some((i, _)) = names.iter().enumerate().find(|(_, n)| n.is_empty()) {
-        return Err(csv_err(1, None, format!("column {} has no name", i + 1)));
-    }
-    if let Some(dup) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-        .map(|(_, n)| n)
-    {
-        return Err(csv_err(
-            1,
-            Some(dup.clone()),
-            "column name appears twice".into(),
-        ));
-    }
+    let (names, mut reader) = super::csv::open(text)?;
     let mut cells: Vec<Vec<String>> = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(1, |p| p.line());
-            let message = match e.kind() {
-                ::csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => format!("this row has {len} cells but the header has {expected_len}"),
-                _ => e.to_string(),
-            };
-            csv_err(line, None, message)
-        })?;
+        let record = record.map_err(super::csv::csv_error)?;
         cells.push(record.iter().map(str::to_string).collect());
     }
     if cells.is_empty() {
