@@ -1,5 +1,6 @@
 //! The native command line's pieces that touch files: `render` draws a demo to PNG/SVG after N
-//! steps; fitting from CSV text lives in `crate::fit` (shared with the wasm build).
+//! steps and `python` gives a demo's scikit-learn script; fitting from CSV text lives in
+//! `crate::fit` (shared with the wasm build).
 
 use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
@@ -33,4 +34,12 @@ pub fn render(
     }
     crate::viz::render_file(&demo, out, width)?;
     Ok(demo.metrics())
+}
+
+/// The scikit-learn script equivalent to demo `id` with `--set` overrides and a seed.
+pub fn python(id: &str, sets: &[(String, String)], seed: u64) -> Result<String> {
+    let params = demos::params_with(id, sets)?;
+    demos::create(id, &params, seed)?
+        .python()
+        .ok_or_else(|| Error::Io(format!("demo {id} has no Python equivalent yet")))
 }

@@ -48,6 +48,16 @@ mod native {
             #[arg(short, long)]
             output: PathBuf,
         },
+        /// Print the scikit-learn script that does what a demo does with these parameters.
+        Python {
+            /// Demo id, e.g. gradient-descent (see `mlplay list`).
+            demo: String,
+            /// Parameter override, repeatable: --set learning_rate=0.05
+            #[arg(long = "set", value_name = "KEY=VALUE")]
+            sets: Vec<String>,
+            #[arg(long, default_value_t = mlplay::state::DEFAULT_SEED)]
+            seed: u64,
+        },
         /// Fit an estimator on a CSV file and print a JSON summary.
         Fit {
             /// Estimator, e.g. ridge, logistic-regression, decision-tree-classifier, kmeans, pca (see `mlplay list`).
@@ -108,6 +118,11 @@ mod native {
                     .collect();
                 println!("wrote {} ({})", output.display(), summary.join(", "));
             }
+            Command::Python {
+                demo,
+                sets: raw,
+                seed,
+            } => print!("{}", cli::python(&demo, &sets(&raw)?, seed)?),
             Command::Fit {
                 estimator,
                 data,

@@ -2,6 +2,7 @@
 //! cars without a target (mpg) dropped, the `name` column set aside for error analysis, and a
 //! seeded 80/20 train/test split made once, before anything is learned from the data.
 
+use super::python::{self, Script};
 use crate::data::frame::{read_frame, ColumnKind, Frame};
 use crate::data::{bundled, Dataset};
 use crate::error::{Error, Result};
@@ -122,4 +123,71 @@ pub(crate) fn preprocessing(
         remainder: Remainder::Drop,
         category_names: frame.category_names(),
     }
+}
+
+/// Appends the Python that reads the table, drops cars without mpg (`dropped` counts them) and
+/// splits it as [`cars`] does: `X_train, X_test, y_train, y_test` (X keeps every other column).
+pub(crate) fn load_python(s: &mut Script, seed: u64) {
+    s.import("import pandas as pd")
+        .import("from sklearn.model_selection import train_test_split")
+        .push(&format!(
+            "# The Auto MPG table (UCI Machine Learning Repository), read from auto_mpg.csv next to this\n\
+             # script: download it first, nothing here goes online. Its columns are name, mpg, origin\n\
+             # (Europe, Japan or USA) and {}.\n\
+             # The split differs from mlplay's (another random generator), so the numbers match in\n\
+             # kind, not digit for digit.\n\
+             cars = pd.read_csv(\"auto_mpg.csv\")\n\
+             dropped = cars[\"mpg\"].isna().sum()\n\
+             cars = cars.dropna(subset=[\"mpg\"])  # no target, nothing to learn from\n\
+             X, y = cars.drop(columns=\"mpg\"), cars[\"mpg\"]\n\
+             X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state={})\n\
+             numeric = {:?}",
+            NUMERIC.join(", "),
+            python::seed(seed),
+            NUMERIC
+        ));
+}
+
+/// Appends the Python for [`preprocessing`]'s choices: `preprocess`, a `ColumnTransformer`.
+pub(crate) fn preprocessing_python(s: &mut Script, imputer: &str, scaler: &str, origin: &str) {
+    s.import("from sklearn.compose import ColumnTransformer")
+        .import("from sklearn.impute import SimpleImputer")
+        .import("from sklearn.pipeline import Pipeline");
+    let strategy = match imputer {
+        "mean" | "most_frequent" => imputer,
+        _ => "median",
+    };
+    let mut steps = vec![format!(
+        "(\"imputer\", SimpleImputer(strategy=\"{strategy}\"))"
+    )];
+    match scaler {
+        "standard" => {
+            s.import("from sklearn.preprocessing import StandardScaler");
+            steps.push("(\"scaler\", StandardScaler())".into());
+        }
+        "min-max" => {
+            s.import("from sklearn.preprocessing import MinMaxScaler");
+            steps.push("(\"scaler\", MinMaxScaler())".into());
+        }
+        _ => {}
+    }
+    let encoder = match origin {
+        "one-hot" => {
+            s.import("from sklearn.preprocessing import OneHotEncoder");
+            "\n    (\"cat\", OneHotEncoder(handle_unknown=\"ignore\"), [\"origin\"]),"
+        }
+        "ordinal" => {
+            s.import("from sklearn.preprocessing import OrdinalEncoder");
+            "\n    (\"cat\", OrdinalEncoder(), [\"origin\"]),"
+        }
+        _ => "",
+    };
+    s.push(&format!(
+        "\n# Refitted inside every fold by the pipeline; the columns not listed (name{}) are dropped.\n\
+         preprocess = ColumnTransformer([\n\
+         \x20   (\"num\", Pipeline([{}]), numeric),{encoder}\n\
+         ])",
+        if encoder.is_empty() { ", origin" } else { "" },
+        steps.join(", ")
+    ));
 }

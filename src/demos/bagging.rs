@@ -5,6 +5,7 @@
 //! ensemble tree alone.
 
 use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
+use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::ensemble::{
@@ -88,6 +89,8 @@ pub struct BaggingDemo {
     history: Vec<(f64, f64, f64)>,
     progress: Progress,
     model_name: &'static str,
+    /// The "Python equivalent" of these parameters.
+    python: String,
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
 }
@@ -230,6 +233,7 @@ impl BaggingDemo {
             history: Vec::new(),
             progress: Progress::Running,
             model_name,
+            python: python_script(params, seed),
             x_range,
             y_range,
         })
@@ -408,6 +412,10 @@ impl Demo for BaggingDemo {
         self.draw_accuracy(&panels[2])
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let last = self
             .history
@@ -439,4 +447,77 @@ impl Demo for BaggingDemo {
             _ => None,
         }
     }
+}
+
+/// The single tree and the ensemble in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let n_estimators = params.usize("n_estimators");
+    let bootstrap = params.bool("bootstrap");
+    let frac = params.f64("max_samples");
+    let seed = python::seed(seed);
+    let mut s = Script::new();
+    s.push(python::RANDOM_NOTE)
+        .moons(params.usize("samples"), params.f64("noise"), seed)
+        .split(0.25, seed)
+        .import("import numpy as np")
+        .import("from sklearn.tree import DecisionTreeClassifier");
+    let py_bool = |b: bool| if b { "True" } else { "False" };
+    // scikit-learn refuses max_samples on a forest without bootstrap (mlplay ignores it there).
+    let max_samples = |forest: bool| {
+        if frac < 1.0 && (bootstrap || !forest) {
+            format!(", max_samples={}", python::float(frac))
+        } else {
+            String::new()
+        }
+    };
+    let common = format!(
+        "bootstrap={}, oob_score={}, random_state={seed}",
+        py_bool(bootstrap),
+        py_bool(bootstrap)
+    );
+    let max_features = params.usize("max_features");
+    let ensemble = match params.choice("model") {
+        "bagging" => {
+            s.import("from sklearn.ensemble import BaggingClassifier");
+            format!(
+                "BaggingClassifier(DecisionTreeClassifier(), n_estimators={n_estimators}{},\n\
+                 \x20                            {common})",
+                max_samples(false)
+            )
+        }
+        "extra-trees" => {
+            s.import("from sklearn.ensemble import ExtraTreesClassifier");
+            format!(
+                "ExtraTreesClassifier(n_estimators={n_estimators}, max_features={max_features}{},\n\
+                 \x20                               {common})",
+                max_samples(true)
+            )
+        }
+        _ => {
+            s.import("from sklearn.ensemble import RandomForestClassifier");
+            format!(
+                "RandomForestClassifier(n_estimators={n_estimators}, max_features={max_features}{},\n\
+                 \x20                                 {common})",
+                max_samples(true)
+            )
+        }
+    };
+    s.push(&format!(
+        "\ntree = DecisionTreeClassifier(random_state={seed}).fit(X_train, y_train)\n\
+         ensemble = {ensemble}\n\
+         ensemble.fit(X_train, y_train)\n\
+         print(\"Trees:\", len(ensemble.estimators_))\n\
+         print(\"Ensemble train accuracy:\", ensemble.score(X_train, y_train))\n\
+         print(\"Ensemble test accuracy:\", ensemble.score(X_test, y_test))\n\
+         {}\n\
+         print(\"One ensemble tree alone, test (mean):\",\n\
+         \x20     np.mean([t.score(X_test, y_test) for t in ensemble.estimators_]))\n\
+         print(\"One deep tree on all points, test:\", tree.score(X_test, y_test))",
+        if bootstrap {
+            "print(\"Out-of-bag accuracy:\", ensemble.oob_score_)"
+        } else {
+            "# Out-of-bag accuracy needs bootstrap: without it no point is left out of every tree."
+        }
+    ));
+    s.finish()
 }

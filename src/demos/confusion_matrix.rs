@@ -6,6 +6,7 @@
 
 use super::logistic_regression::C_PARAM;
 use super::precision_recall::DIGITS_TRAIN;
+use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{bundled, Dataset};
 use crate::error::Result;
@@ -44,6 +45,8 @@ pub struct ConfusionMatrixDemo {
     predictions: Array1<f64>,
     iterations: usize,
     diverged: bool,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl ConfusionMatrixDemo {
@@ -119,6 +122,7 @@ impl ConfusionMatrixDemo {
             current: 0,
             iterations: 0,
             diverged: false,
+            python: python_script(params, seed),
         })
     }
 
@@ -360,6 +364,10 @@ impl Demo for ConfusionMatrixDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let (accuracy, f1) = if self.trained() {
             let y = self.test.y.view();
@@ -402,4 +410,58 @@ impl Demo for ConfusionMatrixDemo {
             },
         ]
     }
+}
+
+/// The ten-class classifier and its confusion matrix in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let logistic = format!(
+        "LogisticRegression(C={}, max_iter={MAX_ITER})",
+        python::float(params.f64("C"))
+    );
+    let mut s = Script::new();
+    s.digits(DIGITS_TRAIN, seed)
+        .import("import numpy as np")
+        .import("from sklearn.linear_model import LogisticRegression")
+        .import("from sklearn.metrics import accuracy_score, confusion_matrix, f1_score");
+    let (model, models) = match params.choice("strategy") {
+        "one-vs-rest" => {
+            s.import("from sklearn.multiclass import OneVsRestClassifier");
+            (
+                format!("OneVsRestClassifier({logistic})  # ten binary models"),
+                "len(model.estimators_)",
+            )
+        }
+        "one-vs-one" => {
+            s.import("from sklearn.multiclass import OneVsOneClassifier");
+            (
+                format!("OneVsOneClassifier({logistic})  # 45 binary models"),
+                "len(model.estimators_)",
+            )
+        }
+        _ => (format!("{logistic}  # one softmax model"), "1"),
+    };
+    let normalise = match params.choice("normalise") {
+        "rows" => "\ncm = cm / cm.sum(axis=1, keepdims=True)  # share of each true digit",
+        "errors" => {
+            "\nnp.fill_diagonal(cm, 0)  # where each digit's errors go\n\
+             cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)"
+        }
+        _ => "",
+    };
+    s.push(&format!(
+        "\nmodel = {model}\n\
+         model.fit(X_train, y_train)\n\
+         y_pred = model.predict(X_test)\n\
+         print(\"Models in all:\", {models})\n\
+         print(\"Held-out accuracy:\", accuracy_score(y_test, y_pred))\n\
+         print(\"Macro-averaged F1:\", f1_score(y_test, y_pred, average=\"macro\"))\n\
+         print(\"Misclassified images:\", np.sum(y_pred != y_test))\n\
+         counts = confusion_matrix(y_test, y_pred)\n\
+         mixups = counts - np.diag(np.diag(counts))\n\
+         t, p = np.unravel_index(np.argmax(mixups), mixups.shape)\n\
+         print(f\"Commonest mix-up: {{t}} taken for {{p}} ({{mixups[t, p]}}x)\")\n\
+         cm = counts.astype(float){normalise}\n\
+         print(np.round(cm, 2))"
+    ));
+    s.finish()
 }

@@ -2,6 +2,7 @@
 //! (optionally rotated). Left, the decision regions of the tree so far over the points; right, the
 //! tree itself with the latest split outlined. Metrics: depth, leaves, train and test accuracy.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
@@ -107,6 +108,72 @@ pub(crate) fn classification_data(params: &Params, rng: &mut Rng) -> Result<Data
     })
 }
 
+/// Appends the Python that makes the points `classification_data` makes (`X`, `y`).
+pub(crate) fn classification_data_python(s: &mut Script, params: &Params, seed: u64) {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    s.push(RANDOM_NOTE);
+    match params.choice("dataset") {
+        "blobs" => s.blobs(
+            n,
+            &[[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]],
+            0.4 + 2.0 * noise,
+            seed,
+        ),
+        "circles" => s.circles(n, 0.5, noise * 0.5, seed),
+        "halves" => s.import("import numpy as np").push(&format!(
+            "# A square cut in two by the line x1 = 0, moved by Gaussian jitter per point.\n\
+             rng = np.random.default_rng({})\n\
+             a = rng.uniform(-2, 2, {n})\n\
+             a = np.where(np.abs(a) < 0.1, np.copysign(0.1, a), a)  # a thin empty gap\n\
+             X = np.c_[a, rng.uniform(-2, 2, {n})]\n\
+             y = (a + {} * rng.normal(size={n}) > 0).astype(int)",
+            python::seed(seed),
+            python::float(noise)
+        )),
+        _ => s.moons(n, noise, seed),
+    };
+}
+
+/// The tree the demo grows, in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    classification_data_python(&mut s, params, seed);
+    let rotation = params.f64("rotation");
+    if rotation != 0.0 {
+        s.import("import numpy as np").push(&format!(
+            "\n# Turn every point by {} degrees about the centre of the data.\n\
+             a = np.radians({})\n\
+             centre = X.mean(axis=0)\n\
+             X = (X - centre) @ np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]]) + centre",
+            python::float(rotation),
+            python::float(rotation)
+        ));
+    }
+    let max_depth = match params.usize("max_depth") {
+        0 => "None".to_string(),
+        d => d.to_string(),
+    };
+    s.split(0.25, seed)
+        .import("from sklearn.tree import DecisionTreeClassifier")
+        .push(&format!(
+            "\n# mlplay grows the tree {} one split at a time; the finished tree is the same.\n\
+             tree = DecisionTreeClassifier(criterion=\"{}\", max_depth={max_depth}, min_samples_leaf={},\n\
+             \x20                             random_state={})\n\
+             tree.fit(X_train, y_train)\n\
+             print(\"Splits:\", tree.get_n_leaves() - 1)\n\
+             print(\"Depth:\", tree.get_depth())\n\
+             print(\"Leaves:\", tree.get_n_leaves())\n\
+             print(\"Train accuracy:\", tree.score(X_train, y_train))\n\
+             print(\"Test accuracy:\", tree.score(X_test, y_test))",
+            params.choice("growth"),
+            params.choice("criterion"),
+            params.usize("min_samples_leaf"),
+            python::seed(seed)
+        ));
+    s.finish()
+}
+
 /// Training points filled and test points as rings, one colour per class, with legend entries
 /// (shared with the k-NN boundary demo); `classes` are the sorted labels.
 pub(crate) fn draw_class_points<DB: DrawingBackend>(
@@ -158,6 +225,8 @@ pub struct DecisionTreeDemo {
     rotation: f64,
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl DecisionTreeDemo {
@@ -267,6 +336,7 @@ impl DecisionTreeDemo {
             rotation,
             x_range: viz::padded(x0, x1, 0.06),
             y_range: viz::padded(y0, y1, 0.06),
+            python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
@@ -373,6 +443,10 @@ impl Demo for DecisionTreeDemo {
 
     fn height_for_width(&self, width: u32) -> u32 {
         viz::two_panel_height(width)
+    }
+
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
     }
 
     fn metrics(&self) -> Vec<Metric> {

@@ -6,8 +6,9 @@
 //! validation RMSE per fold; middle, predicted against actual mpg on the test set with the worst
 //! misses named; right, the test error by origin.
 
-use super::auto_mpg_data::{cars, preprocessing, Cars, ORIGINS};
+use super::auto_mpg_data::{cars, load_python, preprocessing, preprocessing_python, Cars, ORIGINS};
 use super::decision_tree::CLASS_COLOURS;
+use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::ensemble::{GradientBoostingRegressorParams, RandomForestRegressorParams};
@@ -113,6 +114,8 @@ pub struct EndToEndDemo {
     /// Test-set predictions once the final model is fitted.
     test_pred: Option<Array1<f64>>,
     error: Option<String>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl EndToEndDemo {
@@ -170,6 +173,7 @@ impl EndToEndDemo {
             scores: Vec::new(),
             test_pred: None,
             error: None,
+            python: python_script(params, seed),
         })
     }
 
@@ -425,6 +429,10 @@ impl Demo for EndToEndDemo {
         self.draw_origins(&panels[2])
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let (mean, std) = self.cv_mean();
         let train = if self.scores.is_empty() {
@@ -459,4 +467,71 @@ impl Demo for EndToEndDemo {
     fn autoplay(&self) -> bool {
         true
     }
+}
+
+/// The estimator `fit_model` builds for `name`, in scikit-learn: (import, constructor).
+fn estimator_python(name: &str, seed: u64) -> (&'static str, String) {
+    let seed = python::seed(seed);
+    match name {
+        "linear-regression" => (
+            "from sklearn.linear_model import LinearRegression",
+            "LinearRegression()".into(),
+        ),
+        "ridge" => (
+            "from sklearn.linear_model import Ridge",
+            "Ridge(alpha=1.0)".into(),
+        ),
+        "k-neighbors" => (
+            "from sklearn.neighbors import KNeighborsRegressor",
+            "KNeighborsRegressor(n_neighbors=5)".into(),
+        ),
+        "decision-tree" => (
+            "from sklearn.tree import DecisionTreeRegressor",
+            format!("DecisionTreeRegressor(random_state={seed})"),
+        ),
+        "gradient-boosting" => (
+            "from sklearn.ensemble import GradientBoostingRegressor",
+            "GradientBoostingRegressor(n_estimators=100, learning_rate=0.1, max_depth=3)".into(),
+        ),
+        _ => (
+            "from sklearn.ensemble import RandomForestRegressor",
+            format!("RandomForestRegressor(n_estimators=20, random_state={seed})"),
+        ),
+    }
+}
+
+/// The whole project in scikit-learn: a pipeline, k-fold cross-validation, the test set.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    load_python(&mut s, seed);
+    preprocessing_python(
+        &mut s,
+        params.choice("imputer"),
+        params.choice("scaler"),
+        params.choice("origin"),
+    );
+    let (import, estimator) = estimator_python(params.choice("model"), seed);
+    s.import(import)
+        .import("import numpy as np")
+        .import("from sklearn.metrics import root_mean_squared_error")
+        .import("from sklearn.model_selection import KFold, cross_validate")
+        .push(&format!(
+            "model = Pipeline([(\"preprocess\", preprocess), (\"estimator\", {estimator})])\n\
+             \n\
+             # Consecutive folds, as mlplay's KFold (no shuffling).\n\
+             cv = cross_validate(model, X_train, y_train, cv=KFold(n_splits={}),\n\
+             \x20                   scoring=\"neg_root_mean_squared_error\", return_train_score=True)\n\
+             print(\"CV RMSE (mean of folds):\", -cv[\"test_score\"].mean())\n\
+             print(\"CV RMSE spread (std):\", cv[\"test_score\"].std())\n\
+             print(\"training RMSE (mean of folds):\", -cv[\"train_score\"].mean())\n\
+             \n\
+             model.fit(X_train, y_train)\n\
+             pred = model.predict(X_test)\n\
+             print(\"test RMSE:\", root_mean_squared_error(y_test, pred))\n\
+             print(\"cars dropped (no mpg):\", dropped)\n\
+             worst = np.argmax(np.abs(pred - y_test))\n\
+             print(f\"worst test miss: {{X_test['name'].iloc[worst]}} ({{pred[worst] - y_test.iloc[worst]:+.1f}} mpg)\")",
+            params.usize("folds")
+        ));
+    s.finish()
 }

@@ -4,8 +4,9 @@
 //! cars that have both values), with the chosen pair outlined. Only the training rows are shown:
 //! the test set stays unseen, so nothing it holds can steer the choices that follow.
 
-use super::auto_mpg_data::{cars, NUMERIC, ORIGINS};
+use super::auto_mpg_data::{cars, load_python, NUMERIC, ORIGINS};
 use super::decision_tree::CLASS_COLOURS;
+use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::error::Result;
 use crate::estimator::Progress;
@@ -60,6 +61,8 @@ pub struct ExploreDataDemo {
     bins: usize,
     corr: Vec<Vec<f64>>,
     done: bool,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 const fn column_param(key: &'static str, label: &'static str, default: &'static str) -> ParamSpec {
@@ -126,6 +129,7 @@ impl ExploreDataDemo {
             bins: params.usize("bins").max(1),
             corr,
             done: false,
+            python: python_script(params, seed),
         })
     }
 
@@ -287,6 +291,10 @@ impl Demo for ExploreDataDemo {
         self.draw_correlations(&panels[2])
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         // The feature most correlated with mpg, by |r|.
         let best = (1..COLUMNS.len())
@@ -307,4 +315,28 @@ impl Demo for ExploreDataDemo {
     fn autoplay(&self) -> bool {
         true
     }
+}
+
+/// The same look at the training set with pandas and NumPy.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    load_python(&mut s, seed);
+    s.import("import numpy as np").push(&format!(
+        "\ntrain_set = X_train.assign(mpg=y_train)  # the test set stays unseen\n\
+         x, y, bins = \"{}\", \"{}\", {}\n\
+         columns = {COLUMNS:?}\n\
+         corr = train_set[columns].corr()  # each pair over the cars that have both values\n\
+         print(\"r(x, y):\", corr.loc[x, y])\n\
+         print(\"training cars:\", len(train_set))\n\
+         print(\"missing in x:\", train_set[x].isna().sum())\n\
+         with_mpg = corr[\"mpg\"].drop(\"mpg\")\n\
+         best = with_mpg.abs().idxmax()\n\
+         print(f\"strongest link with mpg: {{best}} (r = {{with_mpg[best]:.2f}})\")\n\
+         counts, edges = np.histogram(train_set[x].dropna(), bins=bins)\n\
+         print(\"histogram of x:\", counts)",
+        params.choice("x"),
+        params.choice("y"),
+        params.usize("bins").max(1),
+    ));
+    s.finish()
 }

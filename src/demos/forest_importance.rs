@@ -3,6 +3,7 @@
 //! out-of-bag accuracy after each tree. Metrics: accuracies, the importances' sum and the most
 //! important pixel.
 
+use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{bundled, Dataset};
 use crate::ensemble::{ForestClassifierRun, RandomForestClassifierParams};
@@ -30,6 +31,8 @@ pub struct ForestImportanceDemo {
     /// Test and out-of-bag accuracy after each tree.
     history: Vec<(f64, f64)>,
     progress: Progress,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl ForestImportanceDemo {
@@ -109,6 +112,7 @@ impl ForestImportanceDemo {
             n_estimators,
             history: Vec::new(),
             progress: Progress::Running,
+            python: python_script(params, seed),
         })
     }
 
@@ -242,6 +246,10 @@ impl Demo for ForestImportanceDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let (test, oob) = self.history.last().copied().unwrap_or((f64::NAN, f64::NAN));
         let imp = self.importances();
@@ -278,4 +286,40 @@ impl Demo for ForestImportanceDemo {
             _ => None,
         }
     }
+}
+
+/// The forest and its importances in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let max_features = match params.choice("max_features") {
+        "log2" => "\"log2\"",
+        "all" => "None",
+        _ => "\"sqrt\"",
+    };
+    let max_depth = match params.usize("max_depth") {
+        0 => "None".to_string(),
+        d => d.to_string(),
+    };
+    let mut s = Script::new();
+    s.digits(params.usize("train_size"), seed)
+        .import("import numpy as np")
+        .import("from sklearn.ensemble import RandomForestClassifier")
+        .push(&format!(
+            "\nforest = RandomForestClassifier(n_estimators={}, max_features={max_features}, max_depth={max_depth},\n\
+             \x20                               oob_score=True, random_state={})\n\
+             forest.fit(X_train, y_train)\n\
+             importances = forest.feature_importances_\n\
+             border = np.ones((8, 8), dtype=bool)\n\
+             border[1:-1, 1:-1] = False\n\
+             print(\"Trees:\", len(forest.estimators_))\n\
+             print(\"Test accuracy:\", forest.score(X_test, y_test))\n\
+             print(\"Out-of-bag accuracy:\", forest.oob_score_)\n\
+             print(\"Sum of importances:\", importances.sum())\n\
+             print(\"Most important pixel (row*8+col):\", importances.argmax())\n\
+             print(\"Its importance:\", importances.max())\n\
+             print(\"Importance of the 28 border pixels:\", importances[border.ravel()].sum())\n\
+             print(np.round(importances.reshape(8, 8), 3))",
+            params.usize("n_estimators"),
+            python::seed(seed)
+        ));
+    s.finish()
 }

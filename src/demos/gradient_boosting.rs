@@ -3,7 +3,10 @@
 //! right, the training and test error after every stage, with the best stage marked (where early
 //! stopping would end).
 
-use super::regression_tree::{curve_grid, noisy_sine, NOISE_PARAM, SAMPLES_PARAM};
+use super::python::{self, Script};
+use super::regression_tree::{
+    curve_grid, noisy_sine, noisy_sine_python, NOISE_PARAM, SAMPLES_PARAM,
+};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::ensemble::{GradientBoostingRegressor, GradientBoostingRegressorRun};
@@ -32,6 +35,8 @@ pub struct GradientBoostingDemo {
     history: Vec<(f64, f64)>,
     progress: Progress,
     y_span: (f64, f64),
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 /// The newest tree's value at a 1-D point.
@@ -124,6 +129,7 @@ impl GradientBoostingDemo {
             history: Vec::new(),
             progress: Progress::Running,
             y_span,
+            python: python_script(params, seed),
         })
     }
 
@@ -289,6 +295,10 @@ impl Demo for GradientBoostingDemo {
         self.draw_errors(&panels[2])
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let last = self.history.last().copied().unwrap_or((f64::NAN, f64::NAN));
         let (best_stage, best_mse) = self
@@ -302,4 +312,30 @@ impl Demo for GradientBoostingDemo {
             Metric::new("best_test_mse", "Lowest test MSE", best_mse),
         ]
     }
+}
+
+/// The ensemble in scikit-learn, with the error after every stage from `staged_predict`.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    noisy_sine_python(&mut s, params, seed);
+    s.import("from sklearn.ensemble import GradientBoostingRegressor")
+        .import("from sklearn.metrics import mean_squared_error")
+        .push(&format!(
+            "\ngbr = GradientBoostingRegressor(n_estimators={}, learning_rate={}, max_depth={},\n\
+             \x20                               subsample={}, random_state={})\n\
+             gbr.fit(X_train, y_train)\n\
+             train_mse = [mean_squared_error(y_train, p) for p in gbr.staged_predict(X_train)]\n\
+             test_mse = [mean_squared_error(y_test, p) for p in gbr.staged_predict(X_test)]\n\
+             print(\"Trees:\", len(gbr.estimators_))\n\
+             print(\"Training MSE:\", train_mse[-1])\n\
+             print(\"Test MSE:\", test_mse[-1])\n\
+             print(\"Stage with the lowest test MSE:\", int(np.argmin(test_mse)) + 1)\n\
+             print(\"Lowest test MSE:\", min(test_mse))",
+            params.usize("n_estimators"),
+            python::float(params.f64("learning_rate")),
+            params.usize("max_depth"),
+            python::float(params.f64("subsample")),
+            python::seed(seed)
+        ));
+    s.finish()
 }

@@ -2,6 +2,7 @@
 //! as the line it fits, its path on the loss surface (with the normal-equation answer marked) and
 //! its loss curve.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
@@ -24,6 +25,8 @@ pub struct GradientDescentDemo {
     progress: Progress,
     /// The loss surface's pixels: fixed for a run, so computed once per plot size.
     contour: RasterCache,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl GradientDescentDemo {
@@ -159,6 +162,7 @@ impl GradientDescentDemo {
             quad,
             progress: Progress::Running,
             contour: RasterCache::default(),
+            python: python_script(params, seed),
         })
     }
 
@@ -372,6 +376,10 @@ impl Demo for GradientDescentDemo {
         Ok(())
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let (t0, t1) = self.theta();
         vec![
@@ -407,4 +415,90 @@ impl Demo for GradientDescentDemo {
             Progress::Running => None,
         }
     }
+}
+
+/// Batch and mini-batch gradient descent are hand-written loops in scikit-learn's world too; the
+/// script writes the loop in NumPy (our update exactly) and adds the normal equation's answer,
+/// and `SGDRegressor` where it runs the same updates (stochastic, constant rate).
+fn python_script(params: &Params, seed: u64) -> String {
+    let (eta, epochs, n) = (
+        params.f64("learning_rate"),
+        params.usize("epochs"),
+        params.usize("samples"),
+    );
+    let method = params.choice("method");
+    let (batch, per_update) = match method {
+        "stochastic" => ("1".to_string(), "one sample".to_string()),
+        "mini-batch" => {
+            let b = params.usize("batch_size");
+            (b.to_string(), format!("{b} samples"))
+        }
+        _ => ("m".to_string(), "every sample".to_string()),
+    };
+    let mut s = Script::new();
+    s.import("import numpy as np")
+        .import("from sklearn.linear_model import LinearRegression")
+        .import("from sklearn.metrics import mean_squared_error")
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "rng = np.random.default_rng({seed})\n\
+             m = {n}\n\
+             x = rng.uniform(0, 20, m)\n\
+             y = 4 + 0.3 * x + {noise} * rng.normal(size=m)\n\
+             X = x.reshape(-1, 1){scale}\n\
+             \n\
+             # {method} gradient descent on the MSE from theta = 0, {per_update} per update.\n\
+             eta0, n_epochs, batch_size = {eta}, {epochs}, {batch}\n\
+             Xb = np.c_[np.ones(m), X]  # a column of ones for the intercept\n\
+             theta = np.zeros(2)\n\
+             t = 0\n\
+             for epoch in range(n_epochs):\n\
+             \x20   order = {order}\n\
+             \x20   for start in range(0, m, batch_size):\n\
+             \x20       rows = order[start:start + batch_size]\n\
+             \x20       gradients = 2 / len(rows) * Xb[rows].T @ (Xb[rows] @ theta - y[rows])\n\
+             \x20       eta = {rate}\n\
+             \x20       theta = theta - eta * gradients\n\
+             \x20       t += 1\n\
+             print(\"Updates:\", t)\n\
+             print(\"theta0 (intercept), theta1 (slope):\", theta)\n\
+             print(\"Train MSE:\", np.mean((Xb @ theta - y) ** 2))\n\
+             print(\"Current eta:\", {rate})\n\
+             \n\
+             # The normal equation's answer, the bottom of the bowl.\n\
+             exact = LinearRegression().fit(X, y)\n\
+             print(\"Normal-equation MSE:\", mean_squared_error(y, exact.predict(X)))",
+            seed = python::seed(seed),
+            noise = python::float(params.f64("noise")),
+            scale = if params.bool("scale_x") {
+                " / 10  # scaled: the loss bowl stays round"
+            } else {
+                ""
+            },
+            eta = python::float(eta),
+            order = if method == "batch" {
+                "np.arange(m)"
+            } else {
+                "rng.permutation(m)  # shuffled every epoch"
+            },
+            rate = if params.bool("schedule") {
+                "eta0 * 50 / (t + 50)"
+            } else {
+                "eta0"
+            },
+        ));
+    if method == "stochastic" && !params.bool("schedule") {
+        s.import("from sklearn.linear_model import SGDRegressor")
+            .push(&format!(
+                "\n# The same stochastic updates by scikit-learn. Its loss is half the squared error, so\n\
+                 # its step eta0 is twice ours for the same move.\n\
+                 sgd = SGDRegressor(penalty=None, learning_rate=\"constant\", eta0=2 * {}, max_iter={epochs},\n\
+                 \x20                  tol=None, random_state={})\n\
+                 sgd.fit(X, y)\n\
+                 print(\"SGDRegressor theta:\", sgd.intercept_, sgd.coef_)",
+                python::float(eta),
+                python::seed(seed)
+            ));
+    }
+    s.finish()
 }

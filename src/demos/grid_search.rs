@@ -5,8 +5,9 @@
 //! Left, the cross-validated RMSE of every setting so far; right, the best settings ranked, and
 //! once the grid is done, the best one refitted on the whole training set and scored on the test set.
 
-use super::auto_mpg_data::{cars, preprocessing, Cars};
+use super::auto_mpg_data::{cars, load_python, preprocessing, preprocessing_python, Cars};
 use super::end_to_end::{FOLDS_PARAM, IMPUTER_PARAM, SCALER_PARAM};
+use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::Result;
@@ -33,6 +34,8 @@ pub struct GridSearchDemo {
     test_rmse: Option<f64>,
     max_k: usize,
     error: Option<String>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl GridSearchDemo {
@@ -89,6 +92,7 @@ impl GridSearchDemo {
             test_rmse: None,
             max_k,
             error: None,
+            python: python_script(params, seed),
         })
     }
 
@@ -244,6 +248,10 @@ impl Demo for GridSearchDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let best = self.ranked().first().map(|&i| self.results[i]);
         vec![
@@ -274,4 +282,34 @@ impl Demo for GridSearchDemo {
     fn autoplay(&self) -> bool {
         true
     }
+}
+
+/// The same search with scikit-learn's `GridSearchCV`.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    load_python(&mut s, seed);
+    preprocessing_python(
+        &mut s,
+        params.choice("imputer"),
+        params.choice("scaler"),
+        "one-hot",
+    );
+    s.import("from sklearn.metrics import root_mean_squared_error")
+        .import("from sklearn.model_selection import GridSearchCV, KFold")
+        .import("from sklearn.neighbors import KNeighborsRegressor")
+        .push(&format!(
+            "model = Pipeline([(\"preprocess\", preprocess), (\"estimator\", KNeighborsRegressor())])\n\
+             grid = GridSearchCV(model, {{\"estimator__n_neighbors\": list(range(1, {} + 1)),\n\
+             \x20                           \"estimator__weights\": [\"uniform\", \"distance\"]}},\n\
+             \x20                   cv=KFold(n_splits={}), scoring=\"neg_root_mean_squared_error\")\n\
+             grid.fit(X_train, y_train)  # then refits the best setting on the whole training set\n\
+             print(\"settings tried:\", len(grid.cv_results_[\"params\"]))\n\
+             print(\"best k:\", grid.best_params_[\"estimator__n_neighbors\"])\n\
+             print(\"best weights:\", grid.best_params_[\"estimator__weights\"])\n\
+             print(\"best CV RMSE:\", -grid.best_score_)\n\
+             print(\"test RMSE of the best:\", root_mean_squared_error(y_test, grid.predict(X_test)))",
+            params.usize("max_k"),
+            params.usize("folds")
+        ));
+    s.finish()
 }

@@ -5,6 +5,7 @@
 //! against k, one k per tick. Metrics: both predictions at the query, train and test RMSE.
 
 use super::knn_boundary::{draw_k_curve, weights_of, KCurve, MAX_K, WEIGHTS_PARAM};
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -53,6 +54,8 @@ pub struct InstanceVsModelDemo {
     neighbours: Vec<usize>,
     /// (k, kNN train RMSE, kNN test RMSE) for k = 1, 2, ...
     curve: KCurve,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl InstanceVsModelDemo {
@@ -133,6 +136,7 @@ impl InstanceVsModelDemo {
             linear,
             knn,
             curve: KCurve::new(max_k),
+            python: python_script(params, seed, k),
         })
     }
 
@@ -272,6 +276,10 @@ impl Demo for InstanceVsModelDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new(
@@ -306,4 +314,38 @@ impl Demo for InstanceVsModelDemo {
             ),
         ]
     }
+}
+
+/// Both models in scikit-learn, on a table made the way `table` makes it (`k` as used).
+fn python_script(params: &Params, seed: u64, k: usize) -> String {
+    let n = params.usize("samples");
+    let mut s = Script::new();
+    s.import("import numpy as np")
+        .import("from sklearn.linear_model import LinearRegression")
+        .import("from sklearn.neighbors import KNeighborsRegressor")
+        .import("from sklearn.metrics import root_mean_squared_error")
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "# A made-up table: GDP per capita (thousands of dollars) against life satisfaction.\n\
+             rng = np.random.default_rng({seed})\n\
+             gdp = 5 + 105 * rng.uniform(size={n}) ** 1.6\n\
+             satisfaction = 4 + 3.4 * (1 - np.exp(-gdp / 28)) + {noise} * rng.normal(size={n})\n\
+             X, y = gdp.reshape(-1, 1), np.clip(satisfaction, 0, 10)",
+            seed = python::seed(seed),
+            noise = python::float(params.f64("noise")),
+        ))
+        .split(0.25, seed)
+        .push(&format!(
+            "\nlinear = LinearRegression().fit(X_train, y_train)\n\
+             knn = KNeighborsRegressor(n_neighbors={k}, weights=\"{}\").fit(X_train, y_train)\n\
+             query = [[{}]]\n\
+             print(\"Linear model at the query:\", linear.predict(query)[0])\n\
+             print(\"k-NN at the query:\", knn.predict(query)[0])\n\
+             for name, model in [(\"Linear\", linear), (\"k-NN\", knn)]:\n\
+             \x20   print(name, \"train RMSE:\", root_mean_squared_error(y_train, model.predict(X_train)))\n\
+             \x20   print(name, \"test RMSE:\", root_mean_squared_error(y_test, model.predict(X_test)))",
+            params.choice("weights"),
+            python::float(params.f64("query")),
+        ));
+    s.finish()
 }

@@ -4,9 +4,10 @@
 //! blurs the classes together (underfitting). Metrics: train and test accuracy at the chosen k.
 
 use super::decision_tree::{
-    classification_data, draw_class_points, tint, CLASS_COLOURS, DATASET_PARAM, NOISE_PARAM,
-    SAMPLES_PARAM,
+    classification_data, classification_data_python, draw_class_points, tint, CLASS_COLOURS,
+    DATASET_PARAM, NOISE_PARAM, SAMPLES_PARAM,
 };
+use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::Result;
@@ -136,6 +137,8 @@ pub struct KnnBoundaryDemo {
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
     cache: RasterCache,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl KnnBoundaryDemo {
@@ -202,6 +205,7 @@ impl KnnBoundaryDemo {
             x_range,
             y_range,
             cache: RasterCache::default(),
+            python: python_script(params, seed, k, max_k),
         })
     }
 
@@ -315,6 +319,10 @@ impl Demo for KnnBoundaryDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new("k", "k", self.k as f64),
@@ -331,4 +339,28 @@ impl Demo for KnnBoundaryDemo {
             )
         })
     }
+}
+
+/// The classifier the demo draws, in scikit-learn (`k` as used: capped at the training points).
+fn python_script(params: &Params, seed: u64, k: usize, max_k: usize) -> String {
+    let mut s = Script::new();
+    classification_data_python(&mut s, params, seed);
+    s.split(0.25, seed)
+        .import("from sklearn.neighbors import KNeighborsClassifier")
+        .push(&format!(
+            "\nknn = KNeighborsClassifier(n_neighbors={k}, weights=\"{}\")\n\
+             knn.fit(X_train, y_train)\n\
+             print(\"k:\", knn.n_neighbors)\n\
+             print(\"Train accuracy:\", knn.score(X_train, y_train))\n\
+             print(\"Test accuracy:\", knn.score(X_test, y_test))\n\
+             \n\
+             # The curve on the right: train and test accuracy for every k.\n\
+             for k in range(1, {} + 1):\n\
+             \x20   m = KNeighborsClassifier(n_neighbors=k, weights=\"{}\").fit(X_train, y_train)\n\
+             \x20   print(k, m.score(X_train, y_train), m.score(X_test, y_test))",
+            params.choice("weights"),
+            max_k,
+            params.choice("weights"),
+        ));
+    s.finish()
 }

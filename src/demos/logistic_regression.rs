@@ -3,6 +3,7 @@
 //! probability field and the decision boundary settle; beside it, the log-loss per iteration and
 //! the ROC curve on held-out points.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
@@ -76,6 +77,8 @@ pub struct LogisticRegressionDemo {
     progress: Progress,
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl LogisticRegressionDemo {
@@ -191,6 +194,7 @@ impl LogisticRegressionDemo {
             progress: Progress::Running,
             x_range: viz::padded(x0, x1, 0.08),
             y_range: viz::padded(y0, y1, 0.08),
+            python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
@@ -464,6 +468,10 @@ impl Demo for LogisticRegressionDemo {
         Ok(())
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new(
@@ -499,4 +507,47 @@ impl Demo for LogisticRegressionDemo {
             Progress::Running => None,
         }
     }
+}
+
+/// The model in scikit-learn: polynomial features, scaled, then logistic regression (L-BFGS).
+fn python_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    let mut s = Script::new();
+    s.push(RANDOM_NOTE);
+    match params.choice("dataset") {
+        "moons" => s.moons(n, noise, seed),
+        "circles" => s.circles(n, 0.5, noise, seed),
+        _ if params.usize("classes") >= 3 => s.blobs(
+            n,
+            &[[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]],
+            0.4 + 2.0 * noise,
+            seed,
+        ),
+        _ => s.blobs(n, &[[-1.5, -1.0], [1.5, 1.0]], 0.4 + 2.0 * noise, seed),
+    };
+    s.split(0.25, seed)
+        .import("from sklearn.linear_model import LogisticRegression")
+        .import("from sklearn.metrics import log_loss, roc_auc_score")
+        .import("from sklearn.pipeline import make_pipeline")
+        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
+        .push(&format!(
+            "\nmodel = make_pipeline(PolynomialFeatures(degree={}, include_bias=False), StandardScaler(),\n\
+             \x20                     LogisticRegression(C={}, max_iter={MAX_ITER}))\n\
+             model.fit(X_train, y_train)\n\
+             proba_train, proba_test = model.predict_proba(X_train), model.predict_proba(X_test)\n\
+             classes = model.classes_\n\
+             print(\"L-BFGS iterations:\", model[-1].n_iter_[0])\n\
+             print(\"Train log-loss:\", log_loss(y_train, proba_train, labels=classes))\n\
+             print(\"Test log-loss:\", log_loss(y_test, proba_test, labels=classes))\n\
+             print(\"Train accuracy:\", model.score(X_train, y_train))\n\
+             print(\"Test accuracy:\", model.score(X_test, y_test))\n\
+             if len(classes) == 2:\n\
+             \x20   print(\"Test ROC AUC:\", roc_auc_score(y_test, proba_test[:, 1]))\n\
+             else:  # one class against the rest, averaged\n\
+             \x20   print(\"Test ROC AUC:\", roc_auc_score(y_test, proba_test, multi_class=\"ovr\", labels=classes))",
+            params.usize("degree"),
+            python::float(params.f64("C")),
+        ));
+    s.finish()
 }

@@ -29,6 +29,7 @@ pub mod playground;
 mod playground_data;
 pub mod polynomial_regression;
 pub mod precision_recall;
+mod python;
 pub mod random_projection;
 pub mod regression_tree;
 pub mod regularisation_paths;
@@ -132,6 +133,12 @@ pub trait Demo {
         None
     }
 
+    /// A complete scikit-learn script doing what the demo does with its current parameters (the
+    /// page's "Python equivalent" box and `mlplay python`); `None` where there is none.
+    fn python(&self) -> Option<String> {
+        None
+    }
+
     /// Canvas height for a given width: three panels side by side when wide, stacked when narrow.
     fn height_for_width(&self, width: u32) -> u32 {
         if width >= 720 {
@@ -171,6 +178,7 @@ macro_rules! registry {
             fn metrics(&self) -> Vec<Metric> { match self { $(AnyDemo::$variant(d) => d.metrics()),* } }
             fn status(&self) -> Option<String> { match self { $(AnyDemo::$variant(d) => d.status()),* } }
             fn autoplay(&self) -> bool { match self { $(AnyDemo::$variant(d) => d.autoplay()),* } }
+            fn python(&self) -> Option<String> { match self { $(AnyDemo::$variant(d) => d.python()),* } }
             fn height_for_width(&self, width: u32) -> u32 { match self { $(AnyDemo::$variant(d) => d.height_for_width(width)),* } }
         }
     };

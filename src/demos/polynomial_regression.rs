@@ -1,6 +1,7 @@
 //! Chapter 4: polynomial regression with ridge regularisation on noisy quadratic data, showing the
 //! fitted curve, train/validation error against degree, and learning curves: under- and overfitting.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
@@ -68,6 +69,8 @@ pub struct PolynomialRegressionDemo {
     by_degree: Vec<CurvePoint>,
     sizes: Vec<usize>,
     learning: Vec<CurvePoint>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl PolynomialRegressionDemo {
@@ -154,6 +157,7 @@ impl PolynomialRegressionDemo {
             by_degree: Vec::new(),
             sizes,
             learning: Vec::new(),
+            python: python_script(params, seed),
         })
     }
 
@@ -330,6 +334,10 @@ impl Demo for PolynomialRegressionDemo {
         Ok(())
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new("degree", "Degree", self.degree as f64),
@@ -345,4 +353,36 @@ impl Demo for PolynomialRegressionDemo {
             ),
         ]
     }
+}
+
+/// The model in scikit-learn: polynomial features, scaled, then ridge.
+fn python_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    let degree = params.usize("degree");
+    let mut s = Script::new();
+    s.import("import numpy as np")
+        .import("from sklearn.linear_model import Ridge")
+        .import("from sklearn.metrics import root_mean_squared_error")
+        .import("from sklearn.pipeline import make_pipeline")
+        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "rng = np.random.default_rng({seed})\n\
+             x = rng.uniform(-3, 3, {n})\n\
+             y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
+             X = x.reshape(-1, 1)",
+            seed = python::seed(seed),
+            noise = python::float(params.f64("noise")),
+        ))
+        .split(0.25, seed)
+        .push(&format!(
+            "\nmodel = make_pipeline(PolynomialFeatures(degree={degree}, include_bias=False), StandardScaler(),\n\
+             \x20                     Ridge(alpha={}))\n\
+             model.fit(X_train, y_train)\n\
+             print(\"Degree:\", {degree})\n\
+             print(\"Train RMSE:\", root_mean_squared_error(y_train, model.predict(X_train)))\n\
+             print(\"Validation RMSE:\", root_mean_squared_error(y_test, model.predict(X_test)))",
+            python::float(params.f64("alpha")),
+        ));
+    s.finish()
 }

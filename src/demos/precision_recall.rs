@@ -4,6 +4,7 @@
 //! recomputed, so the reader watches them form. A threshold control moves the operating point.
 
 use super::logistic_regression::C_PARAM;
+use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{bundled, Dataset};
 use crate::error::Result;
@@ -83,6 +84,8 @@ pub struct PrecisionRecallDemo {
     run: Box<LogisticRun>,
     curves: Option<Curves>,
     progress: Progress,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl PrecisionRecallDemo {
@@ -137,6 +140,7 @@ impl PrecisionRecallDemo {
             run: Box::new(run),
             curves: None,
             progress: Progress::Running,
+            python: python_script(params, seed),
         })
     }
 
@@ -321,6 +325,10 @@ impl Demo for PrecisionRecallDemo {
         self.draw_roc(&panels[2], c, counts)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let counts = self.counts();
         let of = |f: fn(&Counts) -> f64| counts.as_ref().map_or(f64::NAN, f);
@@ -357,4 +365,40 @@ impl Demo for PrecisionRecallDemo {
             ),
         ]
     }
+}
+
+/// The binary classifier and its precision/recall numbers in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let digit = params.usize("digit");
+    let mut s = Script::new();
+    s.digits(DIGITS_TRAIN, seed)
+        .import("import numpy as np")
+        .import("from sklearn.linear_model import LogisticRegression")
+        .import("from sklearn.metrics import precision_recall_curve, roc_auc_score")
+        .push(&format!(
+            "y_train_{digit}, y_test_{digit} = y_train == {digit}, y_test == {digit}  # is it a {digit}?\n\
+             \n\
+             model = LogisticRegression(C={}, max_iter={MAX_ITER})\n\
+             model.fit(X_train, y_train_{digit})\n\
+             scores = model.decision_function(X_test)  # log-odds: 0 means probability 0.5\n\
+             threshold = {}\n\
+             predicted = scores >= threshold\n\
+             tp = np.sum(predicted & y_test_{digit})\n\
+             fp = np.sum(predicted & ~y_test_{digit})\n\
+             fn = np.sum(~predicted & y_test_{digit})\n\
+             precision, recall = tp / (tp + fp), tp / (tp + fn)\n\
+             print(\"L-BFGS iterations:\", model.n_iter_[0])\n\
+             print(\"Precision:\", precision)\n\
+             print(\"Recall:\", recall)\n\
+             print(\"F1 score:\", 2 * precision * recall / (precision + recall))\n\
+             print(\"Accuracy:\", np.mean(predicted == y_test_{digit}))\n\
+             print(\"Accuracy of always answering no:\", 1 - y_test_{digit}.mean())\n\
+             print(\"True positives:\", tp, \"false positives:\", fp, \"false negatives:\", fn)\n\
+             print(\"ROC AUC:\", roc_auc_score(y_test_{digit}, scores))\n\
+             precisions, recalls, thresholds = precision_recall_curve(y_test_{digit}, scores)\n\
+             print(\"Lowest threshold with 90% precision:\", thresholds[np.argmax(precisions[:-1] >= 0.9)])",
+            python::float(params.f64("C")),
+            python::float(params.f64("threshold")),
+        ));
+    s.finish()
 }

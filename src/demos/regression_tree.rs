@@ -2,6 +2,7 @@
 //! curve and the tree's prediction, a step function with one step per leaf; right, the tree with
 //! each node coloured by the value it predicts.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -59,6 +60,48 @@ pub(crate) fn noisy_sine(params: &Params, rng: &mut Rng) -> Result<(Dataset, Dat
     Ok((data.select(&train_idx), data.select(&test_idx)))
 }
 
+/// Appends the Python that makes `noisy_sine`'s split (`X_train, X_test, y_train, y_test`).
+pub(crate) fn noisy_sine_python(s: &mut Script, params: &Params, seed: u64) {
+    let n = params.usize("samples");
+    s.import("import numpy as np")
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "rng = np.random.default_rng({})\n\
+             X = rng.uniform({}, {}, ({n}, 1))\n\
+             y = np.sin(X[:, 0]) + {} * rng.normal(size={n})",
+            python::seed(seed),
+            X_RANGE.0,
+            X_RANGE.1,
+            python::float(params.f64("noise"))
+        ))
+        .split(0.25, seed);
+}
+
+/// The finished tree in scikit-learn.
+fn python_script(params: &Params, seed: u64) -> String {
+    let mut s = Script::new();
+    noisy_sine_python(&mut s, params, seed);
+    let max_depth = match params.usize("max_depth") {
+        0 => "None".to_string(),
+        d => d.to_string(),
+    };
+    s.import("from sklearn.metrics import root_mean_squared_error")
+        .import("from sklearn.tree import DecisionTreeRegressor")
+        .push(&format!(
+            "\n# mlplay grows the tree best-first one split at a time; the finished tree is the same.\n\
+             tree = DecisionTreeRegressor(max_depth={max_depth}, min_samples_leaf={}, random_state={})\n\
+             tree.fit(X_train, y_train)\n\
+             print(\"Splits:\", tree.get_n_leaves() - 1)\n\
+             print(\"Depth:\", tree.get_depth())\n\
+             print(\"Leaves (steps):\", tree.get_n_leaves())\n\
+             print(\"Train RMSE:\", root_mean_squared_error(y_train, tree.predict(X_train)))\n\
+             print(\"Test RMSE:\", root_mean_squared_error(y_test, tree.predict(X_test)))",
+            params.usize("min_samples_leaf"),
+            python::seed(seed)
+        ));
+    s.finish()
+}
+
 /// The x values at which a 1-D prediction is drawn.
 pub(crate) fn curve_grid() -> Vec<f64> {
     (0..=CURVE_POINTS)
@@ -76,6 +119,8 @@ pub struct RegressionTreeDemo {
     test_rmse: f64,
     progress: Progress,
     y_span: (f64, f64),
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl RegressionTreeDemo {
@@ -129,6 +174,7 @@ impl RegressionTreeDemo {
             test_rmse: f64::NAN,
             progress: Progress::Running,
             y_span,
+            python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
@@ -230,6 +276,10 @@ impl Demo for RegressionTreeDemo {
 
     fn height_for_width(&self, width: u32) -> u32 {
         viz::two_panel_height(width)
+    }
+
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
     }
 
     fn metrics(&self) -> Vec<Metric> {

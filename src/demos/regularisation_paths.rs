@@ -8,6 +8,7 @@
 //! `1/(2n)||y - Xw - b||² + α·r·||w||₁ + ½·α·(1 - r)·||w||²`: lasso is r = 1, ridge is r = 0, which
 //! is `Ridge(alpha = n·α)` and is solved in closed form.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
@@ -53,6 +54,8 @@ pub struct RegularisationPathsDemo {
     pub sweeps: Vec<usize>,
     chosen: usize,
     error: Option<String>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 /// `n` rows of eight standard-normal features with corr(x_i, x_j) = 0.5^|i-j| (an AR(1) chain),
@@ -178,6 +181,7 @@ impl RegularisationPathsDemo {
             sweeps: Vec::new(),
             chosen,
             error: None,
+            python: python_script(params, seed),
         })
     }
 
@@ -380,6 +384,10 @@ impl Demo for RegularisationPathsDemo {
         self.error.clone()
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         let chosen = self.chosen_fit();
         let (train, test) = self
@@ -422,4 +430,75 @@ impl Demo for RegularisationPathsDemo {
             ),
         ]
     }
+}
+
+/// The path in scikit-learn. Ridge's alpha is on another scale than ElasticNet's (a sum of
+/// squares, not a mean), so the script scales it by the number of rows.
+fn python_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    let alpha = python::float(params.f64("alpha"));
+    let (import, make, name) = match params.choice("model") {
+        "ridge" => (
+            "from sklearn.linear_model import Ridge",
+            "# Ridge minimises |y - Xw|² + a|w|², ElasticNet (and mlplay) |y - Xw|²/(2n) + alpha|w|²/2:\n\
+             # the same model when a = n * alpha.\n\
+             def make(alpha):\n\
+             \x20   return Ridge(alpha=alpha * len(X_train))"
+                .to_string(),
+            "Ridge",
+        ),
+        "elastic-net" => (
+            "from sklearn.linear_model import ElasticNet",
+            format!(
+                "def make(alpha):\n\
+                 \x20   return ElasticNet(alpha=alpha, l1_ratio={}, tol=1e-8, max_iter=100000)",
+                python::float(params.f64("l1_ratio"))
+            ),
+            "ElasticNet",
+        ),
+        _ => (
+            "from sklearn.linear_model import Lasso",
+            "def make(alpha):\n\
+             \x20   return Lasso(alpha=alpha, tol=1e-8, max_iter=100000)"
+                .to_string(),
+            "Lasso",
+        ),
+    };
+    let mut s = Script::new();
+    s.import("import numpy as np")
+        .import(import)
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "# Eight features with corr(x_i, x_j) = 0.5^|i-j|; three of them matter.\n\
+             rng = np.random.default_rng({seed})\n\
+             true_coef = np.array([3, 1.5, 0, 0, 2, 0, 0, 0])\n\
+             \n\
+             def correlated(n):\n\
+             \x20   X = np.empty((n, 8))\n\
+             \x20   X[:, 0] = rng.normal(size=n)\n\
+             \x20   for j in range(1, 8):\n\
+             \x20       X[:, j] = 0.5 * X[:, j - 1] + np.sqrt(1 - 0.5**2) * rng.normal(size=n)\n\
+             \x20   return X, X @ true_coef + {noise} * rng.normal(size=n)\n\
+             \n\
+             X_train, y_train = correlated({n})\n\
+             X_test, y_test = correlated({TEST_SAMPLES})\n\
+             \n\
+             {make}\n\
+             \n\
+             alpha = {alpha}\n\
+             model = make(alpha).fit(X_train, y_train)\n\
+             print(\"{name} coefficients:\", model.coef_.round(3))\n\
+             print(\"Non-zero coefficients at the chosen alpha:\", np.count_nonzero(model.coef_))\n\
+             print(\"Training R2 at the chosen alpha:\", model.score(X_train, y_train))\n\
+             print(\"Test R2 at the chosen alpha:\", model.score(X_test, y_test))\n\
+             \n\
+             # The path: {GRID} alphas from 10 down to 0.001 (and the chosen one).\n\
+             alphas = np.sort(np.append(np.logspace({LOG_HI}, {LOG_LO}, {GRID}), alpha))[::-1]\n\
+             test_r2 = [make(a).fit(X_train, y_train).score(X_test, y_test) for a in alphas]\n\
+             best = int(np.argmax(test_r2))\n\
+             print(\"Alpha with the best test R2:\", alphas[best], \"R2:\", test_r2[best])",
+            seed = python::seed(seed),
+            noise = python::float(params.f64("noise")),
+        ));
+    s.finish()
 }

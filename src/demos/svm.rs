@@ -4,6 +4,7 @@
 //! per pair update, which the solver drives below `tol`. Shares its kernel controls with `svr`.
 
 use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
+use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
@@ -91,6 +92,23 @@ pub(crate) fn svm_params(params: &Params) -> SvcParams {
         .coef0(params.f64("coef0"))
 }
 
+/// The kernel arguments of `SVC`/`SVR` the shared controls describe, e.g.
+/// `kernel="rbf", C=1.0, gamma=1.0`.
+pub(crate) fn kernel_python(params: &Params) -> String {
+    let kernel = params.choice("kernel");
+    let c = python::float(params.f64("C"));
+    let gamma = python::float(params.f64("gamma"));
+    match kernel {
+        "linear" => format!("kernel=\"linear\", C={c}"),
+        "poly" => format!(
+            "kernel=\"poly\", C={c}, gamma={gamma}, degree={}, coef0={}",
+            params.usize("degree"),
+            python::float(params.f64("coef0"))
+        ),
+        _ => format!("kernel=\"rbf\", C={c}, gamma={gamma}"),
+    }
+}
+
 /// Pair updates per frame: a few at first so the first moves can be followed, then more, so that
 /// a long run (large C) still ends in seconds.
 pub(crate) fn smo_ticks_per_frame(iterations: usize) -> usize {
@@ -159,6 +177,8 @@ pub struct SvmDemo {
     y_range: std::ops::Range<f64>,
     /// The decision values on the grid, with the pair-update count they were computed at.
     field: RefCell<Option<(usize, Array2<f64>)>>,
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl SvmDemo {
@@ -235,6 +255,7 @@ impl SvmDemo {
             x_range: viz::padded(x0, x1, 0.06),
             y_range: viz::padded(y0, y1, 0.06),
             field: RefCell::new(None),
+            python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
@@ -406,6 +427,10 @@ impl Demo for SvmDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new(
@@ -444,4 +469,46 @@ impl Demo for SvmDemo {
             Progress::Running => None,
         }
     }
+}
+
+/// The classifier in scikit-learn (libsvm's SMO solves the same problem to the same tolerance).
+fn python_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    let mut s = Script::new();
+    s.push(RANDOM_NOTE);
+    match params.choice("dataset") {
+        "blobs" => s.blobs(n, &[[-1.0, -0.5], [1.0, 0.5]], 0.3 + 1.5 * noise, seed),
+        "separable" => s.blobs(n, &[[-1.6, -1.0], [1.6, 1.0]], 0.2 + noise, seed),
+        "circles" => s.circles(n, 0.5, noise * 0.5, seed),
+        _ => s.moons(n, noise, seed),
+    };
+    let stretch = params.f64("stretch");
+    if stretch != 1.0 {
+        s.push(&format!(
+            "X[:, 1] *= {}  # stretch the second feature",
+            python::float(stretch)
+        ));
+    }
+    s.split(0.25, seed);
+    if params.bool("standardize") {
+        s.import("from sklearn.preprocessing import StandardScaler")
+            .push(
+                "scaler = StandardScaler().fit(X_train)\n\
+             X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)",
+            );
+    }
+    s.import("import numpy as np")
+        .import("from sklearn.svm import SVC")
+        .push(&format!(
+            "\nsvc = SVC({})\n\
+             svc.fit(X_train, y_train)\n\
+             print(\"Support vectors:\", len(svc.support_))\n\
+             print(\"of them at C:\", np.sum(np.isclose(np.abs(svc.dual_coef_), svc.C)))\n\
+             print(\"Train accuracy:\", svc.score(X_train, y_train))\n\
+             print(\"Test accuracy:\", svc.score(X_test, y_test))\n\
+             print(\"SMO iterations:\", svc.n_iter_[0])",
+            kernel_python(params)
+        ));
+    s.finish()
 }

@@ -2,9 +2,10 @@
 //! with its ε-tube over the points, support vectors circled (points on or outside the tube);
 //! right, each training point's dual coefficient `a_i - a*_i`, boxed in `[-C, C]`.
 
+use super::python::{self, Script, RANDOM_NOTE};
 use super::svm::{
-    draw_support_vectors, rescore, smo_ticks_per_frame, svm_params, COEF0_PARAM, C_PARAM,
-    DEGREE_PARAM, GAMMA_PARAM, KERNEL_PARAM,
+    draw_support_vectors, kernel_python, rescore, smo_ticks_per_frame, svm_params, COEF0_PARAM,
+    C_PARAM, DEGREE_PARAM, GAMMA_PARAM, KERNEL_PARAM,
 };
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
@@ -35,6 +36,8 @@ pub struct SvrDemo {
     test_rmse: f64,
     progress: Progress,
     y_span: (f64, f64),
+    /// The "Python equivalent" of these parameters.
+    python: String,
 }
 
 impl SvrDemo {
@@ -115,6 +118,7 @@ impl SvrDemo {
             test_rmse: f64::NAN,
             progress: Progress::Running,
             y_span: viz::extent(data.y.iter().copied()),
+            python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
@@ -274,6 +278,10 @@ impl Demo for SvrDemo {
         viz::two_panel_height(width)
     }
 
+    fn python(&self) -> Option<String> {
+        Some(self.python.clone())
+    }
+
     fn metrics(&self) -> Vec<Metric> {
         vec![
             Metric::new(
@@ -315,4 +323,34 @@ impl Demo for SvrDemo {
             )
         })
     }
+}
+
+/// The regressor in scikit-learn, on a noisy sine made as `new` makes it.
+fn python_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    let mut s = Script::new();
+    s.import("import numpy as np")
+        .import("from sklearn.metrics import root_mean_squared_error")
+        .import("from sklearn.svm import SVR")
+        .push(RANDOM_NOTE)
+        .push(&format!(
+            "rng = np.random.default_rng({})\n\
+             X = rng.uniform(-np.pi, np.pi, ({n}, 1))\n\
+             y = np.sin(X[:, 0]) + {} * rng.normal(size={n})",
+            python::seed(seed),
+            python::float(params.f64("noise"))
+        ))
+        .split(0.25, seed)
+        .push(&format!(
+            "\nsvr = SVR({}, epsilon={})\n\
+             svr.fit(X_train, y_train)\n\
+             print(\"Support vectors:\", len(svr.support_))\n\
+             print(\"of them at +-C:\", np.sum(np.isclose(np.abs(svr.dual_coef_), svr.C)))\n\
+             print(\"Train RMSE:\", root_mean_squared_error(y_train, svr.predict(X_train)))\n\
+             print(\"Test RMSE:\", root_mean_squared_error(y_test, svr.predict(X_test)))\n\
+             print(\"SMO iterations:\", svr.n_iter_)",
+            kernel_python(params),
+            python::float(params.f64("epsilon"))
+        ));
+    s.finish()
 }

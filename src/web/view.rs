@@ -49,6 +49,9 @@ pub struct DemoView {
     play: HtmlElement,
     status: HtmlElement,
     metrics: HtmlElement,
+    /// The collapsed "Python equivalent" box and its `<code>`, rewritten only when the text changes.
+    python_box: HtmlElement,
+    python_code: HtmlElement,
     seed: HtmlInputElement,
     controls: Vec<Control>,
     /// Event handlers; dropped with the view (the page calls `detach` before discarding it).
@@ -147,6 +150,8 @@ pub fn mount(
     append(&section, &figure)?;
     let metrics = dom::div("demo-metrics")?;
     append(&section, &metrics)?;
+    let (python_box, python_code, copy) = python_box()?;
+    append(&section, &python_box)?;
 
     host.set_inner_html("");
     append(host, &section)?;
@@ -165,6 +170,8 @@ pub fn mount(
         play,
         status,
         metrics,
+        python_box,
+        python_code,
         seed,
         controls,
         handlers: Vec::new(),
@@ -173,8 +180,10 @@ pub fn mount(
         draw_ms: 0.0,
     }));
     wire(&view, &step, &reset, &reseed, &seed_error)?;
+    wire_copy(&view, &copy)?;
     {
         let v = view.borrow();
+        v.show_python();
         v.show_state();
         v.show_playing();
         v.show_metrics(); // before the first draw, which waits until the demo is scrolled near
@@ -182,6 +191,48 @@ pub fn mount(
     VIEWS.with(|vs| vs.borrow_mut().push(view.clone()));
     start_loop();
     Ok(view)
+}
+
+/// `<details class="demo-python">`: a summary, a Copy button and `<pre><code>`, filled by
+/// `show_python`.
+fn python_box() -> Result<(HtmlElement, HtmlElement, HtmlElement)> {
+    let details: HtmlElement = make("details", "demo-python")?;
+    details.set_hidden(true);
+    let summary = with_text(make::<HtmlElement>("summary", "")?, "Python equivalent");
+    let copy: HtmlElement = with_text(make("button", "copy")?, "Copy");
+    copy.set_attribute("type", "button").map_err(dom::js)?;
+    let pre: HtmlElement = make("pre", "")?;
+    let code: HtmlElement = make("code", "language-python")?;
+    append(&pre, &code)?;
+    for child in [&summary, &copy, &pre] {
+        append(&details, child)?;
+    }
+    Ok((details, code, copy))
+}
+
+/// Copy puts the script on the clipboard where the page may write to it, and selects it either
+/// way, so Ctrl+C / Cmd+C works where the clipboard is closed (plain http, old browsers).
+fn wire_copy(view: &ViewRef, copy: &HtmlElement) -> Result<()> {
+    let code = view.borrow().python_code.clone();
+    let button = copy.clone();
+    listen(view, copy, "click", move |_| {
+        let Ok(w) = dom::window() else {
+            return;
+        };
+        if let Ok(Some(selection)) = w.get_selection() {
+            let _ = selection.select_all_children(&code);
+        }
+        let navigator = w.navigator();
+        let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+            .is_ok_and(|c| !c.is_undefined());
+        if has_clipboard {
+            let text = code.text_content().unwrap_or_default();
+            let _ = navigator.clipboard().write_text(&text);
+            button.set_text_content(Some("Copied"));
+        } else {
+            button.set_text_content(Some("Selected: press Ctrl+C"));
+        }
+    })
 }
 
 /// Queues a demo to be mounted from the frame loop, so that a chapter with many demos is built
@@ -447,10 +498,26 @@ impl DemoView {
                 self.status.class_list().add_1("error").ok();
             }
         }
+        self.show_python();
         self.show_state();
         self.show_playing();
         self.show_metrics();
         self.dirty = true;
+    }
+
+    /// Shows the demo's Python equivalent; the DOM is touched only when the text changed.
+    fn show_python(&self) {
+        let Some(text) = self.demo.python() else {
+            self.python_box.set_hidden(true);
+            return;
+        };
+        self.python_box.set_hidden(false);
+        if self.python_code.text_content().as_deref() != Some(text.as_str()) {
+            self.python_code.set_text_content(Some(&text));
+            if let Some(copy) = self.python_box.query_selector(".copy").ok().flatten() {
+                copy.set_text_content(Some("Copy"));
+            }
+        }
     }
 
     fn show_state(&self) {

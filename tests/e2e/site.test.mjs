@@ -338,6 +338,18 @@ e2e('chapter4', 'a) chapter 4 opens without console errors and draws its demos',
     for (const canvas of canvases) await expectCanvasNonBlank(canvas, instance);
   }
 
+  // The first demo's "Python equivalent" box follows its learning rate.
+  const code = demoByInstance(page, GD).locator('details.demo-python pre code');
+  assert.equal(await code.count(), 1, `${GD}: a .demo-python box`);
+  const before = (await code.textContent()) ?? '';
+  assert.match(before, /LinearRegression\(/, `${GD}: the script calls LinearRegression`);
+  await commitEntry(entry(demoByInstance(page, GD), 'learning_rate'), '0.5');
+  await poll(
+    async () => (await code.textContent()) ?? '',
+    (text) => text !== before && text.includes('eta0, n_epochs, batch_size = 0.5,'),
+    `${GD}: the Python code follows learning_rate=0.5`,
+  );
+
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'chapter4');
 });
