@@ -340,6 +340,10 @@ impl AdaBoostClassifierRun {
     pub fn is_done(&self) -> bool {
         self.done
     }
+    /// The ensemble so far, borrowed (`model()` clones it): its trees, says and errors.
+    pub fn current(&self) -> &AdaBoostClassifier {
+        &self.model
+    }
 }
 
 impl Iterative for AdaBoostClassifierRun {

@@ -36,7 +36,7 @@ pub use random_forest::{
     ExtraTreesRegressorParams, RandomForestClassifier, RandomForestClassifierParams,
     RandomForestRegressor, RandomForestRegressorParams,
 };
-pub use stacking::{StackingClassifier, StackingClassifierParams};
+pub use stacking::{StackingClassifier, StackingClassifierParams, StackingClassifierRun};
 pub use voting::{
     default_members, FittedMember, Member, Voting, VotingClassifier, VotingClassifierParams,
 };

@@ -7,10 +7,10 @@
 use super::voting::{default_members, validate_members, FittedMember, Member};
 use crate::data::{check_xy, Dataset};
 use crate::error::{Error, Result};
-use crate::estimator::{Classifier, Fit};
+use crate::estimator::{Classifier, Fit, Progress};
 use crate::linear::{LogisticRegression, LogisticRegressionParams};
 use crate::metrics::unique_labels;
-use crate::model_selection::StratifiedKFold;
+use crate::model_selection::{Fold, StratifiedKFold};
 use ndarray::{concatenate, s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -72,52 +72,117 @@ impl Fit for StackingClassifierParams {
     }
 
     fn fit(&self, data: &Dataset) -> Result<StackingClassifier> {
+        let mut run = self.start(data)?;
+        loop {
+            run.step()?;
+            // The step that fits the final classifier is the one that returns Done.
+            if let Some(model) = run.fitted.take() {
+                return Ok(model);
+            }
+        }
+    }
+}
+
+impl StackingClassifierParams {
+    /// Checks the data and starts the fit, one model per step: each member once per fold (for
+    /// its out-of-fold probabilities) and then on every row, and last the final classifier.
+    pub fn start(&self, data: &Dataset) -> Result<StackingClassifierRun> {
         self.validate()?;
         check_xy(data.x.view(), data.y.view())?;
-        let classes = unique_labels([data.y.view()]);
-        let k = classes.len();
-        let members = self
-            .estimators
-            .iter()
-            .map(|m| m.fit(data))
-            .collect::<Result<Vec<_>>>()?;
         let folds = StratifiedKFold {
             n_splits: self.cv,
             ..StratifiedKFold::default()
         }
         .split(data.y.view())?;
-        let n = data.n_samples();
-        let mut blocks = Vec::with_capacity(self.estimators.len() + 1);
-        for m in &self.estimators {
-            let mut oof = Array2::zeros((n, k));
-            for fold in &folds {
+        Ok(StackingClassifierRun {
+            classes: unique_labels([data.y.view()]),
+            data: data.clone(),
+            folds,
+            members: Vec::new(),
+            fold: 0,
+            oof: None,
+            blocks: Vec::new(),
+            fitted: None,
+            params: self.clone(),
+        })
+    }
+}
+
+/// A stack being fitted, one member fit per step and the final classifier last.
+#[derive(Debug, Clone)]
+pub struct StackingClassifierRun {
+    params: StackingClassifierParams,
+    data: Dataset,
+    classes: Vec<f64>,
+    folds: Vec<Fold>,
+    members: Vec<FittedMember>,
+    /// The next fold of the member being fitted, and its out-of-fold probabilities so far.
+    fold: usize,
+    oof: Option<Array2<f64>>,
+    /// Each fitted member's out-of-fold columns of the final classifier's input.
+    blocks: Vec<Array2<f64>>,
+    fitted: Option<StackingClassifier>,
+}
+
+impl StackingClassifierRun {
+    /// The members fitted on every row so far, in the order of `estimators`.
+    pub fn members(&self) -> &[FittedMember] {
+        &self.members
+    }
+
+    /// The whole stack, once the final classifier is fitted.
+    pub fn fitted(&self) -> Option<&StackingClassifier> {
+        self.fitted.as_ref()
+    }
+
+    /// Fits the next member on one fold (for its out-of-fold probabilities) or, after its last
+    /// fold, on every row; after the last member, the final classifier, and returns `Done`.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.fitted.is_some() {
+            return Ok(Progress::Done);
+        }
+        let data = &self.data;
+        let k = self.classes.len();
+        if let Some(m) = self.params.estimators.get(self.members.len()) {
+            if let Some(fold) = self.folds.get(self.fold) {
                 let train = Dataset::new(
                     data.x.select(Axis(0), &fold.train),
                     data.y.select(Axis(0), &fold.train),
                 )?;
                 let fitted = m.fit(&train)?;
                 let xt = data.x.select(Axis(0), &fold.test);
-                let p = fitted.proba_for(xt.view(), &classes)?;
+                let p = fitted.proba_for(xt.view(), &self.classes)?;
+                let oof = self
+                    .oof
+                    .get_or_insert_with(|| Array2::zeros((data.n_samples(), k)));
                 for (r, &i) in fold.test.iter().enumerate() {
                     oof.row_mut(i).assign(&p.row(r));
                 }
+                self.fold += 1;
+                return Ok(Progress::Running);
             }
-            blocks.push(member_features(oof, k));
+            let oof = self.oof.take().unwrap_or_default();
+            self.blocks.push(member_features(oof, k));
+            self.members.push(m.fit(data)?);
+            self.fold = 0;
+            return Ok(Progress::Running);
         }
-        if self.passthrough {
-            blocks.push(data.x.clone());
+        let mut views: Vec<_> = self.blocks.iter().map(|b| b.view()).collect();
+        if self.params.passthrough {
+            views.push(data.x.view());
         }
-        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
         let meta = concatenate(Axis(1), &views).map_err(|e| Error::Shape(e.to_string()))?;
         let final_model = self
+            .params
             .final_estimator
             .fit(&Dataset::new(meta, data.y.clone())?)?;
-        Ok(StackingClassifier {
-            classes,
-            members,
+        self.fitted = Some(StackingClassifier {
+            classes: self.classes.clone(),
+            members: self.members.clone(),
             final_estimator: final_model,
-            params: self.clone(),
-        })
+            params: self.params.clone(),
+        });
+        Ok(Progress::Done)
     }
 }
 

@@ -1,7 +1,8 @@
 //! `VotingClassifier`: several different classifiers fitted on the same rows, combined by a
 //! (weighted) majority of their labels (`voting = "hard"`) or by averaging their class
 //! probabilities (`"soft"`), as scikit-learn's. The members are any of the classifiers with
-//! `predict_proba` listed in [`Member`].
+//! `predict_proba` listed in [`Member`] (an SVC's probabilities come from Platt scaling, see
+//! [`PlattSvc`]).
 
 use super::{
     AdaBoostClassifier, AdaBoostClassifierParams, GradientBoostingClassifier,
@@ -13,6 +14,7 @@ use crate::estimator::{Classifier, Fit};
 use crate::linear::{LogisticRegression, LogisticRegressionParams};
 use crate::metrics::{argmax_labels, unique_labels};
 use crate::neighbors::{KNeighborsClassifier, KNeighborsClassifierParams};
+use crate::svm::{PlattSvc, SvcParams};
 use crate::tree::{DecisionTreeClassifier, DecisionTreeClassifierParams};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,8 @@ pub enum Member {
     KNeighbors(KNeighborsClassifierParams),
     AdaBoost(AdaBoostClassifierParams),
     GradientBoosting(GradientBoostingClassifierParams),
+    /// Two classes only: its probabilities are a sigmoid of the decision value ([`PlattSvc`]).
+    Svc(SvcParams),
 }
 
 /// A fitted member.
@@ -39,6 +43,7 @@ pub enum FittedMember {
     KNeighbors(KNeighborsClassifier),
     AdaBoost(AdaBoostClassifier),
     GradientBoosting(GradientBoostingClassifier),
+    Svc(PlattSvc),
 }
 
 impl Member {
@@ -51,6 +56,7 @@ impl Member {
             Member::KNeighbors(_) => "k-NN",
             Member::AdaBoost(_) => "AdaBoost",
             Member::GradientBoosting(_) => "gradient boosting",
+            Member::Svc(_) => "SVC",
         }
     }
 
@@ -62,6 +68,7 @@ impl Member {
             Member::KNeighbors(p) => p.validate(),
             Member::AdaBoost(p) => p.validate(),
             Member::GradientBoosting(p) => p.validate(),
+            Member::Svc(p) => p.validate(),
         }
     }
 
@@ -73,6 +80,7 @@ impl Member {
             Member::KNeighbors(p) => FittedMember::KNeighbors(p.fit(data)?),
             Member::AdaBoost(p) => FittedMember::AdaBoost(p.fit(data)?),
             Member::GradientBoosting(p) => FittedMember::GradientBoosting(p.fit(data)?),
+            Member::Svc(p) => FittedMember::Svc(PlattSvc::fit(p, data)?),
         })
     }
 }
@@ -87,6 +95,7 @@ impl FittedMember {
             FittedMember::KNeighbors(m) => &m.classes,
             FittedMember::AdaBoost(m) => &m.classes,
             FittedMember::GradientBoosting(m) => &m.classes,
+            FittedMember::Svc(m) => m.classes(),
         }
     }
 
@@ -98,6 +107,7 @@ impl FittedMember {
             FittedMember::KNeighbors(m) => m.predict_proba(x),
             FittedMember::AdaBoost(m) => m.predict_proba(x),
             FittedMember::GradientBoosting(m) => m.predict_proba(x),
+            FittedMember::Svc(m) => m.predict_proba(x),
         }
     }
 
@@ -125,6 +135,7 @@ impl Classifier for FittedMember {
             FittedMember::KNeighbors(m) => m.predict(x),
             FittedMember::AdaBoost(m) => m.predict(x),
             FittedMember::GradientBoosting(m) => m.predict(x),
+            FittedMember::Svc(m) => m.predict(x),
         }
     }
 }

@@ -2,15 +2,18 @@
 //! (ε-insensitive regression), both solved by libsvm's SMO algorithm in [`smo`], with the
 //! `linear`, `poly` and `rbf` kernels of [`kernel`]. Chapter 5's demos animate the solver.
 //! `LinearSVC` ([`linear_svc`]) solves the linear problem directly, by liblinear's dual coordinate descent.
+//! [`PlattSvc`] adds two-class probabilities to an SVC (Platt scaling), for soft voting and stacking.
 
 pub mod kernel;
 pub mod linear_svc;
+mod platt;
 mod smo;
 pub mod svc;
 pub mod svr;
 
 pub use kernel::{Gamma, GammaRule, Kernel, KernelKind};
 pub use linear_svc::{LinearSvc, LinearSvcParams, LinearSvcRun, SvcLoss};
+pub use platt::PlattSvc;
 pub use svc::{Svc, SvcParams, SvcRun};
 pub use svr::{Svr, SvrParams, SvrRun};
 
