@@ -18,7 +18,7 @@ use crate::metrics::argmax_labels;
 use crate::model_selection::train_test_split;
 use crate::rng::Rng;
 use crate::tree::{DecisionTreeClassifierParams, MaxFeatures};
-use crate::viz::{self, raster_field};
+use crate::viz::{self, ClassGrid};
 use ndarray::{Array1, Array2, ArrayView2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -78,7 +78,7 @@ pub struct BaggingDemo {
     /// The single deep tree: its class probabilities on the grid and its test accuracy.
     tree_grid: Array2<f64>,
     tree_test_accuracy: f64,
-    grid_x: Array2<f64>,
+    grid: ClassGrid,
     grid_votes: Votes,
     train_votes: Votes,
     test_votes: Votes,
@@ -91,8 +91,6 @@ pub struct BaggingDemo {
     model_name: &'static str,
     /// The "Python equivalent" of these parameters.
     python: String,
-    x_range: std::ops::Range<f64>,
-    y_range: std::ops::Range<f64>,
 }
 
 impl BaggingDemo {
@@ -201,19 +199,8 @@ impl BaggingDemo {
         let classes = run.classes().to_vec();
         let k = classes.len();
         let tree = DecisionTreeClassifierParams::default().fit(&train)?;
-        let (x0, x1) = viz::extent(data.x.column(0).iter().copied());
-        let (y0, y1) = viz::extent(data.x.column(1).iter().copied());
-        let (x_range, y_range) = (viz::padded(x0, x1, 0.06), viz::padded(y0, y1, 0.06));
-        let grid_x = Array2::from_shape_fn((GRID * GRID, 2), |(i, c)| {
-            let (gx, gy) = (i % GRID, i / GRID);
-            let t = |g: usize| (g as f64 + 0.5) / GRID as f64;
-            if c == 0 {
-                x_range.start + t(gx) * (x_range.end - x_range.start)
-            } else {
-                y_range.start + t(gy) * (y_range.end - y_range.start)
-            }
-        });
-        let tree_grid = tree.predict_proba(grid_x.view())?;
+        let grid = ClassGrid::around(data.x.view(), GRID);
+        let tree_grid = tree.predict_proba(grid.points.view())?;
         let tree_test_accuracy = tree.score(test.x.view(), test.y.view())?;
         Ok(BaggingDemo {
             grid_votes: Votes::new(GRID * GRID, k),
@@ -228,14 +215,12 @@ impl BaggingDemo {
             bootstrap,
             tree_grid,
             tree_test_accuracy,
-            grid_x,
+            grid,
             tree_accuracy_sum: 0.0,
             history: Vec::new(),
             progress: Progress::Running,
             model_name,
             python: python_script(params, seed),
-            x_range,
-            y_range,
         })
     }
 
@@ -245,7 +230,7 @@ impl BaggingDemo {
             Ok(self.run.newest_proba(x)?.unwrap_or_default())
         };
         let (pg, ptr, pte) = (
-            proba(self.grid_x.view())?,
+            proba(self.grid.points.view())?,
             proba(self.train.x.view())?,
             proba(self.test.x.view())?,
         );
@@ -291,37 +276,7 @@ impl BaggingDemo {
         title: &str,
         grid: &Array2<f64>,
     ) -> Result<()> {
-        let mut chart = viz::chart(
-            area,
-            title,
-            self.x_range.clone(),
-            self.y_range.clone(),
-            "x1",
-            "x2",
-        )?;
-        let (xr, yr) = (self.x_range.clone(), self.y_range.clone());
-        let cell = |x: f64, y: f64| {
-            let gx = (((x - xr.start) / (xr.end - xr.start)) * GRID as f64) as usize;
-            let gy = (((y - yr.start) / (yr.end - yr.start)) * GRID as f64) as usize;
-            gy.min(GRID - 1) * GRID + gx.min(GRID - 1)
-        };
-        let winner = |i: usize| {
-            let row = grid.row(i);
-            let total: f64 = row.sum();
-            let best = (0..row.len()).fold(0, |b, c| if row[c] > row[b] { c } else { b });
-            (best, if total > 0.0 { row[best] / total } else { 0.0 })
-        };
-        let (px, py) = chart.plotting_area().get_pixel_range();
-        let dx = (xr.end - xr.start) / (px.end - px.start).max(1) as f64;
-        let dy = (yr.end - yr.start) / (py.end - py.start).max(1) as f64;
-        let k = self.classes.len().max(2) as f64;
-        raster_field(&mut chart, 1, |x, y| {
-            let (c, share) = winner(cell(x, y));
-            if winner(cell(x + dx, y)).0 != c || winner(cell(x, y + dy)).0 != c {
-                return viz::INK;
-            }
-            // 0 at an even split of the vote, 1 when unanimous.
-            let sure = ((share - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0);
+        let mut chart = self.grid.draw(area, title, grid, |c, sure| {
             tint(CLASS_COLOURS[c % 3], 0.08 + 0.4 * sure)
         })?;
         draw_class_points(&mut chart, &self.train, &self.test, &self.classes)?;

@@ -5,6 +5,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 mod raster;
+mod regions;
 mod space;
 mod tree;
 
@@ -13,6 +14,7 @@ pub use native::{render_file, render_rgb};
 pub use raster::{
     draw_image, draw_patch, draw_patch_grid, raster_field, raster_field_cached, Raster, RasterCache,
 };
+pub use regions::ClassGrid;
 pub use space::{chart_3d, Chart3d};
 pub use tree::{draw_growing_tree, draw_tree, TreeStyle};
 
