@@ -68,6 +68,17 @@ pub(crate) const DATASET_PARAM: ParamSpec = ParamSpec {
     },
 };
 
+/// The two-class data sets of [`DATASET_PARAM`] (the AdaBoost and voting demos).
+pub(crate) const TWO_CLASS_DATASET_PARAM: ParamSpec = ParamSpec {
+    key: "dataset",
+    label: "Dataset",
+    help: "Two moons, a ring around a disc, or a square cut in two halves by a straight line.",
+    kind: ParamKind::Choice {
+        options: &["moons", "circles", "halves"],
+        default: "moons",
+    },
+};
+
 /// Points generated, a quarter held out (shared with the k-NN boundary demo).
 pub(crate) const SAMPLES_PARAM: ParamSpec = ParamSpec {
     key: "samples",

@@ -1,6 +1,7 @@
 //! Live demos: each wraps a real algorithm with parameters ([`ParamSpec`]), bounded-time steps and
 //! plots drawn on any plotters backend. The registry lists them by id for the page and the CLI.
 
+pub mod adaboost;
 mod auto_mpg_data;
 pub mod bagging;
 pub mod colour_quantisation;
@@ -37,6 +38,7 @@ pub mod semi_supervised;
 pub mod silhouette;
 pub mod svm;
 pub mod svr;
+pub mod voting;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
@@ -203,6 +205,8 @@ registry! {
     GradientBoosting => gradient_boosting::GradientBoostingDemo,
     Bagging => bagging::BaggingDemo,
     ForestImportance => forest_importance::ForestImportanceDemo,
+    AdaBoost => adaboost::AdaBoostDemo,
+    Voting => voting::VotingDemo,
     Perceptron => perceptron::PerceptronDemo,
     ConfusionMatrix => confusion_matrix::ConfusionMatrixDemo,
     PrecisionRecall => precision_recall::PrecisionRecallDemo,
