@@ -6,7 +6,10 @@ use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
 use std::path::Path;
 
-pub use crate::fit::{check_fit_args, fit_csv, transform, ESTIMATORS, TRANSFORMERS, UNSUPERVISED};
+pub use crate::fit::{
+    check_fit_args, fit_csv, transform, ESTIMATORS, PREPROCESSORS, SPLITTERS, TRANSFORMERS,
+    UNSUPERVISED,
+};
 pub use crate::fit_cv::cross_validate_csv;
 
 /// Splits `key=value` (from `--set`).

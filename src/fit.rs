@@ -17,6 +17,10 @@ use crate::ensemble::{
 };
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
+pub use crate::fit_preprocess::PREPROCESSORS;
+use crate::fit_preprocess::{fit_pipeline, fit_preprocessor, transform_preprocessor};
+pub use crate::fit_search::SPLITTERS;
+use crate::fit_search::{search, split};
 use crate::linear::{
     ElasticNetParams, LassoParams, LinearRegressionParams, LogisticRegressionParams, RidgeParams,
     SgdClassifierParams, SgdRegressorParams,
@@ -41,6 +45,12 @@ pub fn fit_csv(
     predict: Option<&str>,
 ) -> Result<Json> {
     check_fit_args(name, target.is_some(), predict.is_some())?;
+    if PREPROCESSORS.contains(&name) {
+        return fit_preprocessor(name, data, target, sets);
+    }
+    if SPLITTERS.contains(&name) {
+        return split(name, data, target, sets);
+    }
     match target {
         Some(target) => fit(name, data, target, sets, predict),
         None => fit_unsupervised(name, data, sets),
@@ -50,7 +60,14 @@ pub fn fit_csv(
 /// Whether `name` gets the arguments it needs (a target iff supervised, predictions only then);
 /// the CLI asks before it reads any file.
 pub fn check_fit_args(name: &str, has_target: bool, has_predict: bool) -> Result<()> {
-    if UNSUPERVISED.contains(&name) {
+    if PREPROCESSORS.contains(&name) || SPLITTERS.contains(&name) {
+        // A target is optional: left out of the columns transformed, or the labels to stratify.
+        if has_predict {
+            return Err(Error::Io(format!(
+                "{name} predicts nothing: it takes no --predict"
+            )));
+        }
+    } else if UNSUPERVISED.contains(&name) {
         if has_target || has_predict {
             return Err(Error::Io(format!(
                 "{name} is unsupervised: it takes no --target or --predict"
@@ -91,7 +108,17 @@ pub const ESTIMATORS: &[&str] = &[
     "ada-boost-classifier",
     "voting-classifier",
     "stacking-classifier",
+    "pipeline",
+    "grid-search-cv",
+    "randomized-search-cv",
 ];
+
+/// Every name `mlplay fit` takes, for error messages.
+fn all_names() -> String {
+    [ESTIMATORS, UNSUPERVISED, PREPROCESSORS, SPLITTERS]
+        .concat()
+        .join(", ")
+}
 
 /// Fits estimator `name` on `data` (CSV text, `target` column) with `--set` overrides; with
 /// `predict` (CSV text) also predicts those rows. Returns the JSON object the CLI prints.
@@ -103,6 +130,8 @@ pub fn fit(
     predict: Option<&str>,
 ) -> Result<Json> {
     match name {
+        "pipeline" => fit_pipeline(data, target, sets, predict),
+        "grid-search-cv" | "randomized-search-cv" => search(name, data, target, sets, predict),
         "linear-regression" => {
             fit_regressor::<LinearRegressionParams>(name, data, target, sets, predict)
         }
@@ -154,7 +183,7 @@ pub fn fit(
         }
         _ => Err(Error::UnknownEstimator {
             name: name.to_string(),
-            expected: ESTIMATORS.join(", "),
+            expected: all_names(),
         }),
     }
 }
@@ -323,25 +352,40 @@ fn fit_unsupervised_x(
         _ => {
             return Err(Error::UnknownEstimator {
                 name: name.to_string(),
-                expected: ESTIMATORS
-                    .iter()
-                    .chain(UNSUPERVISED)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                expected: all_names(),
             })
         }
     })
 }
 
-/// Fits reducer `name` on every column of `data` (CSV text) with `--set` overrides and returns
-/// the reduced rows as CSV text with header `c1..ck`.
-pub fn transform(name: &str, data: &str, sets: &[(String, String)]) -> Result<String> {
+/// Fits transformer `name` on `data` (CSV text) with `--set` overrides and returns the
+/// transformed rows as CSV text. Reducers read every column (no `target`) and name their outputs
+/// `c1..ck`; preprocessors name theirs as scikit-learn's `get_feature_names_out` and append the
+/// `target` column when given.
+pub fn transform(
+    name: &str,
+    data: &str,
+    target: Option<&str>,
+    sets: &[(String, String)],
+) -> Result<String> {
+    if PREPROCESSORS.contains(&name) {
+        return transform_preprocessor(name, data, target, sets);
+    }
     if !TRANSFORMERS.contains(&name) {
         return Err(Error::UnknownEstimator {
             name: name.to_string(),
-            expected: TRANSFORMERS.join(", "),
+            expected: TRANSFORMERS
+                .iter()
+                .chain(PREPROCESSORS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
         });
+    }
+    if target.is_some() {
+        return Err(Error::Io(format!(
+            "{name} is unsupervised: it takes no --target"
+        )));
     }
     let table = csv::read_table(data)?;
     let x = Array2::from_shape_fn((table.rows.len(), table.columns.len()), |(r, c)| {
@@ -974,7 +1018,11 @@ fn typed_like(default: &Json, key: &str, text: &str) -> Result<Json> {
             .ok_or_else(|| bad("a number"))?),
         // Optional values (`tol`, `penalty`): `none`/`null` clears them, numbers stay numbers.
         Json::Null | Json::String(_) if matches!(text, "none" | "None" | "null") => Json::Null,
-        // Optional arrays (`means_init`) are written as JSON: `[[0, 1], [2, 3]]`.
+        // Arrays (`feature_range`) and optional arrays (`means_init`) are written as JSON:
+        // `[0, 1]`, `[[0, 1], [2, 3]]`.
+        Json::Array(_) => {
+            serde_json::from_str(text).map_err(|_| bad("a JSON array such as [0, 1]"))?
+        }
         Json::Null if text.starts_with('[') => {
             serde_json::from_str(text).map_err(|_| bad("a JSON array such as [[0, 1], [2, 3]]"))?
         }

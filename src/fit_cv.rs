@@ -2,33 +2,109 @@
 //! fit, as scikit-learn's `cross_val_score(estimator, X, y, cv=K)`: stratified folds and accuracy
 //! for classifiers, plain consecutive folds and R² for regressors. Each fold goes through the
 //! same `fit` path as a normal run (training rows as the data, test rows as `--predict`), so every
-//! estimator gets it without code of its own.
+//! estimator (pipelines and searches included) gets it without code of its own. The searches in
+//! `fit_search` score their candidates the same way.
 
-use crate::data::{csv, Dataset};
+use crate::data::{csv, frame};
 use crate::error::{Error, Result};
 use crate::fit::fit;
 use crate::model_selection::{Fold, KFold, Scoring, StratifiedKFold};
 use ndarray::Array1;
 use serde_json::{json, Value as Json};
 
-/// Whether `name` predicts classes (accuracy, stratified folds) rather than numbers.
-pub fn is_classifier(name: &str) -> bool {
+/// Estimators that wrap another, named by `--set estimator=NAME`.
+pub const WRAPPERS: &[&str] = &["pipeline", "grid-search-cv", "randomized-search-cv"];
+
+/// The estimator a wrapper holds (`estimator=NAME`) and the settings meant for it
+/// (`estimator.KEY=V`, passed on as `KEY=V`).
+pub fn inner_estimator(sets: &[(String, String)]) -> Result<(String, Vec<(String, String)>)> {
+    let name = sets
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "estimator")
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| {
+            Error::Io("this wraps another estimator: add --set estimator=NAME (e.g. ridge)".into())
+        })?;
+    let inner = sets
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("estimator.")
+                .map(|k| (k.to_string(), v.clone()))
+        })
+        .collect();
+    Ok((name, inner))
+}
+
+/// The settings of a wrapper itself: everything but `estimator` and `estimator.*`.
+pub fn own_sets(sets: &[(String, String)]) -> Vec<(String, String)> {
+    sets.iter()
+        .filter(|(k, _)| k != "estimator" && !k.starts_with("estimator."))
+        .cloned()
+        .collect()
+}
+
+/// Whether `name` predicts classes (accuracy, stratified folds) rather than numbers; a wrapper
+/// is whatever it wraps.
+pub fn is_classifier(name: &str, sets: &[(String, String)]) -> bool {
+    if WRAPPERS.contains(&name) {
+        return inner_estimator(sets).is_ok_and(|(inner, s)| is_classifier(&inner, &s));
+    }
     name.ends_with("-classifier") || matches!(name, "logistic-regression" | "svc" | "linear-svc")
 }
 
-/// The rows of `data` at `rows` as CSV text (features, then the target), numbers written so
-/// they read back exactly.
-fn rows_csv(data: &Dataset, rows: &[usize]) -> String {
-    let mut out = data.feature_names.join(",");
-    out.push(',');
-    out.push_str(&data.target_name);
-    out.push('\n');
-    for &r in rows {
-        let cells: Vec<String> = data.x.row(r).iter().map(|v| v.to_string()).collect();
-        out.push_str(&cells.join(","));
-        out.push_str(&format!(",{}\n", data.y[r]));
+/// Column `target` of CSV text as numbers (text labels as their sorted codes).
+pub fn target_column(data: &str, target: &str) -> Result<Array1<f64>> {
+    let f = frame::read_frame(data)?;
+    Ok(f.values.column(f.column_index(target)?).to_owned())
+}
+
+/// scikit-learn's default `cv=K` for this estimator: stratified folds for classifiers.
+pub fn default_folds(
+    classifier: bool,
+    y: &Array1<f64>,
+    k: usize,
+) -> Result<(Vec<Fold>, &'static str)> {
+    if classifier {
+        Ok((StratifiedKFold::new(k).split(y.view())?, "StratifiedKFold"))
+    } else {
+        Ok((KFold::new(k).split(y.len())?, "KFold"))
     }
-    out
+}
+
+/// The score of `name` on each fold's test rows, fitted on its training rows.
+pub fn fold_scores(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    folds: &[Fold],
+    scoring: Scoring,
+) -> Result<Vec<f64>> {
+    let y = target_column(data, target)?;
+    let mut scores = Vec::with_capacity(folds.len());
+    for f in folds {
+        let out = fit(
+            name,
+            &csv::subset(data, &f.train)?,
+            target,
+            sets,
+            Some(&csv::subset(data, &f.test)?),
+        )?;
+        let pred: Vec<f64> = serde_json::from_value(out["predictions"].clone())
+            .map_err(|_| Error::Io(format!("{name} printed no predictions to score")))?;
+        let truth = y.select(ndarray::Axis(0), &f.test);
+        scores.push(scoring.of_predictions(truth.view(), Array1::from(pred).view())?);
+    }
+    Ok(scores)
+}
+
+/// Mean and population standard deviation (scikit-learn's `std_test_score`).
+pub fn mean_std(scores: &[f64]) -> (f64, f64) {
+    let n = scores.len() as f64;
+    let mean = scores.iter().sum::<f64>() / n;
+    let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (mean, std)
 }
 
 /// Scores of estimator `name` over `k` folds of `data` (CSV text with column `target`).
@@ -39,45 +115,16 @@ pub fn cross_validate_csv(
     sets: &[(String, String)],
     k: usize,
 ) -> Result<Json> {
-    let all = csv::read_dataset(data, target)?;
-    if all
-        .feature_names
-        .iter()
-        .any(|f| f.contains(',') || f.contains('"'))
-        || target.contains(',')
-        || target.contains('"')
-    {
-        return Err(Error::Io(
-            "--cv needs column names without commas or quotes".into(),
-        ));
-    }
-    let classifier = is_classifier(name);
-    let (folds, splitter, scoring): (Vec<Fold>, _, _) = if classifier {
-        (
-            StratifiedKFold::new(k).split(all.y.view())?,
-            "StratifiedKFold",
-            Scoring::Accuracy,
-        )
+    let classifier = is_classifier(name, sets);
+    let y = target_column(data, target)?;
+    let (folds, splitter) = default_folds(classifier, &y, k)?;
+    let scoring = if classifier {
+        Scoring::Accuracy
     } else {
-        (KFold::new(k).split(all.n_samples())?, "KFold", Scoring::R2)
+        Scoring::R2
     };
-    let mut scores = Vec::with_capacity(folds.len());
-    for f in &folds {
-        let out = fit(
-            name,
-            &rows_csv(&all, &f.train),
-            target,
-            sets,
-            Some(&rows_csv(&all, &f.test)),
-        )?;
-        let pred: Vec<f64> = serde_json::from_value(out["predictions"].clone())
-            .map_err(|_| Error::Io(format!("{name} printed no predictions to score")))?;
-        let truth = all.y.select(ndarray::Axis(0), &f.test);
-        scores.push(scoring.of_predictions(truth.view(), Array1::from(pred).view())?);
-    }
-    let n = scores.len() as f64;
-    let mean = scores.iter().sum::<f64>() / n;
-    let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let scores = fold_scores(name, data, target, sets, &folds, scoring)?;
+    let (mean, std) = mean_std(&scores);
     Ok(json!({
         "k": k,
         "splitter": splitter,

@@ -12,6 +12,8 @@ pub mod error;
 pub mod estimator;
 pub mod fit;
 pub mod fit_cv;
+pub mod fit_preprocess;
+pub mod fit_search;
 pub mod linalg;
 pub mod linear;
 pub mod metrics;

@@ -60,7 +60,10 @@ mod native {
         },
         /// Fit an estimator on a CSV file and print a JSON summary.
         Fit {
-            /// Estimator, e.g. ridge, logistic-regression, decision-tree-classifier, kmeans, pca (see `mlplay list`).
+            /// Estimator, e.g. ridge, logistic-regression, kmeans, pca, standard-scaler, pipeline,
+            /// grid-search-cv, k-fold (see `mlplay list`). Wrappers take --set estimator=NAME and
+            /// estimator.KEY=V; grid-search-cv takes grid.KEY=V1,V2; randomized-search-cv takes
+            /// dist.KEY=loguniform(A,B) (or uniform, randint, or a list).
             estimator: String,
             /// CSV file with a header row.
             #[arg(long)]
@@ -78,14 +81,19 @@ mod native {
             #[arg(long, value_name = "K")]
             cv: Option<usize>,
         },
-        /// Fit a dimensionality reducer on a CSV file and print the reduced rows as CSV (c1..ck).
+        /// Fit a transformer on a CSV file and print the transformed rows as CSV.
         Transform {
-            /// Reducer: pca, incremental-pca, gaussian-random-projection, sparse-random-projection,
-            /// locally-linear-embedding, isomap.
+            /// Reducer (pca, incremental-pca, gaussian-random-projection, sparse-random-projection,
+            /// locally-linear-embedding, isomap: outputs c1..ck) or preprocessor (standard-scaler,
+            /// min-max-scaler, simple-imputer, one-hot-encoder, ordinal-encoder,
+            /// polynomial-features, column-transformer: outputs named as scikit-learn names them).
             estimator: String,
-            /// CSV file with a header row; every column is a feature.
+            /// CSV file with a header row; every column is a feature, except --target.
             #[arg(long)]
             data: PathBuf,
+            /// Preprocessors only: a column to leave out of the transform and append unchanged.
+            #[arg(long)]
+            target: Option<String>,
             #[arg(long = "set", value_name = "KEY=VALUE")]
             sets: Vec<String>,
         },
@@ -153,11 +161,13 @@ mod native {
             Command::Transform {
                 estimator,
                 data,
+                target,
                 sets: raw,
             } => {
+                let text = read(&data)?;
                 print!(
                     "{}",
-                    cli::transform(&estimator, &read(&data)?, &sets(&raw)?)?
+                    cli::transform(&estimator, &text, target.as_deref(), &sets(&raw)?)?
                 );
             }
             Command::List => {
@@ -173,7 +183,13 @@ mod native {
                 );
                 println!(
                     "transformers (mlplay transform):\n  {}",
-                    cli::TRANSFORMERS.join("\n  ")
+                    [cli::TRANSFORMERS, cli::PREPROCESSORS]
+                        .concat()
+                        .join("\n  ")
+                );
+                println!(
+                    "splitters (print row indices; stratified ones take --target):\n  {}",
+                    cli::SPLITTERS.join("\n  ")
                 );
             }
         }

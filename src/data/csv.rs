@@ -166,3 +166,46 @@ pub fn read_features(text: &str, features: &[String]) -> Result<Array2<f64>> {
         .collect::<Result<Vec<_>>>()?;
     Ok(table.matrix(&cols))
 }
+
+/// The header and the data records at `rows` (0-based, in that order) of CSV text, written back
+/// as CSV (quoted where needed), so a subset reads exactly as the same rows of the whole file.
+pub fn subset(text: &str, rows: &[usize]) -> Result<String> {
+    let (columns, mut reader) = open(text)?;
+    let records = reader
+        .records()
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(csv_error)?;
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let io = |e: ::csv::Error| Error::Io(e.to_string());
+    writer.write_record(&columns).map_err(io)?;
+    for &r in rows {
+        let record = records.get(r).ok_or_else(|| {
+            Error::Shape(format!("row {r} asked for, the file has {}", records.len()))
+        })?;
+        writer.write_record(record).map_err(io)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| Error::Io(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Io(e.to_string()))
+}
+
+/// A numeric matrix as CSV text under header `names` (quoted where needed); numbers are written
+/// so they read back exactly.
+pub fn write_matrix(names: &[String], x: ndarray::ArrayView2<f64>) -> Result<String> {
+    if names.len() != x.ncols() {
+        return Err(Error::Shape(format!(
+            "{} column names for {} columns",
+            names.len(),
+            x.ncols()
+        )));
+    }
+    let io = |e: ::csv::Error| Error::Io(e.to_string());
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    writer.write_record(names).map_err(io)?;
+    for row in x.rows() {
+        writer
+            .write_record(row.iter().map(|v| v.to_string()))
+            .map_err(io)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| Error::Io(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Io(e.to_string()))
+}

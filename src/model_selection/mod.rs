@@ -18,7 +18,7 @@ pub use cross_validation::{
 };
 pub use kfold::{Fold, KFold, StratifiedKFold};
 pub use search::{
-    with_params, Candidate, Distribution, GridSearchCv, RandomizedSearchCv, SearchResult,
+    rank, with_params, Candidate, Distribution, GridSearchCv, RandomizedSearchCv, SearchResult,
 };
 pub use split::{stratified_train_test_split, train_test_split};
 

@@ -60,6 +60,47 @@ pub struct Candidate {
     pub rank: usize,
 }
 
+impl Candidate {
+    /// A setting with its fold scores, not yet ranked.
+    pub fn new(params: Vec<(String, Json)>, fold_scores: Vec<f64>) -> Self {
+        let k = fold_scores.len() as f64;
+        let mean_score = fold_scores.iter().sum::<f64>() / k;
+        let std_score = (fold_scores
+            .iter()
+            .map(|s| (s - mean_score).powi(2))
+            .sum::<f64>()
+            / k)
+            .sqrt();
+        Candidate {
+            params,
+            fold_scores,
+            mean_score,
+            std_score,
+            rank: 0,
+        }
+    }
+}
+
+/// Ranks candidates by mean score (NaN last, ties share the lowest rank, as scikit-learn) and
+/// returns the index of the best, the first of rank 1.
+pub fn rank(candidates: &mut [Candidate]) -> usize {
+    let key = |c: &Candidate| {
+        if c.mean_score.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            c.mean_score
+        }
+    };
+    let ranks: Vec<usize> = candidates
+        .iter()
+        .map(|c| 1 + candidates.iter().filter(|o| key(o) > key(c)).count())
+        .collect();
+    for (c, r) in candidates.iter_mut().zip(ranks) {
+        c.rank = r;
+    }
+    candidates.iter().position(|c| c.rank == 1).unwrap_or(0)
+}
+
 #[derive(Debug, Clone)]
 pub struct SearchResult<M> {
     pub candidates: Vec<Candidate>,
@@ -91,38 +132,9 @@ where
     for params in settings {
         let p: P = with_params(base, &params)?;
         let fold_scores = cross_val_score(&p, data, folds, score)?;
-        let k = fold_scores.len() as f64;
-        let mean_score = fold_scores.iter().sum::<f64>() / k;
-        let std_score = (fold_scores
-            .iter()
-            .map(|s| (s - mean_score).powi(2))
-            .sum::<f64>()
-            / k)
-            .sqrt();
-        candidates.push(Candidate {
-            params,
-            fold_scores,
-            mean_score,
-            std_score,
-            rank: 0,
-        });
+        candidates.push(Candidate::new(params, fold_scores));
     }
-    // NaN means rank last, as scikit-learn does.
-    let key = |c: &Candidate| {
-        if c.mean_score.is_nan() {
-            f64::NEG_INFINITY
-        } else {
-            c.mean_score
-        }
-    };
-    let ranks: Vec<usize> = candidates
-        .iter()
-        .map(|c| 1 + candidates.iter().filter(|o| key(o) > key(c)).count())
-        .collect();
-    for (c, r) in candidates.iter_mut().zip(ranks) {
-        c.rank = r;
-    }
-    let best_index = candidates.iter().position(|c| c.rank == 1).unwrap_or(0);
+    let best_index = rank(&mut candidates);
     let best: P = with_params(base, &candidates[best_index].params)?;
     let best_model = best.fit(data)?;
     Ok(SearchResult {
