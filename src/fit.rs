@@ -927,7 +927,11 @@ fn fit_k_neighbors_classifier(
     out["classes"] = json!(model.classes);
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
-        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        let start = Instant::now();
+        let predictions = model.predict(x.view())?;
+        // The neighbour search is where k-NN spends its time (`scripts/bench` reads this).
+        out["predict_ms"] = json!(start.elapsed().as_secs_f64() * 1000.0);
+        out["predictions"] = json!(predictions.to_vec());
         out["probabilities"] = json!(rows(&model.predict_proba(x.view())?));
         neighbours_json(&mut out, &model.neighbours, x.view())?;
     }
@@ -949,7 +953,10 @@ fn fit_k_neighbors_regressor(
         })?;
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
-        out["predictions"] = json!(model.predict(x.view())?.to_vec());
+        let start = Instant::now();
+        let predictions = model.predict(x.view())?;
+        out["predict_ms"] = json!(start.elapsed().as_secs_f64() * 1000.0);
+        out["predictions"] = json!(predictions.to_vec());
         neighbours_json(&mut out, &model.neighbours, x.view())?;
     }
     Ok(out)

@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 import sklearn
-from sklearn import (cluster, datasets, decomposition, ensemble, linear_model, manifold, mixture, random_projection,
+from sklearn import (cluster, datasets, decomposition, ensemble, linear_model, manifold, mixture, neighbors,
+                     random_projection,
                      svm, tree)
 from threadpoolctl import threadpool_limits
 
@@ -185,7 +186,81 @@ CASES = [
         lambda: ensemble.GradientBoostingRegressor(random_state=0),
         "regression 20000x20",
     ),
+    ("lasso", {"alpha": 0.1}, lambda: linear_model.Lasso(alpha=0.1), "regression 20000x20"),
+    (
+        "elastic-net",
+        {"alpha": 0.1, "l1_ratio": 0.5},
+        lambda: linear_model.ElasticNet(alpha=0.1, l1_ratio=0.5),
+        "regression 20000x20",
+    ),
+    # Ours always solves liblinear's dual; scikit-learn's dual="auto" would pick the primal here.
+    ("linear-svc", {}, lambda: svm.LinearSVC(dual=True), "binary 10000x20"),
+    (
+        "sgd-classifier",
+        {"random_state": 0},
+        lambda: linear_model.SGDClassifier(random_state=0),
+        "binary 10000x20",
+    ),
+    # k-NN's fit only stores the rows: these time predicting the training rows (see PREDICT_TIMED).
+    ("k-neighbors-classifier", {}, lambda: neighbors.KNeighborsClassifier(algorithm="brute"), "binary 2000x20"),
+    ("k-neighbors-regressor", {}, lambda: neighbors.KNeighborsRegressor(algorithm="brute"), "friedman 2000x10"),
+    (
+        "bagging-classifier",
+        {"random_state": 0},
+        lambda: ensemble.BaggingClassifier(random_state=0),
+        "binary 2000x20",
+    ),
+    (
+        "bagging-regressor",
+        {"random_state": 0},
+        lambda: ensemble.BaggingRegressor(random_state=0),
+        "friedman 2000x10",
+    ),
+    (
+        "random-forest-classifier",
+        {"random_state": 0},
+        lambda: ensemble.RandomForestClassifier(random_state=0),
+        "binary 2000x20",
+    ),
+    (
+        "random-forest-regressor",
+        {"random_state": 0},
+        lambda: ensemble.RandomForestRegressor(random_state=0),
+        "friedman 2000x10",
+    ),
+    (
+        "extra-trees-classifier",
+        {"random_state": 0},
+        lambda: ensemble.ExtraTreesClassifier(random_state=0),
+        "binary 2000x20",
+    ),
+    (
+        "extra-trees-regressor",
+        {"random_state": 0},
+        lambda: ensemble.ExtraTreesRegressor(random_state=0),
+        "friedman 2000x10",
+    ),
+    (
+        "ada-boost-classifier",
+        {"random_state": 0},
+        lambda: ensemble.AdaBoostClassifier(random_state=0),
+        "binary 10000x20",
+    ),
+    # Our default members: logistic regression, a depth-5 tree and 5-NN (scikit-learn has none).
+    ("voting-classifier", {}, lambda: ensemble.VotingClassifier(default_members()), "binary 2000x20"),
+    ("stacking-classifier", {}, lambda: ensemble.StackingClassifier(default_members()), "binary 2000x20"),
 ]
+
+# Rows timed on predicting the training rows after the fit (`predict_ms`), not on the fit.
+PREDICT_TIMED = ("k-neighbors-classifier", "k-neighbors-regressor")
+
+
+def default_members():
+    return [
+        ("logistic_regression", linear_model.LogisticRegression()),
+        ("decision_tree", tree.DecisionTreeClassifier(max_depth=5, random_state=0)),
+        ("k_neighbors", neighbors.KNeighborsClassifier()),
+    ]
 
 
 # Parameters named in the table's first column, to tell apart rows of the same estimator.
@@ -194,6 +269,8 @@ LABEL_PARAMS = ("covariance_type", "svd_solver")
 
 def label(name, sets):
     shown = ", ".join(f"{k}={v}" for k, v in sets.items() if k in LABEL_PARAMS)
+    if name in PREDICT_TIMED:
+        shown = ", ".join(s for s in (shown, "predict") if s)
     return f"{name} ({shown})" if shown else name
 
 
@@ -212,6 +289,7 @@ def write_cases():
         {"name": name, "label": label(name, sets), "data": data, "path": path,
          "target": "y" if y is not None else None, "sets": sets}
         for (name, sets, _, data), _, y, path in case_files()
+        if name not in PREDICT_TIMED
     ]
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump(cases, f, indent=1)
@@ -221,23 +299,32 @@ def ours(binary, name, path, supervised, sets, repeat):
     cmd = [binary, "fit", name, "--data", path]
     if supervised:
         cmd += ["--target", "y"]
+    timed = "fit_ms"
+    if name in PREDICT_TIMED:
+        cmd += ["--predict", path]
+        timed = "predict_ms"
     for k, v in sets.items():
         cmd += ["--set", f"{k}={v}"]
     times, out = [], None
     for _ in range(repeat):
         run = subprocess.run(cmd, capture_output=True, text=True, check=True)
         out = json.loads(run.stdout)
-        times.append(out["fit_ms"])
+        times.append(out[timed])
     return statistics.median(times), out
 
 
-def theirs(make, x, y, repeat):
+def theirs(name, make, x, y, repeat):
     make().fit(x, y)  # warm-up: imports, first-call dispatch
     times, model = [], None
     for _ in range(repeat):
         model = make()
+        if name in PREDICT_TIMED:
+            model.fit(x, y)
         start = time.perf_counter()
-        model.fit(x, y)
+        if name in PREDICT_TIMED:
+            model.predict(x)
+        else:
+            model.fit(x, y)
         times.append((time.perf_counter() - start) * 1000.0)
     return statistics.median(times), model
 
@@ -261,7 +348,7 @@ def main():
             print(f"| {name} | {data} | not in `mlplay list` | | | |")
             continue
         ours_ms, out = ours(binary, name, path, y is not None, sets, repeat)
-        their_ms, model = theirs(make, x, y, repeat)
+        their_ms, model = theirs(name, make, x, y, repeat)
         print(
             f"| {label(name, sets)} | {data} | {ours_ms:.1f} | {their_ms:.1f} | "
             f"**{ours_ms / their_ms:.2f}x** | {agreement(name, out, model, x, y)} |"
