@@ -19,7 +19,7 @@ use crate::preprocessing::{
     PolynomialFeatures, Remainder, SimpleImputerParams, StandardScalerParams, Step,
     TransformerChain,
 };
-use ndarray::{concatenate, Array1, Array2, Axis};
+use ndarray::{concatenate, Array2, Axis};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 use web_time::Instant;
@@ -434,23 +434,9 @@ pub fn fit_pipeline(
 
 /// The features and target of `frame`; a text target is allowed for classifiers (as its codes).
 fn labelled(frame: &Frame, target: &str, classifier: bool) -> Result<Dataset> {
-    let t = frame.column_index(target)?;
-    if !classifier || frame.kinds[t] == ColumnKind::Numeric {
-        return frame.regression_dataset(target);
+    if classifier {
+        frame.labelled_dataset(target)
+    } else {
+        frame.regression_dataset(target)
     }
-    let y: Array1<f64> = frame.values.column(t).to_owned();
-    if let Some(r) = y.iter().position(|v| v.is_nan()) {
-        return Err(Error::Csv {
-            line: r as u64 + 2,
-            column: Some(target.to_string()),
-            message: "the target is missing here: drop those rows or pick another target".into(),
-        });
-    }
-    let cols: Vec<usize> = (0..frame.names.len()).filter(|&c| c != t).collect();
-    Dataset::with_names(
-        frame.values.select(Axis(1), &cols),
-        y,
-        cols.iter().map(|&c| frame.names[c].clone()).collect(),
-        target.to_string(),
-    )
 }

@@ -355,3 +355,19 @@ fn the_bundled_auto_mpg_table_reads_as_a_frame() {
     let err = frame.regression_dataset("mpg").unwrap_err().to_string();
     assert!(err.contains("missing on line(s)"), "{err}");
 }
+
+#[test]
+fn bundled_iris_is_fishers_table() {
+    let iris = mlplay::data::bundled::iris().unwrap();
+    assert_eq!(iris.x.dim(), (150, 4));
+    assert_eq!(iris.feature_names[2], "petal_length");
+    for class in 0..3 {
+        assert_eq!(iris.y.iter().filter(|&&y| y == class as f64).count(), 50);
+    }
+    // The first flower (setosa) and the column means of the classic table.
+    assert_eq!(iris.x.row(0).to_vec(), [5.1, 3.5, 1.4, 0.2]);
+    let means = iris.x.mean_axis(ndarray::Axis(0)).unwrap();
+    for (m, want) in means.iter().zip([5.8433, 3.0573, 3.7580, 1.1993]) {
+        assert!((m - want).abs() < 1e-4, "{m} vs {want}");
+    }
+}

@@ -5,6 +5,9 @@
 - flower.rgb.z: scikit-learn's sample image flower.jpg (CC BY 2.0, "vultilion" on Flickr, see
   sklearn/datasets/images/README.txt) scaled to 160 pixels wide: a 4-byte header (width, height as
   little-endian u16) then RGB bytes row by row; zlib-compressed.
+- iris.csv.z: Fisher's 150 irises (UCI, via sklearn.datasets.load_iris) as CSV with columns
+  sepal_length, sepal_width, petal_length, petal_width (cm) and species (setosa, versicolor,
+  virginica); zlib-compressed.
 Deterministic for fixed library versions (scikit-learn 1.9.1, Pillow 13.0.0).
 """
 import os
@@ -13,7 +16,7 @@ import zlib
 
 import numpy as np
 from PIL import Image
-from sklearn.datasets import load_digits, load_sample_image
+from sklearn.datasets import load_digits, load_iris, load_sample_image
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "datasets")
 os.makedirs(OUT, exist_ok=True)
@@ -31,4 +34,12 @@ small = np.asarray(Image.fromarray(flower).resize((width, height), Image.Resampl
 with open(os.path.join(OUT, "flower.rgb.z"), "wb") as f:
     f.write(zlib.compress(struct.pack("<HH", width, height) + small.tobytes(), 9))
 
-print("digits", records.shape, "flower", small.shape)
+iris = load_iris()
+lines = ["sepal_length,sepal_width,petal_length,petal_width,species"]
+for row, target in zip(iris.data, iris.target):
+    lines.append(",".join(f"{v:g}" for v in row) + "," + str(iris.target_names[target]))
+assert len(lines) == 151
+with open(os.path.join(OUT, "iris.csv.z"), "wb") as f:
+    f.write(zlib.compress(("\n".join(lines) + "\n").encode(), 9))
+
+print("digits", records.shape, "flower", small.shape, "iris", len(lines) - 1)

@@ -11,6 +11,10 @@ use ndarray::{Array1, Array2};
 const DIGITS_Z: &[u8] = include_bytes!("../../assets/datasets/digits.bin.z");
 const FLOWER_Z: &[u8] = include_bytes!("../../assets/datasets/flower.rgb.z");
 const AUTO_MPG_Z: &[u8] = include_bytes!("../../assets/datasets/auto_mpg.csv.z");
+const IRIS_Z: &[u8] = include_bytes!("../../assets/datasets/iris.csv.z");
+
+/// The iris species, in the order of their labels 0, 1, 2.
+pub const IRIS_SPECIES: [&str; 3] = ["setosa", "versicolor", "virginica"];
 
 /// Cars in the Auto MPG table.
 pub const AUTO_MPG_ROWS: usize = 406;
@@ -39,6 +43,26 @@ pub fn auto_mpg_csv() -> Result<String> {
         )));
     }
     Ok(text)
+}
+
+/// Fisher's 150 irises (UCI, via scikit-learn's `load_iris`): `sepal_length`, `sepal_width`,
+/// `petal_length`, `petal_width` in cm, and the species as label 0, 1, 2 ([`IRIS_SPECIES`]).
+pub fn iris() -> Result<Dataset> {
+    let raw = inflate(IRIS_Z, "iris")?;
+    let text = String::from_utf8(raw).map_err(|_| Error::Io("bundled iris is not UTF-8".into()))?;
+    let frame = super::frame::read_frame(&text)?;
+    let species = frame.column_index("species")?;
+    let ok = frame.values.nrows() == 150
+        && frame.kinds[species]
+            == super::frame::ColumnKind::Categorical(
+                IRIS_SPECIES.iter().map(|s| s.to_string()).collect(),
+            );
+    if !ok {
+        return Err(Error::Io(
+            "bundled iris should hold 150 rows of three species".into(),
+        ));
+    }
+    frame.labelled_dataset("species")
 }
 
 /// The 1797 handwritten digits (UCI via scikit-learn's `load_digits`): 64 pixel columns `p0..p63`

@@ -222,6 +222,13 @@ impl Frame {
                 ),
             });
         }
+        self.labelled_dataset(target)
+    }
+
+    /// Column `target` as y (a text column as its category codes, for classification), the
+    /// others as features. The target must be complete: the error says which rows miss it.
+    pub fn labelled_dataset(&self, target: &str) -> Result<Dataset> {
+        let t = self.column_index(target)?;
         let y = self.values.column(t).to_owned();
         let missing: Vec<String> = (0..y.len())
             .filter(|&r| y[r].is_nan())
