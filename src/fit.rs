@@ -614,8 +614,8 @@ fn fit_linear_svc(
 }
 
 /// Fits an SGD classifier: `train_score` is accuracy; `classes`, `coef` (one row, or one per
-/// class), `intercept`, `n_iter`, and with `predict` the predicted classes and the
-/// `decision_function` rows.
+/// class), `intercept`, `n_iter`, with `early_stopping` the `validation_scores` (one list per
+/// binary problem), and with `predict` the predicted classes and the `decision_function` rows.
 fn fit_sgd_classifier(
     name: &str,
     data: &str,
@@ -631,6 +631,9 @@ fn fit_sgd_classifier(
     out["coef"] = json!(model.coef);
     out["intercept"] = json!(model.intercept);
     out["n_iter"] = json!(model.n_iter);
+    if model.params.early_stopping {
+        out["validation_scores"] = json!(model.validation_scores);
+    }
     if let Some(text) = predict {
         let x = csv::read_features(text, &train.feature_names)?;
         out["predictions"] = json!(model.predict(x.view())?.to_vec());

@@ -17,6 +17,8 @@
 //!
 //! SGDClassifier (shuffle=False, so the sample order is scikit-learn's): the same updates in the
 //! same order, so n_iter must be equal and coef, intercept and decision values agree to 1e-9.
+//! With early_stopping, given scikit-learn's held-out rows, the validation score after every
+//! epoch agrees to 1e-9 as well, and so does the epoch the rule stops at.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
 mod common;
@@ -512,4 +514,134 @@ fn cli_fits_sgd_classifier_like_scikit_learn() {
         TOL,
     );
     assert_eq!(out["predictions"], expected["predictions"]);
+}
+
+/// Early stopping, given scikit-learn's held-out rows: the same epochs (n_iter), the same
+/// validation score after each one, and the same final weights.
+#[test]
+fn sgd_early_stopping_matches_scikit_learn() {
+    use mlplay::linear::{SgdClassifierParams, SgdRegressorParams};
+    let doc = all();
+    let mut seen = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if case["kind"] != "sgd_early_stopping" {
+            continue;
+        }
+        let name = case["name"].as_str().unwrap();
+        let (train, _) = data(&doc, case);
+        let rows: Vec<usize> = serde_json::from_value(case["validation"].clone()).unwrap();
+        let (n_iter, coef, intercept, scores) = match case["estimator"].as_str().unwrap() {
+            "sgd_regressor" => {
+                let params: SgdRegressorParams =
+                    serde_json::from_value(case["params"].clone()).unwrap();
+                assert!(params.early_stopping, "{name}");
+                let m = params
+                    .fit_with_validation(&train, &rows)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                (
+                    m.n_iter,
+                    m.coef().to_vec(),
+                    vec![m.intercept()],
+                    serde_json::json!(m.validation_scores),
+                )
+            }
+            _ => {
+                let params: SgdClassifierParams =
+                    serde_json::from_value(case["params"].clone()).unwrap();
+                let m = params
+                    .fit_with_validation(&train, &rows)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                (
+                    m.n_iter,
+                    m.coef.concat(),
+                    m.intercept.clone(),
+                    serde_json::json!(m.validation_scores),
+                )
+            }
+        };
+        assert_eq!(
+            n_iter as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "{name}: n_iter"
+        );
+        assert_close(
+            &format!("{name}: validation_scores"),
+            &scores,
+            &case["validation_scores"],
+            TOL,
+        );
+        close(name, "coef", &coef, &case["coef"], TOL);
+        close(name, "intercept", &intercept, &case["intercept"], TOL);
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
+}
+
+/// The fit draws its own held-out rows: stratified for the classifier, a `validation_fraction`
+/// share of rows, and bad fractions or splits are named errors.
+#[test]
+fn sgd_early_stopping_draws_its_split_and_checks_it() {
+    use mlplay::linear::{SgdClassifierParams, SgdRegressorParams};
+    let doc = all();
+    let case = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sgd-clf-early-stopping-hinge-3-classes-constant")
+        .unwrap();
+    let (train, _) = data(&doc, case);
+    let params: SgdClassifierParams = serde_json::from_value(case["params"].clone()).unwrap();
+    let m = params.fit(&train).unwrap();
+    assert_eq!(m.validation_scores.len(), 3);
+    for scores in &m.validation_scores {
+        assert!(!scores.is_empty() && scores.len() <= m.n_iter);
+        // 20 held-out rows: every accuracy is a multiple of 1/20.
+        assert!(scores
+            .iter()
+            .all(|s| (s * 20.0 - (s * 20.0).round()).abs() < 1e-9));
+    }
+    let off = SgdClassifierParams {
+        early_stopping: false,
+        ..params.clone()
+    };
+    assert!(off
+        .fit(&train)
+        .unwrap()
+        .validation_scores
+        .iter()
+        .all(Vec::is_empty));
+    for bad in [0.0, 1.0, -0.5, f64::NAN] {
+        let err = params
+            .clone()
+            .validation_fraction(bad)
+            .fit(&train)
+            .unwrap_err();
+        assert!(err.to_string().contains("validation_fraction"), "{err}");
+    }
+    let reg = SgdRegressorParams::default()
+        .early_stopping(true)
+        .validation_fraction(0.2);
+    let tiny = Dataset::new(
+        matrix(&serde_json::json!([[1.0], [2.0]])),
+        vector(&serde_json::json!([1.0, 2.0])),
+    )
+    .unwrap();
+    // ceil(2 * 0.99) = 2 held-out rows leave none to train on.
+    let err = reg
+        .clone()
+        .validation_fraction(0.99)
+        .fit(&tiny)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("validation_fraction"), "{err}");
+    let err = reg
+        .fit_with_validation(&tiny, &[0, 1])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("validation_rows"), "{err}");
+    let err = reg
+        .fit_with_validation(&tiny, &[5])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("validation_rows"), "{err}");
 }

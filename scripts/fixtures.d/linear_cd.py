@@ -14,6 +14,13 @@ fitting (the JSON inputs are exactly what scikit-learn saw), outputs at full pre
 - "sgd_classifier" cases: SGDClassifier with shuffle=False (so the sample order is fixed and the
   run is deterministic): classes_, coef_, intercept_, n_iter_, decision_function, predictions.
   Features are standardised.
+- "sgd_early_stopping" cases: SGDRegressor / SGDClassifier with early_stopping=True and
+  shuffle=False, no penalty (scikit-learn scores the validation rows with the weight vector before
+  its L2 scale factor is applied, so only unpenalised runs give the model's own score). `validation`
+  is the held-out mask scikit-learn draws for this data and seed (`_make_validation_split`);
+  `validation_scores` are the scores its stopping rule read after each epoch (R² for the
+  regressor; for the classifier one list per binary problem, accuracy on that problem's ±1
+  targets), recorded by wrapping its validation callback. Also coef_, intercept_, n_iter_.
 - "path" cases: sklearn.linear_model.enet_path on the data as given (no intercept, as
   scikit-learn's path functions do), with the alphas, coefs (one row per alpha), dual gaps and
   n_iters.
@@ -28,7 +35,8 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import ElasticNet, Lasso, SGDClassifier, enet_path
+from sklearn.linear_model import ElasticNet, Lasso, SGDClassifier, SGDRegressor, enet_path
+from sklearn.linear_model import _stochastic_gradient
 from sklearn.svm import LinearSVC
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -210,6 +218,61 @@ def sgd_classifier_cases():
     return [sgd_case(name, dict(base, **extra), d) for name, extra, d in specs]
 
 
+def sgd_early_stopping_case(name, estimator, params, data_name):
+    d = DATASETS[data_name]
+    x, y = np.asarray(d["x"]), np.asarray(d["y"])
+    model = {"sgd_regressor": SGDRegressor, "sgd_classifier": SGDClassifier}[estimator](**params)
+    mask = model._make_validation_split(y, sample_mask=np.ones(len(y), dtype=bool))
+    scores = {}
+    callback = _stochastic_gradient._ValidationScoreCallback
+    original = callback.__call__
+
+    def recording(self, coef, intercept):
+        score = original(self, coef, intercept)
+        scores.setdefault(id(self), []).append(float(score))
+        return score
+
+    callback.__call__ = recording
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x, y)
+    finally:
+        callback.__call__ = original
+    runs = list(scores.values())  # one callback per binary problem, in fitting order
+    assert max(len(r) for r in runs) == model.n_iter_, name
+    return {
+        "name": name,
+        "kind": "sgd_early_stopping",
+        "estimator": estimator,
+        "params": params,
+        "data": data_name,
+        "validation": [int(i) for i in np.flatnonzero(mask)],
+        "coef": floats(model.coef_),
+        "intercept": floats(model.intercept_),
+        "n_iter": int(model.n_iter_),
+        "validation_scores": runs[0] if estimator == "sgd_regressor" else runs,
+    }
+
+
+def sgd_early_stopping_cases():
+    base = {"early_stopping": True, "shuffle": False, "random_state": 0, "penalty": None}
+    specs = [
+        ("sgd-reg-early-stopping-constant", "sgd_regressor",
+         {"learning_rate": "constant", "eta0": 0.01, "validation_fraction": 0.2}, "sparse-6"),
+        ("sgd-reg-early-stopping-invscaling-patience-3", "sgd_regressor",
+         {"eta0": 0.02, "validation_fraction": 0.25, "n_iter_no_change": 3, "tol": 1e-4},
+         "sparse-6"),
+        ("sgd-clf-early-stopping-hinge", "sgd_classifier",
+         {"validation_fraction": 0.2}, "sgd-2-classes"),
+        ("sgd-clf-early-stopping-hinge-3-classes-constant", "sgd_classifier",
+         {"learning_rate": "constant", "eta0": 0.01, "validation_fraction": 0.25,
+          "n_iter_no_change": 3}, "sgd-3-classes"),
+    ]
+    return [sgd_early_stopping_case(name, est, dict(base, **extra), d)
+            for name, est, extra, d in specs]
+
+
 def build_cases():
     cases = []
     sparse = [3.0, 1.5, 0.0, 0.0, 2.0, 0.0]
@@ -260,6 +323,7 @@ def build_cases():
                                                    "positive": True, "tol": 1e-10}, d3))
     cases.extend(linear_svc_cases())
     cases.extend(sgd_classifier_cases())
+    cases.extend(sgd_early_stopping_cases())
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names))
     return cases

@@ -4,12 +4,16 @@
 //! stopping rule on the per-sample mean of loss plus penalty. With `shuffle = false` it lands on
 //! the same coefficients. Several classes are one-vs-all. Each [`Iterative::step`] is one epoch of
 //! one binary problem.
+//!
+//! With `early_stopping` a stratified `validation_fraction` of the rows is held out, and each binary
+//! problem stops on its accuracy there (its own ±1 or 0/1 targets) instead of the training loss.
 
-use super::sgd_regressor::{LearningRate, Penalty};
+use super::sgd_regressor::{training_rows, LearningRate, Patience, Penalty};
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Iterative, Progress};
 use crate::metrics::unique_labels;
+use crate::model_selection::stratified_train_test_split;
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -37,6 +41,8 @@ pub struct SgdClassifierParams {
     pub eta0: f64,
     pub power_t: f64,
     pub n_iter_no_change: usize,
+    pub early_stopping: bool,
+    pub validation_fraction: f64,
 }
 
 impl Default for SgdClassifierParams {
@@ -54,6 +60,8 @@ impl Default for SgdClassifierParams {
             eta0: 0.01,
             power_t: 0.5,
             n_iter_no_change: 5,
+            early_stopping: false,
+            validation_fraction: 0.1,
         }
     }
 }
@@ -80,10 +88,56 @@ impl SgdClassifierParams {
         self
     }
 
-    /// Checks the data and sets up one binary problem per class (one for two classes).
+    pub fn early_stopping(mut self, yes: bool) -> Self {
+        self.early_stopping = yes;
+        self
+    }
+    pub fn validation_fraction(mut self, fraction: f64) -> Self {
+        self.validation_fraction = fraction;
+        self
+    }
+
+    /// Checks the data and sets up one binary problem per class (one for two classes). With
+    /// `early_stopping` it first draws the held-out rows, stratified by class, from `random_state`.
     pub fn start(&self, data: &Dataset) -> Result<SgdClassifierRun> {
         self.validate()?;
         check_xy(data.x.view(), data.y.view())?;
+        let validation = if self.early_stopping {
+            let mut rng = Rng::new(self.random_state ^ VALIDATION_SEED);
+            stratified_train_test_split(data.y.view(), self.validation_fraction, &mut rng)
+                .map_err(|e| match e {
+                    Error::EmptyData(msg) => Error::EmptyData(format!(
+                        "validation_fraction: {msg}; change validation_fraction, add rows or set early_stopping=false"
+                    )),
+                    other => other,
+                })?
+                .1
+        } else {
+            Vec::new()
+        };
+        self.start_with_validation(data, &validation)
+    }
+
+    /// Like [`Fit::fit`] with early stopping on the given held-out rows (whatever
+    /// `early_stopping` says): every binary problem trains on the other rows, in their order, and
+    /// stops on its accuracy on these. An empty list trains on every row with the loss rule.
+    pub fn fit_with_validation(
+        &self,
+        data: &Dataset,
+        validation_rows: &[usize],
+    ) -> Result<SgdClassifier> {
+        self.start_with_validation(data, validation_rows)?.finish()
+    }
+
+    /// [`SgdClassifierParams::start`] with the held-out rows given.
+    pub fn start_with_validation(
+        &self,
+        data: &Dataset,
+        validation_rows: &[usize],
+    ) -> Result<SgdClassifierRun> {
+        self.validate()?;
+        check_xy(data.x.view(), data.y.view())?;
+        let train = training_rows(data.n_samples(), validation_rows)?;
         let classes = unique_labels([data.y.view()]);
         if classes.len() < 2 {
             return Err(Error::invalid(
@@ -116,10 +170,10 @@ impl SgdClassifierParams {
                 intercept: 0.0,
                 t: 1.0,
                 eta: self.eta0,
-                best: f64::INFINITY,
-                no_improvement: 0,
+                patience: Patience::default(),
                 epoch: 0,
-                order: (0..data.n_samples()).collect(),
+                order: train.clone(),
+                validation_scores: Vec::new(),
                 rng: Rng::new(rng.next_u64()),
                 done: false,
             })
@@ -128,11 +182,15 @@ impl SgdClassifierParams {
             params: self.clone(),
             classes,
             x: data.x.clone(),
+            validation: validation_rows.to_vec(),
             problems,
             current: 0,
         })
     }
 }
+
+/// Mixed into `random_state` for the validation split, so it is not the first epoch's shuffle.
+const VALIDATION_SEED: u64 = 0x5eed_da7a_0000_0002;
 
 impl Fit for SgdClassifierParams {
     type Model = SgdClassifier;
@@ -173,22 +231,18 @@ impl Fit for SgdClassifierParams {
                 return Err(Error::invalid("tol", tol, "a number or null"));
             }
         }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err(Error::invalid(
+                "validation_fraction",
+                self.validation_fraction,
+                "between 0 and 1 (exclusive)",
+            ));
+        }
         Ok(())
     }
 
     fn fit(&self, data: &Dataset) -> Result<SgdClassifier> {
-        let mut run = self.start(data)?;
-        loop {
-            match run.step()? {
-                Progress::Running => {}
-                Progress::Done => return Ok(run.model()),
-                Progress::Diverged => {
-                    return Err(Error::Numerical(
-                        "weights became NaN or infinite; scale the features or lower eta0".into(),
-                    ))
-                }
-            }
-        }
+        self.start(data)?.finish()
     }
 }
 
@@ -200,6 +254,10 @@ pub struct SgdClassifier {
     pub intercept: Vec<f64>,
     /// The most epochs any binary problem ran (scikit-learn's `n_iter_`).
     pub n_iter: usize,
+    /// Per binary problem, its accuracy on the held-out rows after each epoch (empty lists
+    /// without early stopping).
+    #[serde(default)]
+    pub validation_scores: Vec<Vec<f64>>,
     pub params: SgdClassifierParams,
 }
 
@@ -251,10 +309,11 @@ struct Binary {
     intercept: f64,
     t: f64,
     eta: f64,
-    best: f64,
-    no_improvement: usize,
+    patience: Patience,
     epoch: usize,
+    /// The training rows, in this epoch's order.
     order: Vec<usize>,
+    validation_scores: Vec<f64>,
     rng: Rng,
     done: bool,
 }
@@ -305,11 +364,47 @@ pub struct SgdClassifierRun {
     params: SgdClassifierParams,
     classes: Vec<f64>,
     x: Array2<f64>,
+    /// Held-out rows scored after each epoch (empty: the training loss decides).
+    validation: Vec<usize>,
     problems: Vec<Binary>,
     current: usize,
 }
 
 impl SgdClassifierRun {
+    /// Steps to the end and returns the model, or an error if the weights diverged.
+    fn finish(&mut self) -> Result<SgdClassifier> {
+        loop {
+            match self.step()? {
+                Progress::Running => {}
+                Progress::Done => return Ok(self.model()),
+                Progress::Diverged => {
+                    return Err(Error::Numerical(
+                        "weights became NaN or infinite; scale the features or lower eta0".into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Accuracy of binary problem `k`'s current weights on the held-out rows, on its own targets.
+    fn validation_score(&self, k: usize) -> f64 {
+        let prob = &self.problems[k];
+        let negative = match self.params.loss {
+            SgdClassifierLoss::Hinge => -1.0,
+            SgdClassifierLoss::LogLoss => 0.0,
+        };
+        let hits = self
+            .validation
+            .iter()
+            .filter(|&&i| {
+                let d = self.x.row(i).dot(&prob.w) * prob.wscale + prob.intercept;
+                let label = if d > 0.0 { 1.0 } else { negative };
+                label == prob.y[i]
+            })
+            .count();
+        hits as f64 / self.validation.len() as f64
+    }
+
     fn epoch(&mut self, k: usize) {
         let p = &self.params;
         let alpha = p.alpha;
@@ -369,21 +464,20 @@ impl SgdClassifierRun {
             prob.done = true;
             return;
         }
-        let mean = objective / n as f64;
-        if let Some(tol) = p.tol {
-            if mean > prob.best - tol {
-                prob.no_improvement += 1;
-            } else {
-                prob.no_improvement = 0;
-            }
-        }
-        if mean < prob.best {
-            prob.best = mean;
-        }
-        if prob.no_improvement >= p.n_iter_no_change {
+        // The score for the stopping rule: validation accuracy, or minus the mean objective.
+        let score = if self.validation.is_empty() {
+            -(objective / n as f64)
+        } else {
+            let accuracy = self.validation_score(k);
+            self.problems[k].validation_scores.push(accuracy);
+            accuracy
+        };
+        let p = &self.params;
+        let prob = &mut self.problems[k];
+        if prob.patience.update(score, p.tol) >= p.n_iter_no_change {
             if p.learning_rate == LearningRate::Adaptive && prob.eta > 1e-6 {
                 prob.eta /= 5.0;
-                prob.no_improvement = 0;
+                prob.patience.no_improvement = 0;
             } else {
                 prob.done = true;
             }
@@ -430,6 +524,11 @@ impl Iterative for SgdClassifierRun {
                 .collect(),
             intercept: self.problems.iter().map(|p| p.intercept).collect(),
             n_iter: self.problems.iter().map(|p| p.epoch).max().unwrap_or(0),
+            validation_scores: self
+                .problems
+                .iter()
+                .map(|p| p.validation_scores.clone())
+                .collect(),
             params: self.params.clone(),
         }
     }

@@ -1,11 +1,16 @@
 //! Stochastic gradient descent for linear regression, following scikit-learn's `SGDRegressor`
 //! sample by sample: the same losses, penalties, learning-rate schedules and stopping rule, so with
 //! `shuffle = false` it lands on the same coefficients. Each [`Iterative::step`] is one epoch.
+//!
+//! With `early_stopping` a `validation_fraction` of the rows is held out and the stopping rule reads
+//! their R² after each epoch instead of the training loss ([`Patience`] holds the rule for both).
 
 use super::LinearModel;
 use crate::data::{check_xy, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::{Fit, Iterative, Progress, Regressor};
+use crate::metrics::r2_score;
+use crate::model_selection::train_test_split;
 use crate::rng::Rng;
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -54,6 +59,8 @@ pub struct SgdRegressorParams {
     pub eta0: f64,
     pub power_t: f64,
     pub n_iter_no_change: usize,
+    pub early_stopping: bool,
+    pub validation_fraction: f64,
 }
 
 impl Default for SgdRegressorParams {
@@ -73,6 +80,8 @@ impl Default for SgdRegressorParams {
             eta0: 0.01,
             power_t: 0.25,
             n_iter_no_change: 5,
+            early_stopping: false,
+            validation_fraction: 0.1,
         }
     }
 }
@@ -110,11 +119,56 @@ impl SgdRegressorParams {
         self.random_state = seed;
         self
     }
+    pub fn n_iter_no_change(mut self, n: usize) -> Self {
+        self.n_iter_no_change = n;
+        self
+    }
+    pub fn early_stopping(mut self, yes: bool) -> Self {
+        self.early_stopping = yes;
+        self
+    }
+    pub fn validation_fraction(mut self, fraction: f64) -> Self {
+        self.validation_fraction = fraction;
+        self
+    }
 
-    /// Starts a fit that advances one epoch per [`Iterative::step`].
+    /// Starts a fit that advances one epoch per [`Iterative::step`]. With `early_stopping` it
+    /// draws the held-out rows (a shuffled `validation_fraction`, from `random_state`) first.
     pub fn start(&self, data: &Dataset) -> Result<SgdRun> {
         self.validate()?;
         check_xy(data.x.view(), data.y.view())?;
+        let validation = if self.early_stopping {
+            let mut rng = Rng::new(self.random_state ^ VALIDATION_SEED);
+            train_test_split(data.n_samples(), self.validation_fraction, &mut rng)
+                .map_err(validation_error)?
+                .1
+        } else {
+            Vec::new()
+        };
+        self.start_with_validation(data, &validation)
+    }
+
+    /// Like [`Fit::fit`] with early stopping on the given held-out rows (whatever
+    /// `early_stopping` says): it trains on the other rows, in their order, and stops on the
+    /// validation R². An empty list trains on every row with the training-loss rule.
+    pub fn fit_with_validation(
+        &self,
+        data: &Dataset,
+        validation_rows: &[usize],
+    ) -> Result<SgdRegressor> {
+        let mut run = self.start_with_validation(data, validation_rows)?;
+        run.finish()
+    }
+
+    /// [`SgdRegressorParams::start`] with the held-out rows given.
+    pub fn start_with_validation(
+        &self,
+        data: &Dataset,
+        validation_rows: &[usize],
+    ) -> Result<SgdRun> {
+        self.validate()?;
+        check_xy(data.x.view(), data.y.view())?;
+        let train = training_rows(data.n_samples(), validation_rows)?;
         let p = data.n_features();
         let (eta, optimal_init) = match self.learning_rate {
             LearningRate::Optimal => {
@@ -137,13 +191,90 @@ impl SgdRegressorParams {
             t: 1.0,
             eta,
             optimal_init,
-            best_loss: f64::INFINITY,
-            no_improvement: 0,
+            patience: Patience::default(),
             epoch: 0,
-            order: (0..data.n_samples()).collect(),
+            order: train,
+            validation: validation_rows.to_vec(),
+            validation_scores: Vec::new(),
             rng: Rng::new(self.random_state),
             done: false,
         })
+    }
+}
+
+/// Mixed into `random_state` for the validation split, so it is not the first epoch's shuffle.
+const VALIDATION_SEED: u64 = 0x5eed_da7a_0000_0001;
+
+fn validation_error(e: Error) -> Error {
+    match e {
+        Error::InvalidParam { value, .. } => Error::invalid(
+            "validation_fraction",
+            value,
+            "between 0 and 1 (exclusive)",
+        ),
+        Error::EmptyData(msg) => Error::EmptyData(format!(
+            "validation_fraction: {msg}; change validation_fraction, add rows or set early_stopping=false"
+        )),
+        other => other,
+    }
+}
+
+/// The rows left for training when `validation` is held out, checking that both parts are
+/// non-empty and the held-out rows exist.
+pub(crate) fn training_rows(n: usize, validation: &[usize]) -> Result<Vec<usize>> {
+    let mut held = vec![false; n];
+    for &i in validation {
+        if i >= n {
+            return Err(Error::invalid(
+                "validation_rows",
+                i,
+                format!("row numbers below {n}"),
+            ));
+        }
+        held[i] = true;
+    }
+    let train: Vec<usize> = (0..n).filter(|&i| !held[i]).collect();
+    if train.is_empty() {
+        return Err(Error::EmptyData(
+            "validation_rows: every row is held out; none is left to train on".into(),
+        ));
+    }
+    Ok(train)
+}
+
+/// scikit-learn's stopping rule: an epoch counts as "no improvement" when its score (higher is
+/// better: a validation score, or minus the training loss) is below the best so far plus
+/// `margin`; `n_iter_no_change` such epochs in a row stop the fit. `margin` is None for `tol: None`,
+/// when no epoch counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patience {
+    pub best: f64,
+    pub no_improvement: usize,
+}
+
+impl Default for Patience {
+    fn default() -> Self {
+        Patience {
+            best: f64::NEG_INFINITY,
+            no_improvement: 0,
+        }
+    }
+}
+
+impl Patience {
+    /// Records one epoch's score; returns how many epochs in a row have not improved.
+    pub fn update(&mut self, score: f64, margin: Option<f64>) -> usize {
+        if let Some(m) = margin {
+            if score < self.best + m {
+                self.no_improvement += 1;
+            } else {
+                self.no_improvement = 0;
+            }
+        }
+        if score > self.best {
+            self.best = score;
+        }
+        self.no_improvement
     }
 }
 
@@ -152,6 +283,9 @@ impl SgdRegressorParams {
 pub struct SgdRegressor {
     pub model: LinearModel,
     pub n_iter: usize,
+    /// R² on the held-out rows after each epoch (empty without early stopping).
+    #[serde(default)]
+    pub validation_scores: Vec<f64>,
     pub params: SgdRegressorParams,
 }
 
@@ -210,23 +344,18 @@ impl Fit for SgdRegressorParams {
                 return Err(Error::invalid("tol", tol, "a number or null"));
             }
         }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err(Error::invalid(
+                "validation_fraction",
+                self.validation_fraction,
+                "between 0 and 1 (exclusive)",
+            ));
+        }
         Ok(())
     }
 
     fn fit(&self, data: &Dataset) -> Result<SgdRegressor> {
-        let mut run = self.start(data)?;
-        loop {
-            match run.step()? {
-                Progress::Running => {}
-                Progress::Done => return Ok(run.model()),
-                Progress::Diverged => {
-                    return Err(Error::Numerical(format!(
-                    "weights became NaN or infinite in epoch {}; lower eta0 or scale the features",
-                    run.epoch
-                )))
-                }
-            }
-        }
+        self.start(data)?.finish()
     }
 }
 
@@ -252,10 +381,13 @@ pub struct SgdRun {
     t: f64,
     eta: f64,
     optimal_init: f64,
-    best_loss: f64,
-    no_improvement: usize,
+    patience: Patience,
     epoch: usize,
+    /// The training rows, in this epoch's order.
     order: Vec<usize>,
+    /// Held-out rows scored after each epoch (empty: the training loss decides).
+    validation: Vec<usize>,
+    validation_scores: Vec<f64>,
     rng: Rng,
     done: bool,
 }
@@ -265,6 +397,38 @@ const MAX_DLOSS: f64 = 1e12;
 impl SgdRun {
     pub fn epoch(&self) -> usize {
         self.epoch
+    }
+
+    /// R² on the held-out rows after each epoch so far.
+    pub fn validation_scores(&self) -> &[f64] {
+        &self.validation_scores
+    }
+
+    /// Steps to the end and returns the model, or an error if the weights diverged.
+    fn finish(&mut self) -> Result<SgdRegressor> {
+        loop {
+            match self.step()? {
+                Progress::Running => {}
+                Progress::Done => return Ok(self.model()),
+                Progress::Diverged => {
+                    return Err(Error::Numerical(format!(
+                    "weights became NaN or infinite in epoch {}; lower eta0 or scale the features",
+                    self.epoch
+                )))
+                }
+            }
+        }
+    }
+
+    /// R² of the current weights on the held-out rows.
+    fn validation_score(&self) -> f64 {
+        let y: Array1<f64> = self.validation.iter().map(|&i| self.y[i]).collect();
+        let pred: Array1<f64> = self
+            .validation
+            .iter()
+            .map(|&i| self.dot(self.x.row(i)) + self.intercept)
+            .collect();
+        r2_score(y.view(), pred.view())
     }
 
     fn loss_and_dloss(&self, y: f64, p: f64) -> (f64, f64) {
@@ -382,18 +546,19 @@ impl Iterative for SgdRun {
             self.done = true;
             return Ok(Progress::Diverged);
         }
-        if let Some(tol) = self.params.tol {
-            if sumloss > self.best_loss - tol * self.order.len() as f64 {
-                self.no_improvement += 1;
-            } else {
-                self.no_improvement = 0;
-            }
-            self.best_loss = self.best_loss.min(sumloss);
-        }
-        if self.no_improvement >= self.params.n_iter_no_change {
+        // The score for the stopping rule: validation R², or minus the epoch's summed loss.
+        let tol = self.params.tol;
+        let (score, margin) = if self.validation.is_empty() {
+            (-sumloss, tol.map(|t| t * self.order.len() as f64))
+        } else {
+            let r2 = self.validation_score();
+            self.validation_scores.push(r2);
+            (r2, tol)
+        };
+        if self.patience.update(score, margin) >= self.params.n_iter_no_change {
             if self.params.learning_rate == LearningRate::Adaptive && self.eta > 1e-6 {
                 self.eta /= 5.0;
-                self.no_improvement = 0;
+                self.patience.no_improvement = 0;
             } else {
                 self.done = true;
             }
@@ -415,6 +580,7 @@ impl Iterative for SgdRun {
                 intercept: self.intercept,
             },
             n_iter: self.epoch,
+            validation_scores: self.validation_scores.clone(),
             params: self.params.clone(),
         }
     }
