@@ -145,3 +145,41 @@ fn the_matrix_view_changes_the_picture_not_the_numbers() {
         render_rgb(&errors, 900).unwrap().0
     );
 }
+
+/// Chapter 4's softmax regression on iris: the demo's converged model is the library's softmax
+/// fit on the same standardised petal measurements, and it separates setosa perfectly.
+#[test]
+fn softmax_on_iris_is_the_library_fit() {
+    let demo = finished("logistic-regression", &[("dataset", "iris")]);
+    let (train_acc, test_acc) = (
+        metric(&demo, "train_accuracy"),
+        metric(&demo, "test_accuracy"),
+    );
+    assert!(train_acc > 0.93 && test_acc > 0.9, "{train_acc} {test_acc}");
+
+    // The same split and features by hand: all 150 flowers, 25% held out, standardised.
+    let iris = bundled::iris().unwrap();
+    let x = iris.x.select(Axis(1), &[2, 3]);
+    let mut rng = Rng::new(SEED);
+    let (tr, te) = mlplay::model_selection::train_test_split(150, 0.25, &mut rng).unwrap();
+    let scaler = mlplay::preprocessing::StandardScalerParams::default()
+        .fit(x.select(Axis(0), &tr).view())
+        .unwrap();
+    let scale = |rows: &[usize]| scaler.transform(x.select(Axis(0), rows).view()).unwrap();
+    let train = Dataset::new(scale(&tr), iris.y.select(Axis(0), &tr)).unwrap();
+    let model = LogisticRegression::params()
+        .max_iter(1000)
+        .fit(&train)
+        .unwrap();
+    let acc = model
+        .score(scale(&te).view(), iris.y.select(Axis(0), &te).view())
+        .unwrap();
+    assert!(
+        (acc - test_acc).abs() < 1e-12,
+        "demo {test_acc}, library {acc}"
+    );
+    let setosa: Vec<usize> = (0..150).filter(|&i| iris.y[i] == 0.0).collect();
+    let all = scaler.transform(x.view()).unwrap();
+    let pred = model.predict(all.select(Axis(0), &setosa).view()).unwrap();
+    assert!(pred.iter().all(|&p| p == 0.0), "every setosa found");
+}

@@ -73,7 +73,7 @@ const CASES: [(&str, &str, Sets, &str); 18] = [
     (
         "logistic-regression",
         "LogisticRegression",
-        &[("classes", "3"), ("C", "0.05")],
+        &[("dataset", "iris"), ("C", "0.05")],
         "LogisticRegression(C=0.05",
     ),
     ("svm", "SVC", &[("kernel", "poly")], "kernel=\"poly\""),

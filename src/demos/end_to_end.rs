@@ -127,7 +127,7 @@ impl EndToEndDemo {
             ParamSpec {
                 key: "model",
                 label: "Model",
-                help: "The estimator at the end of the pipeline. The forest has 20 trees and boosting 50 stages at learning rate 0.2, so that one fold fits within a frame.",
+                help: "The estimator at the end of the pipeline. The forest has 20 trees (so that one fold fits within a frame); boosting uses scikit-learn's defaults, 100 stages of depth 3 at learning rate 0.1.",
                 kind: ParamKind::Choice {
                     options: &[
                         "linear-regression",

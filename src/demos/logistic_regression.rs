@@ -5,7 +5,7 @@
 
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
-use crate::data::{generators, Dataset};
+use crate::data::{bundled, generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Iterative, Progress};
 use crate::linear::{LogisticRegression, LogisticRegressionParams, LogisticRun};
@@ -79,6 +79,9 @@ pub struct LogisticRegressionDemo {
     y_range: std::ops::Range<f64>,
     /// The "Python equivalent" of these parameters.
     python: String,
+    /// Axis titles, and the class names for the legend (iris species; otherwise "class k").
+    axes: (&'static str, &'static str),
+    class_names: Option<[&'static str; 3]>,
 }
 
 impl LogisticRegressionDemo {
@@ -90,9 +93,9 @@ impl LogisticRegressionDemo {
             ParamSpec {
                 key: "dataset",
                 label: "Dataset",
-                help: "Blobs are (nearly) linearly separable; moons and circles need curved boundaries.",
+                help: "Blobs are (nearly) linearly separable; moons and circles need curved boundaries. Iris is Fisher's 150 flowers by petal length and width, three species (samples, noise and classes do not apply).",
                 kind: ParamKind::Choice {
-                    options: &["blobs", "moons", "circles"],
+                    options: &["blobs", "moons", "circles", "iris"],
                     default: "blobs",
                 },
             },
@@ -143,9 +146,16 @@ impl LogisticRegressionDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
+        let mut n = params.usize("samples");
         let noise = params.f64("noise");
+        let iris = params.choice("dataset") == "iris";
         let data = match params.choice("dataset") {
+            "iris" => {
+                let all = bundled::iris()?;
+                n = all.n_samples();
+                // Petal length and width: the two measurements that tell the species apart.
+                Dataset::new(all.x.select(ndarray::Axis(1), &[2, 3]), all.y)?
+            }
             "moons" => generators::moons(n, noise, &mut rng),
             "circles" => generators::circles(n, 0.5, noise, &mut rng),
             _ => {
@@ -195,6 +205,12 @@ impl LogisticRegressionDemo {
             x_range: viz::padded(x0, x1, 0.08),
             y_range: viz::padded(y0, y1, 0.08),
             python: python_script(params, seed),
+            axes: if iris {
+                ("petal length (cm)", "petal width (cm)")
+            } else {
+                ("x1", "x2")
+            },
+            class_names: iris.then_some(bundled::IRIS_SPECIES),
         };
         demo.record()?;
         Ok(demo)
@@ -215,6 +231,14 @@ impl LogisticRegressionDemo {
         self.history
             .push((self.scores.train_log_loss, self.scores.test_log_loss));
         Ok(())
+    }
+
+    /// The legend's name of class index `c`: the species for iris, else "class LABEL".
+    fn class_name(&self, c: usize) -> String {
+        match self.class_names {
+            Some(names) => names[c].to_string(),
+            None => format!("class {}", viz::tick_label(self.model.classes[c])),
+        }
     }
 
     fn n_classes(&self) -> usize {
@@ -279,8 +303,8 @@ impl LogisticRegressionDemo {
             &title,
             self.x_range.clone(),
             self.y_range.clone(),
-            "x1",
-            "x2",
+            self.axes.0,
+            self.axes.1,
         )?;
         let field = self.field()?;
         let k = self.n_classes();
@@ -337,7 +361,7 @@ impl LogisticRegressionDemo {
                         + Circle::new((0, 0), 4, colour.filled())
                         + Circle::new((0, 0), 4, WHITE.stroke_width(1))
                 }))?
-                .label(format!("class {}", viz::tick_label(self.model.classes[c])))
+                .label(self.class_name(c))
                 .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
             let test = self
                 .test
@@ -408,10 +432,7 @@ impl LogisticRegressionDemo {
             let label = if curves.len() == 1 {
                 format!("AUC {auc:.3}")
             } else {
-                format!(
-                    "class {} AUC {auc:.3}",
-                    viz::tick_label(self.model.classes[*c])
-                )
+                format!("{} AUC {auc:.3}", self.class_name(*c))
             };
             let points: Vec<(f64, f64)> = roc
                 .fpr
@@ -516,6 +537,9 @@ fn python_script(params: &Params, seed: u64) -> String {
     let mut s = Script::new();
     s.push(RANDOM_NOTE);
     match params.choice("dataset") {
+        "iris" => s
+            .import("from sklearn.datasets import load_iris")
+            .push("iris = load_iris()  # the same 150 flowers; only the split's shuffle differs\nX, y = iris.data[:, 2:], iris.target  # petal length and width (cm)"),
         "moons" => s.moons(n, noise, seed),
         "circles" => s.circles(n, 0.5, noise, seed),
         _ if params.usize("classes") >= 3 => s.blobs(
