@@ -1,5 +1,6 @@
 //! Chapter 3's demos on the bundled digits: the precision/recall numbers agree with each other and
-//! with the threshold, and the multiclass strategies give what independent fits give.
+//! with the threshold, and the multiclass strategies give what independent fits give. Also two
+//! chapter 4 demos: softmax regression on iris and early stopping.
 #![cfg(not(target_arch = "wasm32"))]
 
 use mlplay::data::{bundled, Dataset};
@@ -182,4 +183,56 @@ fn softmax_on_iris_is_the_library_fit() {
     let all = scaler.transform(x.view()).unwrap();
     let pred = model.predict(all.select(Axis(0), &setosa).view()).unwrap();
     assert!(pred.iter().all(|&p| p == 0.0), "every setosa found");
+}
+
+/// The early-stopping demo: one SGD epoch per tick; the validation error has its minimum before
+/// the end (the demo's point), the best epoch is that minimum, and the stopping rule fires after
+/// the patience has run out past the last improvement.
+#[test]
+fn early_stopping_marks_the_validation_minimum() {
+    let demo = finished("early-stopping", &[]);
+    let epochs = metric(&demo, "epoch") as usize;
+    assert_eq!(epochs, 500, "one epoch per tick, to the end");
+    let best = metric(&demo, "best_epoch") as usize;
+    let (best_val, last_val) = (metric(&demo, "best_val_rmse"), metric(&demo, "val_rmse"));
+    assert!(best > 1 && best < epochs / 2, "best epoch {best}");
+    assert!(
+        last_val > best_val * 1.03,
+        "validation error turns up: {best_val} -> {last_val}"
+    );
+    assert!(
+        metric(&demo, "train_rmse") < 1.0,
+        "training keeps fitting the noise"
+    );
+    let stopped = metric(&demo, "stopped_at");
+    assert!(
+        stopped >= 10.0 && stopped < epochs as f64,
+        "rule fires at {stopped}"
+    );
+
+    // A run with a longer patience stops no earlier, and the same seed gives the same run.
+    let patient = finished("early-stopping", &[("patience", "40")]);
+    assert!(metric(&patient, "stopped_at") >= stopped);
+    let again = finished("early-stopping", &[]);
+    assert_eq!(metric(&again, "best_val_rmse"), best_val);
+
+    // Too large a step: the demo calls the run diverged instead of drawing overflowing numbers.
+    let params = demos::params_with(
+        "early-stopping",
+        &[
+            ("eta0".to_string(), "0.01".to_string()),
+            ("epochs".to_string(), "2000".to_string()),
+        ],
+    )
+    .unwrap();
+    let mut wild = demos::create("early-stopping", &params, SEED).unwrap();
+    let mut last = Progress::Running;
+    for _ in 0..2000 {
+        last = wild.tick();
+        if last != Progress::Running {
+            break;
+        }
+    }
+    assert_eq!(last, Progress::Diverged);
+    assert!(wild.status().unwrap().contains("lower the learning rate"));
 }

@@ -1,5 +1,6 @@
 //! The "Python equivalent" scripts of the Part I demos: each writes one, names its scikit-learn
 //! class, follows a changed parameter, and, where scikit-learn is installed, runs without error.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mlplay::demos::{self, Demo};
 use std::process::Command;
@@ -9,7 +10,7 @@ type Sets = &'static [(&'static str, &'static str)];
 
 /// Demo id, the scikit-learn name its script must call, parameters to change and a piece of
 /// text the changed script must then hold.
-const CASES: [(&str, &str, Sets, &str); 18] = [
+const CASES: [(&str, &str, Sets, &str); 19] = [
     (
         "instance-vs-model",
         "KNeighborsRegressor",
@@ -69,6 +70,12 @@ const CASES: [(&str, &str, Sets, &str); 18] = [
         "Lasso",
         &[("model", "elastic-net"), ("l1_ratio", "0.2")],
         "l1_ratio=0.2",
+    ),
+    (
+        "early-stopping",
+        "SGDRegressor",
+        &[("patience", "20"), ("degree", "10")],
+        "n_iter_no_change=20",
     ),
     (
         "logistic-regression",

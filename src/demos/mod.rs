@@ -8,6 +8,7 @@ pub mod colour_quantisation;
 pub mod confusion_matrix;
 pub mod dbscan;
 pub mod decision_tree;
+pub mod early_stopping;
 pub mod end_to_end;
 pub mod explore_data;
 pub mod forest_importance;
@@ -190,6 +191,7 @@ registry! {
     GradientDescent => gradient_descent::GradientDescentDemo,
     PolynomialRegression => polynomial_regression::PolynomialRegressionDemo,
     RegularisationPaths => regularisation_paths::RegularisationPathsDemo,
+    EarlyStopping => early_stopping::EarlyStoppingDemo,
     KMeans => kmeans::KMeansDemo,
     LogisticRegression => logistic_regression::LogisticRegressionDemo,
     Svm => svm::SvmDemo,

@@ -17,8 +17,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// The data's true curve: y = 2 + x + 0.5 x².
-const TRUE_COEFS: [f64; 3] = [2.0, 1.0, 0.5];
-const X_RANGE: (f64, f64) = (-3.0, 3.0);
+pub(crate) const TRUE_COEFS: [f64; 3] = [2.0, 1.0, 0.5];
+pub(crate) const X_RANGE: (f64, f64) = (-3.0, 3.0);
 
 /// PolynomialFeatures -> StandardScaler -> Ridge, fitted together.
 struct PolyModel {

@@ -22,7 +22,7 @@ pub use logistic_regression::{
 };
 pub use ridge::{Ridge, RidgeParams};
 pub use sgd_classifier::{SgdClassifier, SgdClassifierLoss, SgdClassifierParams, SgdClassifierRun};
-pub use sgd_regressor::{SgdRegressor, SgdRegressorParams};
+pub use sgd_regressor::{LearningRate, Patience, SgdRegressor, SgdRegressorParams, SgdRun};
 
 use crate::data::check_x;
 use crate::error::Result;
