@@ -4,17 +4,15 @@
 //! epoch where scikit-learn's `early_stopping=True` rule (validation R² not better than the best
 //! by `tol` for `n_iter_no_change` epochs in a row) would have stopped.
 
-use super::polynomial_regression::{TRUE_COEFS, X_RANGE};
+use super::polynomial_regression::{quadratic_script, quadratic_split, TRUE_COEFS, X_RANGE};
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
-use crate::data::{generators, Dataset};
+use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::{Iterative, Progress, Regressor};
 use crate::linear::{LearningRate, Patience, SgdRegressor, SgdRegressorParams, SgdRun};
 use crate::metrics::{r2_score, root_mean_squared_error};
-use crate::model_selection::train_test_split;
 use crate::preprocessing::{PolynomialFeatures, StandardScaler, StandardScalerParams};
-use crate::rng::Rng;
 use crate::viz;
 use ndarray::{Array1, Array2};
 use plotters::coord::Shift;
@@ -119,18 +117,7 @@ impl EarlyStoppingDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
-        let data = generators::polynomial_1d(
-            n,
-            X_RANGE.0,
-            X_RANGE.1,
-            &TRUE_COEFS,
-            params.f64("noise"),
-            &mut rng,
-        );
-        let (train_idx, val_idx) = train_test_split(n, 0.25, &mut rng)?;
-        let (train, val) = (data.select(&train_idx), data.select(&val_idx));
+        let (train, val) = quadratic_split(params, seed)?;
         let degree = params.usize("degree");
         let poly = PolynomialFeatures::new(degree, false);
         let scaler = StandardScalerParams::default().fit(poly.transform(train.x.view())?.view())?;
@@ -411,7 +398,6 @@ impl Demo for EarlyStoppingDemo {
 /// scikit-learn's own early stopping on the same model: it holds out `validation_fraction` of
 /// the rows it is given, and keeps the weights of the epoch where it stops.
 fn python_script(params: &Params, seed: u64) -> String {
-    let n = params.usize("samples");
     let degree = params.usize("degree");
     let mut s = Script::new();
     s.import("import numpy as np")
@@ -420,14 +406,7 @@ fn python_script(params: &Params, seed: u64) -> String {
         .import("from sklearn.pipeline import make_pipeline")
         .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
         .push(RANDOM_NOTE)
-        .push(&format!(
-            "rng = np.random.default_rng({seed})\n\
-             x = rng.uniform(-3, 3, {n})\n\
-             y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
-             X = x.reshape(-1, 1)",
-            seed = python::seed(seed),
-            noise = python::float(params.f64("noise")),
-        ))
+        .push(&quadratic_script(params, seed))
         .split(0.25, seed)
         .push(&format!(
             "\n# early_stopping holds out validation_fraction of X_train itself, scores R² after each\n\

@@ -20,6 +20,36 @@ use plotters::prelude::*;
 pub(crate) const TRUE_COEFS: [f64; 3] = [2.0, 1.0, 0.5];
 pub(crate) const X_RANGE: (f64, f64) = (-3.0, 3.0);
 
+/// `samples` points of the true curve plus `noise`, split 75/25 into training and validation
+/// (shared with the early-stopping demo).
+pub(crate) fn quadratic_split(params: &Params, seed: u64) -> Result<(Dataset, Dataset)> {
+    let mut rng = Rng::new(seed);
+    let n = params.usize("samples");
+    let data = generators::polynomial_1d(
+        n,
+        X_RANGE.0,
+        X_RANGE.1,
+        &TRUE_COEFS,
+        params.f64("noise"),
+        &mut rng,
+    );
+    let (train_idx, val_idx) = train_test_split(n, 0.25, &mut rng)?;
+    Ok((data.select(&train_idx), data.select(&val_idx)))
+}
+
+/// The NumPy that makes data like [`quadratic_split`]'s (with NumPy's random numbers).
+pub(crate) fn quadratic_script(params: &Params, seed: u64) -> String {
+    let n = params.usize("samples");
+    format!(
+        "rng = np.random.default_rng({seed})\n\
+         x = rng.uniform(-3, 3, {n})\n\
+         y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
+         X = x.reshape(-1, 1)",
+        seed = python::seed(seed),
+        noise = python::float(params.f64("noise")),
+    )
+}
+
 /// PolynomialFeatures -> StandardScaler -> Ridge, fitted together.
 struct PolyModel {
     poly: PolynomialFeatures,
@@ -125,18 +155,7 @@ impl PolynomialRegressionDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
-        let data = generators::polynomial_1d(
-            n,
-            X_RANGE.0,
-            X_RANGE.1,
-            &TRUE_COEFS,
-            params.f64("noise"),
-            &mut rng,
-        );
-        let (train_idx, val_idx) = train_test_split(n, 0.25, &mut rng)?;
-        let (train, val) = (data.select(&train_idx), data.select(&val_idx));
+        let (train, val) = quadratic_split(params, seed)?;
         let degree = params.usize("degree");
         let alpha = params.f64("alpha");
         let model = PolyModel::fit(&train, degree, alpha)?;
@@ -357,7 +376,6 @@ impl Demo for PolynomialRegressionDemo {
 
 /// The model in scikit-learn: polynomial features, scaled, then ridge.
 fn python_script(params: &Params, seed: u64) -> String {
-    let n = params.usize("samples");
     let degree = params.usize("degree");
     let mut s = Script::new();
     s.import("import numpy as np")
@@ -366,14 +384,7 @@ fn python_script(params: &Params, seed: u64) -> String {
         .import("from sklearn.pipeline import make_pipeline")
         .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
         .push(RANDOM_NOTE)
-        .push(&format!(
-            "rng = np.random.default_rng({seed})\n\
-             x = rng.uniform(-3, 3, {n})\n\
-             y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
-             X = x.reshape(-1, 1)",
-            seed = python::seed(seed),
-            noise = python::float(params.f64("noise")),
-        ))
+        .push(&quadratic_script(params, seed))
         .split(0.25, seed)
         .push(&format!(
             "\nmodel = make_pipeline(PolynomialFeatures(degree={degree}, include_bias=False), StandardScaler(),\n\
