@@ -72,16 +72,25 @@ pub fn default_folds(
     }
 }
 
-/// The score of `name` on each fold's test rows, fitted on its training rows.
+/// scikit-learn's default scoring: accuracy for classifiers, R² for regressors.
+pub fn default_scoring(classifier: bool) -> Scoring {
+    if classifier {
+        Scoring::Accuracy
+    } else {
+        Scoring::R2
+    }
+}
+
+/// The score of `name` on each fold's test rows, fitted on its training rows; `y` is the
+/// target column of `data` (read once by the caller, who also cut the folds from it).
 pub fn fold_scores(
     name: &str,
     data: &str,
-    target: &str,
+    (target, y): (&str, &Array1<f64>),
     sets: &[(String, String)],
     folds: &[Fold],
     scoring: Scoring,
 ) -> Result<Vec<f64>> {
-    let y = target_column(data, target)?;
     let mut scores = Vec::with_capacity(folds.len());
     for f in folds {
         let out = fit(
@@ -118,12 +127,8 @@ pub fn cross_validate_csv(
     let classifier = is_classifier(name, sets);
     let y = target_column(data, target)?;
     let (folds, splitter) = default_folds(classifier, &y, k)?;
-    let scoring = if classifier {
-        Scoring::Accuracy
-    } else {
-        Scoring::R2
-    };
-    let scores = fold_scores(name, data, target, sets, &folds, scoring)?;
+    let scoring = default_scoring(classifier);
+    let scores = fold_scores(name, data, (target, &y), sets, &folds, scoring)?;
     let (mean, std) = mean_std(&scores);
     Ok(json!({
         "k": k,

@@ -11,7 +11,8 @@
 use crate::error::{Error, Result};
 use crate::fit::{fit, params_from_sets};
 use crate::fit_cv::{
-    default_folds, fold_scores, inner_estimator, is_classifier, own_sets, target_column,
+    default_folds, default_scoring, fold_scores, inner_estimator, is_classifier, own_sets,
+    target_column,
 };
 use crate::model_selection::{
     rank, stratified_train_test_split, train_test_split, Candidate, Distribution, GridSearchCv,
@@ -168,11 +169,7 @@ pub fn search(
     let (inner, inner_sets) = inner_estimator(sets)?;
     let spec = search_spec(name, sets)?;
     let classifier = is_classifier(&inner, &inner_sets);
-    let scoring = spec.scoring.unwrap_or(if classifier {
-        Scoring::Accuracy
-    } else {
-        Scoring::R2
-    });
+    let scoring = spec.scoring.unwrap_or(default_scoring(classifier));
     let y = target_column(data, target)?;
     let (folds, splitter) = default_folds(classifier, &y, spec.cv)?;
     let with = |params: &[(String, Json)]| {
@@ -182,7 +179,7 @@ pub fn search(
     };
     let mut candidates = Vec::with_capacity(spec.settings.len());
     for params in spec.settings {
-        let scores = fold_scores(&inner, data, target, &with(&params), &folds, scoring)?;
+        let scores = fold_scores(&inner, data, (target, &y), &with(&params), &folds, scoring)?;
         candidates.push(Candidate::new(params, scores));
     }
     let best = rank(&mut candidates);
