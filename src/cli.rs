@@ -7,10 +7,10 @@ use crate::error::{Error, Result};
 use std::path::Path;
 
 pub use crate::fit::{
-    check_fit_args, fit_csv, transform, ESTIMATORS, PREPROCESSORS, SPLITTERS, TRANSFORMERS,
+    check_fit_args, fit_csv, transform, CURVES, ESTIMATORS, PREPROCESSORS, SPLITTERS, TRANSFORMERS,
     UNSUPERVISED,
 };
-pub use crate::fit_cv::cross_validate_csv;
+pub use crate::fit_cv::{check_cv_arg, cross_validate_csv};
 
 /// Splits `key=value` (from `--set`).
 pub fn split_assignment(s: &str) -> Result<(String, String)> {

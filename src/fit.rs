@@ -17,6 +17,7 @@ use crate::ensemble::{
 };
 use crate::error::{Error, Result};
 use crate::estimator::{Classifier, Fit, Regressor};
+pub use crate::fit_curves::CURVES;
 pub use crate::fit_preprocess::PREPROCESSORS;
 use crate::fit_preprocess::{fit_pipeline, fit_preprocessor, transform_preprocessor};
 pub use crate::fit_search::SPLITTERS;
@@ -52,6 +53,9 @@ pub fn fit_csv(
         return split(name, data, target, sets);
     }
     match target {
+        Some(target) if CURVES.contains(&name) => {
+            crate::fit_curves::curve(name, data, target, sets)
+        }
         Some(target) => fit(name, data, target, sets, predict),
         None => fit_unsupervised(name, data, sets),
     }
@@ -67,6 +71,10 @@ pub fn check_fit_args(name: &str, has_target: bool, has_predict: bool) -> Result
                 "{name} predicts nothing: it takes no --predict"
             )));
         }
+    } else if CURVES.contains(&name) && has_predict {
+        return Err(Error::Io(format!(
+            "{name} scores an estimator across folds and keeps no model: it takes no --predict"
+        )));
     } else if UNSUPERVISED.contains(&name) {
         if has_target || has_predict {
             return Err(Error::Io(format!(
@@ -115,7 +123,7 @@ pub const ESTIMATORS: &[&str] = &[
 
 /// Every name `mlplay fit` takes, for error messages.
 fn all_names() -> String {
-    [ESTIMATORS, UNSUPERVISED, PREPROCESSORS, SPLITTERS]
+    [ESTIMATORS, UNSUPERVISED, PREPROCESSORS, SPLITTERS, CURVES]
         .concat()
         .join(", ")
 }

@@ -81,6 +81,29 @@ pub fn default_scoring(classifier: bool) -> Scoring {
     }
 }
 
+/// Predictions of `name` fitted on rows `train` of `data` (CSV text, column `target`) for rows
+/// `predict`: the raw CSV rows go through the normal `fit` path, so pipelines refit their
+/// preprocessing on `train` alone.
+pub fn fit_predict_rows(
+    name: &str,
+    data: &str,
+    target: &str,
+    sets: &[(String, String)],
+    train: &[usize],
+    predict: &[usize],
+) -> Result<Array1<f64>> {
+    let out = fit(
+        name,
+        &csv::subset(data, train)?,
+        target,
+        sets,
+        Some(&csv::subset(data, predict)?),
+    )?;
+    let pred: Vec<f64> = serde_json::from_value(out["predictions"].clone())
+        .map_err(|_| Error::Io(format!("{name} printed no predictions to score")))?;
+    Ok(Array1::from(pred))
+}
+
 /// The score of `name` on each fold's test rows, fitted on its training rows; `y` is the
 /// target column of `data` (read once by the caller, who also cut the folds from it).
 pub fn fold_scores(
@@ -93,17 +116,9 @@ pub fn fold_scores(
 ) -> Result<Vec<f64>> {
     let mut scores = Vec::with_capacity(folds.len());
     for f in folds {
-        let out = fit(
-            name,
-            &csv::subset(data, &f.train)?,
-            target,
-            sets,
-            Some(&csv::subset(data, &f.test)?),
-        )?;
-        let pred: Vec<f64> = serde_json::from_value(out["predictions"].clone())
-            .map_err(|_| Error::Io(format!("{name} printed no predictions to score")))?;
+        let pred = fit_predict_rows(name, data, target, sets, &f.train, &f.test)?;
         let truth = y.select(ndarray::Axis(0), &f.test);
-        scores.push(scoring.of_predictions(truth.view(), Array1::from(pred).view())?);
+        scores.push(scoring.of_predictions(truth.view(), pred.view())?);
     }
     Ok(scores)
 }
@@ -116,6 +131,16 @@ pub fn mean_std(scores: &[f64]) -> (f64, f64) {
     (mean, std)
 }
 
+/// Whether `name` takes `--cv K`: the curves cross-validate already, with `--set cv=K`.
+pub fn check_cv_arg(name: &str) -> Result<()> {
+    if crate::fit_curves::CURVES.contains(&name) {
+        return Err(Error::Io(format!(
+            "{name} cross-validates already: set its folds with --set cv=K, not --cv"
+        )));
+    }
+    Ok(())
+}
+
 /// Scores of estimator `name` over `k` folds of `data` (CSV text with column `target`).
 pub fn cross_validate_csv(
     name: &str,
@@ -124,6 +149,7 @@ pub fn cross_validate_csv(
     sets: &[(String, String)],
     k: usize,
 ) -> Result<Json> {
+    check_cv_arg(name)?;
     let classifier = is_classifier(name, sets);
     let y = target_column(data, target)?;
     let (folds, splitter) = default_folds(classifier, &y, k)?;

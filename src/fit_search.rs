@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value as Json};
 use web_time::Instant;
 
 /// A setting's text as JSON: whole numbers, numbers, booleans, else text.
-fn text_json(text: &str) -> Json {
+pub(crate) fn text_json(text: &str) -> Json {
     if let Ok(v) = text.parse::<i64>() {
         json!(v)
     } else if let Some(v) = text.parse::<f64>().ok().filter(|v| v.is_finite()) {

@@ -11,6 +11,7 @@ pub mod ensemble;
 pub mod error;
 pub mod estimator;
 pub mod fit;
+pub mod fit_curves;
 pub mod fit_cv;
 pub mod fit_preprocess;
 pub mod fit_search;

@@ -1,7 +1,8 @@
-//! `mlplay fit` / `mlplay transform` for the preprocessing, pipeline, search and splitter names,
-//! against scikit-learn 1.9.1 (tests/fixtures/cli_tools.json, from
+//! `mlplay fit` / `mlplay transform` for the preprocessing, pipeline, search, splitter and curve
+//! names, against scikit-learn 1.9.1 (tests/fixtures/cli_tools.json, from
 //! scripts/fixtures.d/cli_tools.py): transformed rows and output names to 1e-9, search scores
-//! and ranks to 1e-9, splitter folds exactly. Also the errors a reader meets first.
+//! and ranks to 1e-9, splitter folds exactly, learning/validation curve scores to 1e-9. Also the
+//! errors a reader meets first.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
@@ -309,4 +310,110 @@ fn wrong_use_gets_a_message_that_says_what_to_do() {
     assert!(err.contains("log-uniform"), "{err}");
     let err = run(&["k-fold", "--predict", "x.csv"]);
     assert!(err.contains("no --predict"), "{err}");
+}
+
+/// Mean and population standard deviation of each row, as NumPy's `mean(axis=1)`/`std(axis=1)`.
+fn row_stats(rows: &Json) -> (Json, Json) {
+    let (mut means, mut stds) = (Vec::new(), Vec::new());
+    for r in rows.as_array().unwrap() {
+        let v: Vec<f64> = serde_json::from_value(r.clone()).unwrap();
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        means.push(m);
+        stds.push((v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt());
+    }
+    (Json::from(means), Json::from(stds))
+}
+
+#[test]
+fn learning_and_validation_curves_score_as_scikit_learn() {
+    let fx = fixture();
+    let cases = fx["curve"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let name = case["estimator"].as_str().unwrap();
+        let file = data(case);
+        let out = fit_json(&args("fit", name, &file, case));
+        let what = format!("{name} {:?}", case["sets"]);
+        let axis = if name == "learning-curve" {
+            "train_sizes"
+        } else {
+            "values"
+        };
+        assert_close(&format!("{what} {axis}"), &out[axis], &case["axis"], 0.0);
+        for part in ["train_scores", "test_scores"] {
+            assert_close(&format!("{what} {part}"), &out[part], &case[part], TOL);
+            let (mean, std) = row_stats(&case[part]);
+            assert_close(
+                &format!("{what} {part}_mean"),
+                &out[format!("{part}_mean")],
+                &mean,
+                TOL,
+            );
+            assert_close(
+                &format!("{what} {part}_std"),
+                &out[format!("{part}_std")],
+                &std,
+                TOL,
+            );
+        }
+    }
+}
+
+#[test]
+fn curves_say_what_is_missing_or_out_of_range() {
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "fit",
+            extra[0],
+            "--data",
+            "tests/fixtures/data/ridge_small.csv",
+            "--target",
+            "y",
+        ];
+        a.extend(&extra[1..]);
+        let (ok, _, err) = mlplay(&a);
+        assert!(!ok, "{extra:?} should fail");
+        err
+    };
+    let ridge = ["--set", "estimator=ridge"];
+    let with = |name: &'static str, more: &[&'static str]| {
+        let mut a = vec![name];
+        a.extend(ridge);
+        a.extend(more);
+        run(&a)
+    };
+    assert!(run(&["learning-curve"]).contains("--set estimator=NAME"));
+    let err = with("validation-curve", &[]);
+    assert!(err.contains("--set param=KEY"), "{err}");
+    let err = with("validation-curve", &["--set", "param=alpha"]);
+    assert!(err.contains("--set values=V1,V2"), "{err}");
+    let err = with(
+        "validation-curve",
+        &["--set", "param=nope", "--set", "values=1"],
+    );
+    assert!(err.contains("unknown parameter `nope`"), "{err}");
+    let err = with("learning-curve", &["--set", "train_sizes=0,0.5"]);
+    assert!(err.contains("fractions in (0, 1]"), "{err}");
+    // 40 rows in 5 folds: the first fold trains on 32.
+    let err = with("learning-curve", &["--set", "train_sizes=10,33"]);
+    assert!(err.contains("row counts in 1..=32"), "{err}");
+    let err = with("learning-curve", &["--predict", "x.csv"]);
+    assert!(err.contains("no --predict"), "{err}");
+    let err = with("learning-curve", &["--cv", "5"]);
+    assert!(err.contains("--set cv=K"), "{err}");
+    // Iris sorted by species: the first rows of every fold are one class.
+    let (ok, _, err) = mlplay(&[
+        "fit",
+        "learning-curve",
+        "--data",
+        "tests/fixtures/data/logistic_small.csv",
+        "--target",
+        "species",
+        "--set",
+        "estimator=logistic-regression",
+    ]);
+    assert!(
+        !ok && err.contains("first 12 training rows of fold 0"),
+        "{err}"
+    );
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Generate scikit-learn reference outputs for `mlplay fit` / `mlplay transform` on the
-preprocessing, pipeline, search and splitter names (the CLI reads these CSVs and must agree).
+preprocessing, pipeline, search, splitter and curve names (the CLI reads these CSVs and must
+agree).
 
 Writes, relative to the repository root:
   tests/fixtures/cli_tools.json         per case: the CLI arguments and scikit-learn's answer
   tests/fixtures/data/mixed_text.csv    the text columns (town, garden) and price of mixed_small.csv
   tests/fixtures/data/mixed_numeric.csv the numeric columns (area, rooms) and price of mixed_small.csv
 
-Reads tests/fixtures/data/{ridge_small,logistic_small,mixed_small}.csv (made by the other scripts).
+Reads tests/fixtures/data/{ridge_small,logistic_small,mixed_small,svm_small,boosting_three}.csv
+(made by the other scripts).
 Usage: python3 scripts/fixtures.d/cli_tools.py (or scripts/fixtures for every family)
 """
 import csv
@@ -19,10 +21,12 @@ import sklearn
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.model_selection import (GridSearchCV, KFold, StratifiedKFold, learning_curve,
+                                     validation_curve)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import (FunctionTransformer, MinMaxScaler, OneHotEncoder,
                                    OrdinalEncoder, PolynomialFeatures, StandardScaler)
+from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from linear import DATA_DIR, OUT_DIR, dump  # noqa: E402  (shared output helpers)
@@ -68,7 +72,8 @@ def features(name, target):
 def main():
     write_columns("mixed_small.csv", "mixed_text.csv", ["town", "garden", "price"])
     write_columns("mixed_small.csv", "mixed_numeric.csv", ["area", "rooms", "price"])
-    out = {"sklearn_version": sklearn.__version__, "transform": [], "search": [], "split": []}
+    out = {"sklearn_version": sklearn.__version__, "transform": [], "search": [], "split": [],
+           "curve": []}
 
     def transform_case(est, data, target, sets, model, attrs=None, numeric=True):
         names, x, _ = features(data, target)
@@ -156,6 +161,55 @@ def main():
                          "target": "species", "sets": ["n_splits=4"],
                          "test": [[int(i) for i in te]
                                   for _, te in StratifiedKFold(4).split(xl, yl)]})
+    def rows(a):
+        return [[float(v) for v in r] for r in a]
+
+    def curve_case(est, data, target, sets, run, xx, yy):
+        """`run(x, y)` gives (x axis, train scores, test scores) as scikit-learn returns them."""
+        axis, train, test = run(xx, yy)
+        out["curve"].append({"estimator": est, "data": data, "target": target, "sets": sets,
+                             "axis": [a.item() if hasattr(a, "item") else a for a in axis],
+                             "train_scores": rows(train), "test_scores": rows(test)})
+
+    curve_case("learning-curve", "ridge_small.csv", "y",
+               ["estimator=ridge", "estimator.alpha=2", "train_sizes=0.1,0.325,0.55,0.775,1.0",
+                "cv=5", "scoring=r2"],
+               lambda a, b: learning_curve(Ridge(alpha=2), a, b,
+                                           train_sizes=[0.1, 0.325, 0.55, 0.775, 1.0], cv=5,
+                                           scoring="r2"), xr, yr)
+    curve_case("learning-curve", "ridge_small.csv", "y",
+               ["estimator=ridge", "train_sizes=5,12,30", "cv=4",
+                "scoring=neg_mean_squared_error"],
+               lambda a, b: learning_curve(Ridge(), a, b, train_sizes=[5, 12, 30], cv=4,
+                                           scoring="neg_mean_squared_error"), xr, yr)
+    _, xs, ys = features("svm_small.csv", "label")
+    # Defaults: train_sizes linspace(0.1, 1, 5), stratified 5 folds, accuracy.
+    curve_case("learning-curve", "svm_small.csv", "label", ["estimator=logistic-regression"],
+               lambda a, b: learning_curve(LogisticRegression(), a, b), xs.astype(float), ys)
+    curve_case("learning-curve", "mixed_small.csv", "price",
+               ["estimator=pipeline", "estimator.estimator=ridge", "train_sizes=0.25,0.5,1.0"],
+               lambda a, b: learning_curve(
+                   Pipeline([("preprocess", recipe(StandardScaler())), ("estimator", Ridge())]),
+                   a, b, train_sizes=[0.25, 0.5, 1.0]), x, y)
+
+    def with_axis(values, run):
+        return lambda a, b: (values, *run(a, b))
+
+    alphas = [0.01, 0.1, 1, 10]
+    curve_case("validation-curve", "ridge_small.csv", "y",
+               ["estimator=ridge", "param=alpha", "values=0.01,0.1,1,10", "cv=5"],
+               with_axis(alphas, lambda a, b: validation_curve(
+                   Ridge(), a, b, param_name="alpha", param_range=alphas, cv=5)), xr, yr)
+    # Ties between equally good splits do not arise here: any random_state gives these scores.
+    _, xb, yb = features("boosting_three.csv", "label")
+    depths = [1, 2, 3, 5]
+    curve_case("validation-curve", "boosting_three.csv", "label",
+               ["estimator=decision-tree-classifier", "estimator.random_state=0",
+                "param=max_depth", "values=1,2,3,5"],
+               with_axis(depths, lambda a, b: validation_curve(
+                   DecisionTreeClassifier(random_state=0), a, b, param_name="max_depth",
+                   param_range=depths, cv=5)), xb.astype(float), yb)
+
     with open(os.path.join(OUT_DIR, "cli_tools.json"), "w") as f:
         f.write(dump(out) + "\n")
 

@@ -63,7 +63,9 @@ mod native {
             /// Estimator, e.g. ridge, logistic-regression, kmeans, pca, standard-scaler, pipeline,
             /// grid-search-cv, k-fold (see `mlplay list`). Wrappers take --set estimator=NAME and
             /// estimator.KEY=V; grid-search-cv takes grid.KEY=V1,V2; randomized-search-cv takes
-            /// dist.KEY=loguniform(A,B) (or uniform, randint, or a list).
+            /// dist.KEY=loguniform(A,B) (or uniform, randint, or a list). learning-curve and
+            /// validation-curve take estimator=NAME and cv, scoring; then train_sizes=0.1,0.55,1.0
+            /// (fractions; whole numbers are row counts) or param=KEY values=V1,V2.
             estimator: String,
             /// CSV file with a header row.
             #[arg(long)]
@@ -140,6 +142,9 @@ mod native {
                 cv,
             } => {
                 cli::check_fit_args(&estimator, target.is_some(), predict.is_some())?;
+                if cv.is_some() {
+                    cli::check_cv_arg(&estimator)?;
+                }
                 let predict_text = predict.as_ref().map(read).transpose()?;
                 let text = read(&data)?;
                 let sets = sets(&raw)?;
@@ -190,6 +195,10 @@ mod native {
                 println!(
                     "splitters (print row indices; stratified ones take --target):\n  {}",
                     cli::SPLITTERS.join("\n  ")
+                );
+                println!(
+                    "curves (score --set estimator=NAME per training size or parameter value):\n  {}",
+                    cli::CURVES.join("\n  ")
                 );
             }
         }

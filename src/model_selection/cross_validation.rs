@@ -107,10 +107,64 @@ pub struct LearningCurve {
     pub scores: CurveScores,
 }
 
+/// `train_sizes` as scikit-learn reads them: fractions in (0, 1] of the first fold's training
+/// rows (a float array) or row counts (an int array).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainSizes {
+    Fractions(Vec<f64>),
+    Counts(Vec<usize>),
+}
+
+impl Default for TrainSizes {
+    /// scikit-learn's default, `np.linspace(0.1, 1.0, 5)` (computed as NumPy does: start plus
+    /// i steps, the last set to the end).
+    fn default() -> Self {
+        let step = (1.0 - 0.1) / 4.0;
+        let mut f: Vec<f64> = (0..5).map(|i| i as f64 * step + 0.1).collect();
+        f[4] = 1.0;
+        TrainSizes::Fractions(f)
+    }
+}
+
+impl TrainSizes {
+    /// Row counts for a largest training part of `n_max` rows, sorted, duplicates dropped
+    /// (scikit-learn's `_translate_train_sizes`): a fraction becomes `floor(fraction * n_max)`
+    /// rows, at least 1; counts must lie in 1..=n_max.
+    pub fn absolute(&self, n_max: usize) -> Result<Vec<usize>> {
+        let mut sizes = match self {
+            TrainSizes::Fractions(f) => {
+                if let Some(bad) = f.iter().find(|f| !(**f > 0.0 && **f <= 1.0)) {
+                    return Err(Error::invalid("train_sizes", bad, "fractions in (0, 1]"));
+                }
+                f.iter()
+                    .map(|f| ((f * n_max as f64) as usize).clamp(1, n_max))
+                    .collect::<Vec<_>>()
+            }
+            TrainSizes::Counts(c) => {
+                if let Some(bad) = c.iter().find(|c| !(1..=n_max).contains(*c)) {
+                    return Err(Error::invalid(
+                        "train_sizes",
+                        bad,
+                        format!("row counts in 1..={n_max} (the first fold's training rows)"),
+                    ));
+                }
+                c.clone()
+            }
+        };
+        if sizes.is_empty() {
+            return Err(Error::invalid("train_sizes", "[]", "at least one size"));
+        }
+        sizes.sort_unstable();
+        sizes.dedup();
+        Ok(sizes)
+    }
+}
+
 /// Scores for training sets of growing size (scikit-learn's `learning_curve`). `train_sizes` are
-/// fractions in (0, 1] of the first fold's training part; each becomes `floor(fraction * n_max)`
-/// rows (at least 1), duplicates dropped. A fold trains on the first that many of its training
-/// rows and is scored on them and on its test rows.
+/// fractions in (0, 1] of the first fold's training part (see [`TrainSizes::absolute`]). A fold
+/// trains on the first that many of its training rows and is scored on them and on its test
+/// rows.
 pub fn learning_curve<P: Fit>(
     params: &P,
     data: &Dataset,
@@ -119,25 +173,14 @@ pub fn learning_curve<P: Fit>(
     score: impl Fn(&P::Model, &Dataset) -> Result<f64>,
 ) -> Result<LearningCurve> {
     check_folds(folds, data.n_samples())?;
-    if let Some(bad) = train_sizes.iter().find(|f| !(**f > 0.0 && **f <= 1.0)) {
-        return Err(Error::invalid("train_sizes", bad, "fractions in (0, 1]"));
-    }
-    if train_sizes.is_empty() {
-        return Err(Error::invalid("train_sizes", "[]", "at least one fraction"));
-    }
     let n_max = folds[0].train.len();
+    let sizes = TrainSizes::Fractions(train_sizes.to_vec()).absolute(n_max)?;
     if let Some(f) = folds.iter().find(|f| f.train.len() < n_max) {
         return Err(Error::Shape(format!(
             "a fold has {} training rows, fewer than the first fold's {n_max}",
             f.train.len()
         )));
     }
-    let mut sizes: Vec<usize> = train_sizes
-        .iter()
-        .map(|f| ((f * n_max as f64) as usize).clamp(1, n_max))
-        .collect();
-    sizes.sort_unstable();
-    sizes.dedup();
     let mut train = vec![Vec::with_capacity(folds.len()); sizes.len()];
     let mut test = train.clone();
     for f in folds {

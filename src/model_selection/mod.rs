@@ -14,7 +14,7 @@ mod split;
 
 pub use cross_validation::{
     cross_val_predict, cross_val_score, learning_curve, validation_curve, CurveScores,
-    LearningCurve,
+    LearningCurve, TrainSizes,
 };
 pub use kfold::{Fold, KFold, StratifiedKFold};
 pub use search::{
