@@ -2,6 +2,7 @@
 //! steps and `python` gives a demo's scikit-learn script; fitting from CSV text lives in
 //! `crate::fit` (shared with the wasm build).
 
+use crate::data::upload::Upload;
 use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -19,17 +20,70 @@ pub fn split_assignment(s: &str) -> Result<(String, String)> {
         .ok_or_else(|| Error::Io(format!("expected key=value, got `{s}`")))
 }
 
+/// A CSV file to run a demo on instead of its own data (`--data`), with the columns to use where
+/// the defaults are not wanted (`--features a,b`, `--target c`).
+#[derive(Debug, Clone, Default)]
+pub struct DataChoice {
+    pub path: std::path::PathBuf,
+    pub features: Option<Vec<String>>,
+    pub target: Option<String>,
+}
+
+/// Demo `id`'s parameters with `--set` overrides and, if given, the uploaded file, read and
+/// checked as the page does.
+pub fn demo_params(
+    id: &str,
+    sets: &[(String, String)],
+    data: Option<&DataChoice>,
+) -> Result<demos::Params> {
+    let mut params = demos::params_with(id, sets)?;
+    if let Some(choice) = data {
+        let spec = demos::spec(id)?;
+        let kind = spec.upload.ok_or_else(|| {
+            let takers: Vec<&str> = demos::all_specs()
+                .iter()
+                .filter(|s| s.upload.is_some())
+                .map(|s| s.id)
+                .collect();
+            Error::Io(format!(
+                "demo {id} runs on its own data only; these take --data: {}",
+                takers.join(", ")
+            ))
+        })?;
+        let text = std::fs::read_to_string(&choice.path)
+            .map_err(|e| Error::Io(format!("{}: {e}", choice.path.display())))?;
+        let file = choice
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut upload = Upload::read(&file, &text, kind)?;
+        if choice.features.is_some() || choice.target.is_some() {
+            let features = choice
+                .features
+                .clone()
+                .unwrap_or_else(|| upload.feature_names());
+            let target = choice
+                .target
+                .clone()
+                .unwrap_or_else(|| upload.target_name().to_string());
+            upload = upload.with_columns(&features, &target)?;
+        }
+        params.set_upload(Some(std::sync::Arc::new(upload)));
+    }
+    Ok(params)
+}
+
 /// Creates demo `id` with `--set` overrides, advances it `steps` ticks and writes the picture.
 pub fn render(
     id: &str,
-    sets: &[(String, String)],
+    params: &demos::Params,
     seed: u64,
     steps: usize,
     width: u32,
     out: &Path,
 ) -> Result<Vec<demos::Metric>> {
-    let params = demos::params_with(id, sets)?;
-    let mut demo = demos::create(id, &params, seed)?;
+    let mut demo = demos::create(id, params, seed)?;
     for _ in 0..steps {
         if demo.tick() != crate::estimator::Progress::Running {
             break;
@@ -39,10 +93,9 @@ pub fn render(
     Ok(demo.metrics())
 }
 
-/// The scikit-learn script equivalent to demo `id` with `--set` overrides and a seed.
-pub fn python(id: &str, sets: &[(String, String)], seed: u64) -> Result<String> {
-    let params = demos::params_with(id, sets)?;
-    demos::create(id, &params, seed)?
+/// The scikit-learn script equivalent to demo `id` with these parameters and a seed.
+pub fn python(id: &str, params: &demos::Params, seed: u64) -> Result<String> {
+    demos::create(id, params, seed)?
         .python()
         .ok_or_else(|| Error::Io(format!("demo {id} has no Python equivalent yet")))
 }

@@ -35,6 +35,14 @@ pub enum Error {
         message: String,
     },
 
+    /// Data that parsed but does not fit what it is used for (a text column as an axis, too few
+    /// rows of a class); `column` names the column at fault where there is one.
+    #[error("{}{message}", column.as_ref().map(|c| format!("column `{c}`: ")).unwrap_or_default())]
+    Data {
+        column: Option<String>,
+        message: String,
+    },
+
     #[error("unknown demo `{0}`")]
     UnknownDemo(String),
 

@@ -164,10 +164,10 @@ fn part_one_demos_name_their_estimator_and_follow_their_parameters() {
 
 #[test]
 fn the_cli_prints_the_same_script() {
-    let out =
-        mlplay::cli::python("svm", &[("kernel".to_string(), "poly".to_string())], 42).unwrap();
+    let params = mlplay::cli::demo_params("svm", &[("kernel".into(), "poly".into())], None);
+    let out = mlplay::cli::python("svm", &params.unwrap(), 42).unwrap();
     assert_eq!(out, script("svm", &[("kernel", "poly")]));
-    let err = mlplay::cli::python("svm", &[("kernel".into(), "cubic".into())], 42);
+    let err = mlplay::cli::demo_params("svm", &[("kernel".into(), "cubic".into())], None);
     assert!(err.unwrap_err().to_string().contains("kernel"));
 }
 

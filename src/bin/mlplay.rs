@@ -47,6 +47,8 @@ mod native {
             /// Output file: .png or .svg
             #[arg(short, long)]
             output: PathBuf,
+            #[command(flatten)]
+            data: DataArgs,
         },
         /// Print the scikit-learn script that does what a demo does with these parameters.
         Python {
@@ -57,6 +59,8 @@ mod native {
             sets: Vec<String>,
             #[arg(long, default_value_t = mlplay::state::DEFAULT_SEED)]
             seed: u64,
+            #[command(flatten)]
+            data: DataArgs,
         },
         /// Fit an estimator on a CSV file and print a JSON summary.
         Fit {
@@ -107,6 +111,30 @@ mod native {
         std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
     }
 
+    /// A CSV to run a demo on instead of its own data, as an upload in the page.
+    #[derive(clap::Args)]
+    struct DataArgs {
+        /// CSV file with a header row, for demos that take uploads (see `mlplay list`).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// With --data: the feature columns, comma-separated (default: the first numeric ones).
+        #[arg(long, value_delimiter = ',', requires = "data")]
+        features: Option<Vec<String>>,
+        /// With --data: the target column (default: the last that fits the demo).
+        #[arg(long, requires = "data")]
+        target: Option<String>,
+    }
+
+    impl DataArgs {
+        fn choice(self) -> Option<cli::DataChoice> {
+            self.data.map(|path| cli::DataChoice {
+                path,
+                features: self.features,
+                target: self.target,
+            })
+        }
+    }
+
     fn sets(raw: &[String]) -> Result<Vec<(String, String)>> {
         raw.iter().map(|s| cli::split_assignment(s)).collect()
     }
@@ -120,8 +148,10 @@ mod native {
                 steps,
                 width,
                 output,
+                data,
             } => {
-                let metrics = cli::render(&demo, &sets(&raw)?, seed, steps, width, &output)?;
+                let params = cli::demo_params(&demo, &sets(&raw)?, data.choice().as_ref())?;
+                let metrics = cli::render(&demo, &params, seed, steps, width, &output)?;
                 let summary: Vec<String> = metrics
                     .iter()
                     .map(|m| format!("{}={}", m.key, m.text))
@@ -132,7 +162,11 @@ mod native {
                 demo,
                 sets: raw,
                 seed,
-            } => print!("{}", cli::python(&demo, &sets(&raw)?, seed)?),
+                data,
+            } => {
+                let params = cli::demo_params(&demo, &sets(&raw)?, data.choice().as_ref())?;
+                print!("{}", cli::python(&demo, &params, seed)?)
+            }
             Command::Fit {
                 estimator,
                 data,
@@ -179,7 +213,17 @@ mod native {
                 println!("demos:");
                 for spec in mlplay::demos::all_specs() {
                     let keys: Vec<&str> = spec.params.iter().map(|p| p.key).collect();
-                    println!("  {:<24} {} [{}]", spec.id, spec.title, keys.join(", "));
+                    let data = if spec.upload.is_some() {
+                        " (takes --data)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "  {:<24} {} [{}]{data}",
+                        spec.id,
+                        spec.title,
+                        keys.join(", ")
+                    );
                 }
                 println!("estimators:\n  {}", cli::ESTIMATORS.join("\n  "));
                 println!(

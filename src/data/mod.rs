@@ -5,6 +5,7 @@ pub mod bundled;
 pub mod csv;
 pub mod frame;
 pub mod generators;
+pub mod upload;
 
 use crate::error::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};

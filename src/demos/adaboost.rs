@@ -6,10 +6,12 @@
 
 use super::decision_tree::classification_data_python;
 use super::decision_tree::{
-    classification_data, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM, TWO_CLASS_DATASET_PARAM,
+    class_colour, classification_data, tint, NOISE_PARAM, SAMPLES_PARAM, TWO_CLASSES_UPLOAD,
+    TWO_CLASS_DATASET_PARAM,
 };
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::ClassNames;
 use crate::data::Dataset;
 use crate::ensemble::{AdaBoostClassifier, AdaBoostClassifierParams, AdaBoostClassifierRun};
 use crate::error::Result;
@@ -56,6 +58,7 @@ pub struct AdaBoostDemo {
     newest_wrong: Vec<bool>,
     history: Vec<Round>,
     progress: Progress,
+    class_names: ClassNames,
     python: String,
 }
 
@@ -64,6 +67,7 @@ impl AdaBoostDemo {
         id: "adaboost",
         title: "AdaBoost, round by round",
         chapter: "07-ensemble-learning",
+        upload: TWO_CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "n_estimators",
@@ -112,7 +116,7 @@ impl AdaBoostDemo {
             .learning_rate(params.f64("learning_rate"))
             .max_depth(params.usize("max_depth"));
         let run = ada.start(&train)?;
-        let grid = ClassGrid::around(data.x.view(), GRID);
+        let grid = ClassGrid::around_data(&data, GRID);
         Ok(AdaBoostDemo {
             classes: run.current().classes.clone(),
             grid_score: Array1::zeros(GRID * GRID),
@@ -124,6 +128,7 @@ impl AdaBoostDemo {
             newest_wrong: vec![false; train.n_samples()],
             history: Vec::new(),
             progress: Progress::Running,
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed),
             params: ada,
             run: Box::new(run),
@@ -224,7 +229,7 @@ impl AdaBoostDemo {
         let mut order: Vec<usize> = (0..weights.len()).collect();
         order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
         chart.draw_series(order.into_iter().map(|i| {
-            let colour = CLASS_COLOURS[class_of(self.train.y[i]) % 3];
+            let colour = class_colour(class_of(self.train.y[i]));
             let p = (self.train.x[[i, 0]], self.train.x[[i, 1]]);
             let r = radius(weights[i]);
             EmptyElement::at(p)
@@ -259,7 +264,7 @@ impl AdaBoostDemo {
             if rounds == 1 { "" } else { "s" }
         );
         let mut chart = self.grid.draw(area, &title, &shares, |c, sure| {
-            tint(CLASS_COLOURS[c % 3], 0.1 + 0.4 * sure)
+            tint(class_colour(c), 0.1 + 0.4 * sure)
         })?;
         self.draw_weighted_points(&mut chart, self.run.sample_weights())
     }
@@ -270,7 +275,7 @@ impl AdaBoostDemo {
             None => "The first learner (not grown yet)".to_string(),
         };
         let mut chart = self.grid.draw(area, &title, &self.newest_grid, |c, _| {
-            tint(CLASS_COLOURS[c % 3], 0.3)
+            tint(class_colour(c), 0.3)
         })?;
         self.draw_weighted_points(&mut chart, &self.weights_before)?;
         let wrong = self
@@ -279,6 +284,12 @@ impl AdaBoostDemo {
             .enumerate()
             .filter(|(_, &w)| w)
             .map(|(i, _)| (self.train.x[[i, 0]], self.train.x[[i, 1]]));
+        for (c, &label) in self.classes.iter().enumerate() {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(self.class_names.name(label))
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, class_colour(c).filled()));
+        }
         chart
             .draw_series(wrong.map(|p| Cross::new(p, 4, viz::INK.stroke_width(2))))?
             .label("misclassified")

@@ -7,6 +7,7 @@
 use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::ClassNames;
 use crate::data::{generators, Dataset};
 use crate::ensemble::{
     BaggingClassifierParams, ExtraTreesClassifierParams, ForestClassifierRun, Portion,
@@ -98,6 +99,7 @@ impl BaggingDemo {
         id: "bagging",
         title: "One deep tree against a forest of them",
         chapter: "07-ensemble-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "model",
@@ -279,7 +281,13 @@ impl BaggingDemo {
         let mut chart = self.grid.draw(area, title, grid, |c, sure| {
             tint(CLASS_COLOURS[c % 3], 0.08 + 0.4 * sure)
         })?;
-        draw_class_points(&mut chart, &self.train, &self.test, &self.classes)?;
+        draw_class_points(
+            &mut chart,
+            &self.train,
+            &self.test,
+            &self.classes,
+            &ClassNames::default(),
+        )?;
         Ok(())
     }
 

@@ -35,6 +35,7 @@ impl ColourQuantisationDemo {
         id: "colour-quantisation",
         title: "Colour quantisation: k-means on the pixels of a photo",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "k",

@@ -54,6 +54,7 @@ impl ConfusionMatrixDemo {
         id: "confusion-matrix",
         title: "Ten digits: multiclass strategies and the confusion matrix",
         chapter: "03-classification",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "strategy",

@@ -46,6 +46,7 @@ impl DbscanDemo {
         id: "dbscan",
         title: "DBSCAN: clusters as dense regions",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "eps",

@@ -4,6 +4,7 @@
 
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::{ClassNames, UploadKind, MAX_CLASSES};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Iterative, Progress};
@@ -17,8 +18,34 @@ use crate::viz::{self, raster_field};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// One colour per class (Okabe-Ito, as the rest of the site).
-pub(crate) const CLASS_COLOURS: [RGBColor; 3] = [viz::BLUE, viz::ORANGE, viz::GREEN];
+/// One colour per class (Okabe-Ito, as the rest of the site), enough for an uploaded file's
+/// classes (at most `upload::MAX_CLASSES`).
+pub(crate) const CLASS_COLOURS: [RGBColor; MAX_CLASSES] = [
+    viz::BLUE,
+    viz::ORANGE,
+    viz::GREEN,
+    viz::RED,
+    viz::PURPLE,
+    RGBColor(86, 180, 233),
+    RGBColor(140, 86, 75),
+];
+
+/// The 2-D classification upload the demos sharing [`classification_data`] take.
+pub(crate) const CLASSES_UPLOAD: Option<UploadKind> = Some(UploadKind::Classes2d {
+    max_rows: 1000,
+    max_classes: MAX_CLASSES,
+});
+
+/// The same for demos that separate two classes.
+pub(crate) const TWO_CLASSES_UPLOAD: Option<UploadKind> = Some(UploadKind::Classes2d {
+    max_rows: 1000,
+    max_classes: 2,
+});
+
+/// The colour of the class at index `c` of the sorted labels.
+pub(crate) fn class_colour(c: usize) -> RGBColor {
+    CLASS_COLOURS[c % CLASS_COLOURS.len()]
+}
 
 /// `c` blended towards white: `strength` 0 is white, 1 the colour itself.
 pub(crate) fn tint(c: RGBColor, strength: f64) -> RGBColor {
@@ -104,8 +131,12 @@ pub(crate) const NOISE_PARAM: ParamSpec = ParamSpec {
     },
 };
 
-/// The points `DATASET_PARAM`, `SAMPLES_PARAM` and `NOISE_PARAM` describe.
+/// The points `DATASET_PARAM`, `SAMPLES_PARAM` and `NOISE_PARAM` describe, or the reader's
+/// uploaded file.
 pub(crate) fn classification_data(params: &Params, rng: &mut Rng) -> Result<Dataset> {
+    if let Some(upload) = params.upload() {
+        return upload.dataset();
+    }
     let n = params.usize("samples");
     let noise = params.f64("noise");
     Ok(match params.choice("dataset") {
@@ -121,6 +152,10 @@ pub(crate) fn classification_data(params: &Params, rng: &mut Rng) -> Result<Data
 
 /// Appends the Python that makes the points `classification_data` makes (`X`, `y`).
 pub(crate) fn classification_data_python(s: &mut Script, params: &Params, seed: u64) {
+    if let Some(upload) = params.upload() {
+        s.upload(upload);
+        return;
+    }
     let n = params.usize("samples");
     let noise = params.f64("noise");
     s.push(RANDOM_NOTE);
@@ -186,12 +221,14 @@ fn python_script(params: &Params, seed: u64) -> String {
 }
 
 /// Training points filled and test points as rings, one colour per class, with legend entries
-/// (shared with the k-NN boundary demo); `classes` are the sorted labels.
+/// (shared with the k-NN boundary demo); `classes` are the sorted labels, `names` their legend
+/// texts.
 pub(crate) fn draw_class_points<DB: DrawingBackend>(
     chart: &mut viz::Chart<'_, DB>,
     train: &Dataset,
     test: &Dataset,
     classes: &[f64],
+    names: &ClassNames,
 ) -> Result<()> {
     let class_of = |v: f64| classes.iter().position(|&c| c == v).unwrap_or(0);
     for (c, colour) in CLASS_COLOURS.iter().enumerate().take(classes.len()) {
@@ -209,7 +246,7 @@ pub(crate) fn draw_class_points<DB: DrawingBackend>(
                     + Circle::new((0, 0), 4, colour.filled())
                     + Circle::new((0, 0), 4, WHITE.stroke_width(1))
             }))?
-            .label(format!("class {}", viz::tick_label(classes[c])))
+            .label(names.name(classes[c]))
             .legend(move |(x, y)| Circle::new((x + 8, y), 4, colour.filled()));
         chart.draw_series(
             pts(test)
@@ -236,6 +273,7 @@ pub struct DecisionTreeDemo {
     rotation: f64,
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
+    class_names: ClassNames,
     /// The "Python equivalent" of these parameters.
     python: String,
 }
@@ -245,6 +283,7 @@ impl DecisionTreeDemo {
         id: "decision-tree",
         title: "A decision tree grows, one split at a time",
         chapter: "06-decision-trees",
+        upload: CLASSES_UPLOAD,
         params: &[
             DATASET_PARAM,
             SAMPLES_PARAM,
@@ -303,8 +342,8 @@ impl DecisionTreeDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
         let mut data = classification_data(params, &mut rng)?;
+        let n = data.n_samples();
         // Turn every point about the centre of the data.
         let rotation = params.f64("rotation");
         let (s, c) = rotation.to_radians().sin_cos();
@@ -347,6 +386,7 @@ impl DecisionTreeDemo {
             rotation,
             x_range: viz::padded(x0, x1, 0.06),
             y_range: viz::padded(y0, y1, 0.06),
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed),
         };
         demo.record()?;
@@ -375,8 +415,8 @@ impl DecisionTreeDemo {
             &title,
             self.x_range.clone(),
             self.y_range.clone(),
-            "x1",
-            "x2",
+            &self.train.feature_names[0],
+            &self.train.feature_names[1],
         )?;
         let tree = &self.snapshot.tree;
         let leaf = |x: f64, y: f64| tree.leaf_of(ndarray::aview1(&[x, y]));
@@ -391,31 +431,35 @@ impl DecisionTreeDemo {
             if here.0 != right || here.0 != up {
                 return viz::INK;
             }
-            tint(CLASS_COLOURS[here.0 % 3], 0.12 + 0.33 * here.1)
+            tint(class_colour(here.0), 0.12 + 0.33 * here.1)
         })?;
-        draw_class_points(&mut chart, &self.train, &self.test, &self.model.classes)?;
+        draw_class_points(
+            &mut chart,
+            &self.train,
+            &self.test,
+            &self.model.classes,
+            &self.class_names,
+        )?;
         viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
     }
 
     fn draw_tree<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let classes = &self.model.classes;
-        let names = ["x1".to_string(), "x2".to_string()];
+        let names = &self.train.feature_names;
         let fill = |n: &Node| {
             let (c, purity) = majority(n);
-            tint(CLASS_COLOURS[c % 3], 0.2 + 0.6 * purity)
+            tint(class_colour(c), 0.2 + 0.6 * purity)
         };
         let describe = |n: &Node| {
             let (c, _) = majority(n);
-            format!(
-                "class {}",
-                viz::tick_label(classes.get(c).copied().unwrap_or(0.0))
-            )
+            self.class_names
+                .name(classes.get(c).copied().unwrap_or(0.0))
         };
         viz::draw_growing_tree(
             area,
             &self.snapshot,
             self.run.splits(),
-            &names,
+            names,
             &fill,
             &describe,
         )

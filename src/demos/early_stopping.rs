@@ -50,6 +50,7 @@ impl EarlyStoppingDemo {
         id: "early-stopping",
         title: "Early stopping: stop when the validation error turns up",
         chapter: "04-training-linear-models",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "degree",

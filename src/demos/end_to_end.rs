@@ -123,6 +123,7 @@ impl EndToEndDemo {
         id: "end-to-end",
         title: "From raw table to tested model: Auto MPG",
         chapter: "02-end-to-end-project",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "model",
@@ -298,7 +299,7 @@ impl EndToEndDemo {
             vec![(range.start, range.start), (range.end, range.end)],
             viz::GREY.stroke_width(1),
         )))?;
-        for (o, colour) in CLASS_COLOURS.iter().enumerate() {
+        for (o, colour) in CLASS_COLOURS.iter().enumerate().take(ORIGINS.len()) {
             chart
                 .draw_series(
                     (0..pred.len())

@@ -82,6 +82,7 @@ impl ExploreDataDemo {
         id: "explore-data",
         title: "Exploring the Auto MPG training set",
         chapter: "02-end-to-end-project",
+        upload: None,
         params: &[
             column_param("x", "Column (histogram, x axis)", "weight"),
             column_param("y", "Against (y axis)", "mpg"),
@@ -192,7 +193,7 @@ impl ExploreDataDemo {
             COLUMNS[self.x],
             COLUMNS[self.y],
         )?;
-        for (o, colour) in CLASS_COLOURS.iter().enumerate() {
+        for (o, colour) in CLASS_COLOURS.iter().enumerate().take(ORIGINS.len()) {
             chart
                 .draw_series(
                     (0..xs.len())

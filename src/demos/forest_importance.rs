@@ -40,6 +40,7 @@ impl ForestImportanceDemo {
         id: "forest-importance",
         title: "Which pixels a random forest looks at",
         chapter: "07-ensemble-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "n_estimators",

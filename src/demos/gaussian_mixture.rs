@@ -133,6 +133,7 @@ impl GaussianMixtureDemo {
         id: "gaussian-mixture",
         title: "A Gaussian mixture fitted by EM, one iteration at a time",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "n_components",

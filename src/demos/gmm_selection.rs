@@ -65,6 +65,7 @@ impl GmmSelectionDemo {
         id: "gmm-selection",
         title: "How many components? BIC and AIC for Gaussian mixtures",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "covariance_type",

@@ -54,6 +54,7 @@ impl GradientBoostingDemo {
         id: "gradient-boosting",
         title: "Gradient boosting: each tree fits what the others still get wrong",
         chapter: "07-ensemble-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "learning_rate",

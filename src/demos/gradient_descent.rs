@@ -34,6 +34,7 @@ impl GradientDescentDemo {
         id: "gradient-descent",
         title: "Gradient descent for linear regression",
         chapter: "04-training-linear-models",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "method",

@@ -43,6 +43,7 @@ impl GridSearchDemo {
         id: "grid-search",
         title: "Grid search over k-nearest neighbours",
         chapter: "02-end-to-end-project",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "max_k",

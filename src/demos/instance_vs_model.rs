@@ -63,6 +63,7 @@ impl InstanceVsModelDemo {
         id: "instance-vs-model",
         title: "Instance-based or model-based: k-nearest neighbours against a straight line",
         chapter: "01-the-machine-learning-landscape",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "k",

@@ -77,6 +77,7 @@ impl KMeansDemo {
         id: "kmeans",
         title: "k-means clustering, one Lloyd step at a time",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "k",

@@ -4,11 +4,12 @@
 //! blurs the classes together (underfitting). Metrics: train and test accuracy at the chosen k.
 
 use super::decision_tree::{
-    classification_data, classification_data_python, draw_class_points, tint, CLASS_COLOURS,
-    DATASET_PARAM, NOISE_PARAM, SAMPLES_PARAM,
+    class_colour, classification_data, classification_data_python, draw_class_points, tint,
+    CLASSES_UPLOAD, DATASET_PARAM, NOISE_PARAM, SAMPLES_PARAM,
 };
 use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::ClassNames;
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::{Classifier, Fit, Progress};
@@ -137,6 +138,7 @@ pub struct KnnBoundaryDemo {
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
     cache: RasterCache,
+    class_names: ClassNames,
     /// The "Python equivalent" of these parameters.
     python: String,
 }
@@ -146,6 +148,7 @@ impl KnnBoundaryDemo {
         id: "knn-boundary",
         title: "k-nearest neighbours: from overfitting to underfitting",
         chapter: "01-the-machine-learning-landscape",
+        upload: CLASSES_UPLOAD,
         params: &[
             DATASET_PARAM,
             SAMPLES_PARAM,
@@ -205,6 +208,7 @@ impl KnnBoundaryDemo {
             x_range,
             y_range,
             cache: RasterCache::default(),
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed, k, max_k),
         })
     }
@@ -234,8 +238,8 @@ impl KnnBoundaryDemo {
             &title,
             self.x_range.clone(),
             self.y_range.clone(),
-            "x1",
-            "x2",
+            &self.train.feature_names[0],
+            &self.train.feature_names[1],
         )?;
         let best = |p: &[f64]| {
             (0..p.len()).fold((0, f64::NEG_INFINITY), |b, c| {
@@ -259,9 +263,15 @@ impl KnnBoundaryDemo {
                 return viz::INK;
             }
             let sure = ((p - 1.0 / k) / (1.0 - 1.0 / k)).clamp(0.0, 1.0);
-            tint(CLASS_COLOURS[class % 3], 0.12 + 0.33 * sure)
+            tint(class_colour(class), 0.12 + 0.33 * sure)
         })?;
-        draw_class_points(&mut chart, &self.train, &self.test, &self.model.classes)?;
+        draw_class_points(
+            &mut chart,
+            &self.train,
+            &self.test,
+            &self.model.classes,
+            &self.class_names,
+        )?;
         viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
     }
 }

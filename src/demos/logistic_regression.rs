@@ -89,6 +89,7 @@ impl LogisticRegressionDemo {
         id: "logistic-regression",
         title: "Logistic regression: probabilities and decision boundaries",
         chapter: "04-training-linear-models",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "dataset",

@@ -67,6 +67,7 @@ impl ManifoldDemo {
         id: "manifold",
         title: "Unrolling a swiss roll: LLE and Isomap against PCA",
         chapter: "08-dimensionality-reduction",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "points",

@@ -43,12 +43,17 @@ pub mod voting;
 
 pub use params::{format_float, ParamKind, ParamSpec, Params, Value};
 
+use crate::data::upload::UploadKind;
 use crate::error::{Error, Result};
 use crate::estimator::Progress;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 use serde::Serialize;
 use web_time::{Duration, Instant};
+
+/// Parameters of a demo's own generated data, which an uploaded file replaces (the page disables
+/// their controls while the demo runs on the reader's file).
+pub const GENERATED_DATA_KEYS: &[&str] = &["dataset", "samples", "noise", "classes"];
 
 /// What the page, the embed element and the CLI need to know about a demo before creating it.
 #[derive(Debug, Serialize)]
@@ -58,6 +63,8 @@ pub struct DemoSpec {
     /// The chapter file stem it belongs to, e.g. `04-training-linear-models`.
     pub chapter: &'static str,
     pub params: &'static [ParamSpec],
+    /// The reader's own CSV this demo can run on instead of its data (`None`: no upload).
+    pub upload: Option<UploadKind>,
 }
 
 /// One number shown in the metrics panel (and read by tests).

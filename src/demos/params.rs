@@ -2,9 +2,11 @@
 //! the URL hash is read and written, typed values are validated, the `<ml-demo>` element reads its
 //! attributes and the CLI reads `--set key=value`.
 
+use crate::data::upload::Upload;
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParamSpec {
@@ -130,6 +132,9 @@ impl ParamSpec {
 pub struct Params {
     specs: &'static [ParamSpec],
     values: BTreeMap<&'static str, Value>,
+    /// The reader's table, used instead of the demo's own data where the demo takes uploads. Not
+    /// a value of the URL: it lives with the page (shared, not copied, by clones).
+    upload: Option<Arc<Upload>>,
 }
 
 impl Params {
@@ -137,7 +142,17 @@ impl Params {
         Params {
             specs,
             values: specs.iter().map(|s| (s.key, s.default_value())).collect(),
+            upload: None,
         }
+    }
+
+    /// Runs the demo on `upload` (or on its own data again with `None`).
+    pub fn set_upload(&mut self, upload: Option<Arc<Upload>>) {
+        self.upload = upload;
+    }
+
+    pub fn upload(&self) -> Option<&Upload> {
+        self.upload.as_deref()
     }
 
     pub fn specs(&self) -> &'static [ParamSpec] {

@@ -38,6 +38,7 @@ impl PcaCompressionDemo {
         id: "pca-compression",
         title: "PCA as compression: digits rebuilt from a few components",
         chapter: "08-dimensionality-reduction",
+        upload: None,
         params: &[ParamSpec {
             key: "n_components",
             label: "Components kept",

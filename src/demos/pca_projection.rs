@@ -42,6 +42,7 @@ impl PcaProjectionDemo {
         id: "pca-projection",
         title: "PCA: finding the principal axes and projecting onto them",
         chapter: "08-dimensionality-reduction",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "n_components",

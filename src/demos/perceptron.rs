@@ -40,6 +40,7 @@ impl PerceptronDemo {
         id: "perceptron",
         title: "The perceptron learning rule",
         chapter: "10-artificial-neural-networks",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "samples",

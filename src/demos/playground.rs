@@ -64,6 +64,7 @@ impl PlaygroundDemo {
         id: "playground",
         title: "Neural-network playground",
         chapter: "10-artificial-neural-networks",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "dataset",

@@ -108,6 +108,7 @@ impl PolynomialRegressionDemo {
         id: "polynomial-regression",
         title: "Polynomial regression, under- and overfitting",
         chapter: "04-training-linear-models",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "degree",

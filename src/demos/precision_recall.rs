@@ -93,6 +93,7 @@ impl PrecisionRecallDemo {
         id: "precision-recall",
         title: "One digit against the rest: precision, recall and the threshold",
         chapter: "03-classification",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "digit",

@@ -76,6 +76,11 @@ impl Script {
     }
 
     /// `X, y = make_moons(...)`, as `generators::moons` makes them.
+    /// The reader's uploaded file as `X` and `y`.
+    pub fn upload(&mut self, upload: &crate::data::upload::Upload) -> &mut Self {
+        self.import("import pandas as pd").push(&upload.python())
+    }
+
     pub fn moons(&mut self, n: usize, noise: f64, seed_: u64) -> &mut Self {
         self.import("from sklearn.datasets import make_moons")
             .push(&format!(

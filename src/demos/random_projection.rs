@@ -50,6 +50,7 @@ impl RandomProjectionDemo {
         id: "random-projection",
         title: "Random projections: distance distortion against target dimension",
         chapter: "08-dimensionality-reduction",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "points",

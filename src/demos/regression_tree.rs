@@ -128,6 +128,7 @@ impl RegressionTreeDemo {
         id: "regression-tree",
         title: "A regression tree predicts with steps",
         chapter: "06-decision-trees",
+        upload: None,
         params: &[
             SAMPLES_PARAM,
             NOISE_PARAM,

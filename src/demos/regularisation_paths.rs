@@ -80,6 +80,7 @@ impl RegularisationPathsDemo {
         id: "regularisation-paths",
         title: "Regularisation paths: ridge shrinks, lasso selects",
         chapter: "04-training-linear-models",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "model",

@@ -60,6 +60,7 @@ impl SemiSupervisedDemo {
         id: "semi-supervised",
         title: "k-means on the digits: which images to label, and centroid distances as features",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[ParamSpec {
             key: "n_labels",
             label: "Labels you can afford",

@@ -38,6 +38,7 @@ impl SilhouetteDemo {
         id: "silhouette",
         title: "Silhouette diagrams: how well does each sample fit its cluster?",
         chapter: "09-unsupervised-learning",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "k",

@@ -6,6 +6,7 @@
 use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::ClassNames;
 use crate::data::{generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Iterative, Progress};
@@ -177,6 +178,7 @@ pub struct SvmDemo {
     y_range: std::ops::Range<f64>,
     /// The decision values on the grid, with the pair-update count they were computed at.
     field: RefCell<Option<(usize, Array2<f64>)>>,
+    class_names: ClassNames,
     /// The "Python equivalent" of these parameters.
     python: String,
 }
@@ -186,6 +188,7 @@ impl SvmDemo {
         id: "svm",
         title: "A support vector machine finds its margin, one SMO step at a time",
         chapter: "05-support-vector-machines",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "dataset",
@@ -255,6 +258,7 @@ impl SvmDemo {
             x_range: viz::padded(x0, x1, 0.06),
             y_range: viz::padded(y0, y1, 0.06),
             field: RefCell::new(None),
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed),
         };
         demo.record()?;
@@ -335,7 +339,13 @@ impl SvmDemo {
             let strength = 0.1 + 0.35 * (f.abs() / 2.0).min(1.0);
             tint(CLASS_COLOURS[usize::from(f >= 0.0)], strength)
         })?;
-        draw_class_points(&mut chart, &self.train, &self.test, &self.model.classes)?;
+        draw_class_points(
+            &mut chart,
+            &self.train,
+            &self.test,
+            &self.model.classes,
+            &self.class_names,
+        )?;
         let at = |r: usize| (self.train.x[[r, 0]], self.train.x[[r, 1]]);
         draw_support_vectors(
             &mut chart,

@@ -45,6 +45,7 @@ impl SvrDemo {
         id: "svr",
         title: "Support vector regression fits a tube around the data",
         chapter: "05-support-vector-machines",
+        upload: None,
         params: &[
             ParamSpec {
                 key: "samples",

@@ -6,11 +6,12 @@
 
 use super::decision_tree::classification_data_python;
 use super::decision_tree::{
-    classification_data, draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM,
+    class_colour, classification_data, draw_class_points, tint, NOISE_PARAM, TWO_CLASSES_UPLOAD,
     TWO_CLASS_DATASET_PARAM,
 };
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::ClassNames;
 use crate::data::Dataset;
 use crate::ensemble::{
     FittedMember, Member, StackingClassifierParams, StackingClassifierRun, Voting,
@@ -109,6 +110,7 @@ pub struct VotingDemo {
     band: Bands,
     progress: Progress,
     error: Option<String>,
+    class_names: ClassNames,
     python: String,
 }
 
@@ -117,6 +119,7 @@ impl VotingDemo {
         id: "voting",
         title: "Voting and stacking: four different classifiers combined",
         chapter: "07-ensemble-learning",
+        upload: TWO_CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "method",
@@ -189,7 +192,7 @@ impl VotingDemo {
             _ => None,
         };
         Ok(VotingDemo {
-            grid: ClassGrid::around(data.x.view(), GRID),
+            grid: ClassGrid::around_data(&data, GRID),
             train,
             test,
             members,
@@ -204,6 +207,7 @@ impl VotingDemo {
             band: Bands::default(),
             progress: Progress::Running,
             error: None,
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed),
         })
     }
@@ -307,7 +311,7 @@ impl VotingDemo {
     }
 
     fn region_colour(c: usize, sure: f64) -> RGBColor {
-        tint(CLASS_COLOURS[c % 3], 0.1 + 0.4 * sure)
+        tint(class_colour(c), 0.1 + 0.4 * sure)
     }
 
     fn draw_member<DB: DrawingBackend>(
@@ -329,9 +333,7 @@ impl VotingDemo {
                 .rows()
                 .into_iter()
                 .zip(&self.train.y)
-                .map(|(r, &y)| {
-                    Circle::new((r[0], r[1]), 2, CLASS_COLOURS[class_of(y) % 3].filled())
-                }),
+                .map(|(r, &y)| Circle::new((r[0], r[1]), 2, class_colour(class_of(y)).filled())),
         )?;
         Ok(())
     }
@@ -345,7 +347,13 @@ impl VotingDemo {
         let map = self.ensemble_map.as_ref().unwrap_or(&empty);
         let mut chart = self.grid.draw(area, &title, map, Self::region_colour)?;
         let classes = crate::metrics::unique_labels([self.train.y.view()]);
-        draw_class_points(&mut chart, &self.train, &self.test, &classes)?;
+        draw_class_points(
+            &mut chart,
+            &self.train,
+            &self.test,
+            &classes,
+            &self.class_names,
+        )?;
         viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
     }
 

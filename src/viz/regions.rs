@@ -17,9 +17,20 @@ pub struct ClassGrid {
     pub y_range: Range<f64>,
     /// `n²` rows of (x1, x2), row by row from the bottom-left cell.
     pub points: Array2<f64>,
+    /// The axis titles: the data's column names.
+    pub axes: [String; 2],
 }
 
 impl ClassGrid {
+    /// A grid over the extent of the first two columns of `data`, titled with their names.
+    pub fn around_data(data: &crate::data::Dataset, n: usize) -> Self {
+        let mut grid = Self::around(data.x.view(), n);
+        for (axis, name) in grid.axes.iter_mut().zip(&data.feature_names) {
+            axis.clone_from(name);
+        }
+        grid
+    }
+
     /// A grid over the extent of the first two columns of `x`.
     pub fn around(x: ArrayView2<f64>, n: usize) -> Self {
         let (x0, x1) = extent(x.column(0).iter().copied());
@@ -38,6 +49,7 @@ impl ClassGrid {
             x_range,
             y_range,
             points,
+            axes: ["x1".into(), "x2".into()],
         }
     }
 
@@ -65,8 +77,8 @@ impl ClassGrid {
             title,
             self.x_range.clone(),
             self.y_range.clone(),
-            "x1",
-            "x2",
+            &self.axes[0],
+            &self.axes[1],
         )?;
         if scores.nrows() != self.n * self.n || scores.ncols() == 0 {
             return Ok(chart);

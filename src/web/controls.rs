@@ -167,6 +167,26 @@ impl Control {
             .unwrap_or_default()
     }
 
+    /// Greys the control out (its value stays) with `why` as its tooltip, or enables it again.
+    pub fn set_disabled(&self, why: Option<&str>) {
+        let off = why.is_some();
+        for input in [&self.range, &self.entry, &self.checkbox]
+            .into_iter()
+            .flatten()
+        {
+            input.set_disabled(off);
+        }
+        if let Some(s) = &self.select {
+            s.set_disabled(off);
+        }
+        self.root.set_title(why.unwrap_or(self.spec.help));
+        let _ = if off {
+            self.root.class_list().add_1("disabled")
+        } else {
+            self.root.class_list().remove_1("disabled")
+        };
+    }
+
     pub fn set_error(&self, message: Option<&str>) {
         self.error.set_text_content(message);
         self.error.set_hidden(message.is_none());

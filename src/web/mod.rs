@@ -8,6 +8,7 @@ pub mod controls;
 pub mod dom;
 mod element;
 mod page;
+mod upload;
 pub mod view;
 
 use wasm_bindgen::prelude::*;

@@ -4,13 +4,16 @@
 use super::canvas::WebCanvas;
 use super::controls::{self, Control};
 use super::dom::{self, append, make, with_text};
-use crate::demos::{self, AnyDemo, Demo};
+use super::upload::{self, UploadBox};
+use crate::data::upload::{Upload, MAX_BYTES};
+use crate::demos::{self, AnyDemo, Demo, GENERATED_DATA_KEYS};
 use crate::error::Result;
 use crate::estimator::Progress;
 use crate::state::{parse_seed, DemoState};
 use plotters::prelude::IntoDrawingArea;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlCanvasElement, HtmlElement, HtmlInputElement, KeyboardEvent};
@@ -54,6 +57,8 @@ pub struct DemoView {
     python_code: HtmlElement,
     seed: HtmlInputElement,
     controls: Vec<Control>,
+    /// The "your own CSV" box, for demos that take uploads.
+    upload_box: Option<UploadBox>,
     /// Event handlers; dropped with the view (the page calls `detach` before discarding it).
     handlers: Vec<Closure<dyn FnMut(Event)>>,
     /// Called after every change the reader makes (the page rewrites the URL hash).
@@ -113,6 +118,14 @@ pub fn mount(
         append(&controls_box, &c.root)?;
         controls.push(c);
     }
+    let upload_box = match spec.upload {
+        Some(kind) => {
+            let b = upload::build(kind, instance)?;
+            append(&controls_box, &b.root)?;
+            Some(b)
+        }
+        None => None,
+    };
     let buttons = dom::div("demo-buttons")?;
     let play: HtmlElement = with_text(make("button", "play")?, "Play");
     let step: HtmlElement = with_text(make("button", "step")?, "Step");
@@ -174,6 +187,7 @@ pub fn mount(
         python_code,
         seed,
         controls,
+        upload_box,
         handlers: Vec::new(),
         on_change,
         slowest_draw_ms: 0.0,
@@ -181,6 +195,7 @@ pub fn mount(
     }));
     wire(&view, &step, &reset, &reseed, &seed_error)?;
     wire_copy(&view, &copy)?;
+    wire_upload(&view)?;
     {
         let v = view.borrow();
         v.show_python();
@@ -233,6 +248,90 @@ fn wire_copy(view: &ViewRef, copy: &HtmlElement) -> Result<()> {
             button.set_text_content(Some("Selected: press Ctrl+C"));
         }
     })
+}
+
+/// The upload box: a chosen file is read (off the main thread, by the browser) and checked; the
+/// column pickers re-check their choice; the clear button goes back to the demo's own data. A
+/// problem is shown under the box and the demo keeps what it was running on.
+fn wire_upload(view: &ViewRef) -> Result<()> {
+    let Some(b) = view.borrow().upload_box.clone() else {
+        return Ok(());
+    };
+    let (vr, input) = (view.clone(), b.input.clone());
+    listen(view, &b.input, "change", move |_| {
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        // Choosing the same file again (after fixing it) fires `change` again.
+        input.set_value("");
+        read_file(&vr, file);
+    })?;
+    for (i, select) in b.selects.iter().enumerate() {
+        let vr = view.clone();
+        listen(view, select, "change", move |_| {
+            update(&vr, |v| {
+                let (Some(b), Some(current)) = (&v.upload_box, v.state.params.upload()) else {
+                    return;
+                };
+                let (mut features, target) = b.picked();
+                // Picking for one axis the other axis's column swaps the two.
+                let before = current.feature_names();
+                if let Some(j) =
+                    (0..before.len()).find(|&j| j != i && features.get(i) == Some(&before[j]))
+                {
+                    features[j].clone_from(&before[i]);
+                }
+                let picked = current.with_columns(&features, &target);
+                v.use_upload(picked.map(|u| Some(Arc::new(u))));
+            })
+        })?;
+    }
+    let vr = view.clone();
+    listen(view, &b.clear, "click", move |_| {
+        update(&vr, |v| v.use_upload(Ok(None)))
+    })?;
+    Ok(())
+}
+
+/// Reads `file` as text with a `FileReader` and hands it to the view.
+fn read_file(view: &ViewRef, file: web_sys::File) {
+    let fail = |view: &ViewRef, message: String| {
+        if let Ok(v) = view.try_borrow() {
+            if let Some(b) = &v.upload_box {
+                b.set_error(Some(&message));
+            }
+        }
+    };
+    if file.size() > MAX_BYTES {
+        fail(
+            view,
+            format!(
+                "{} is {:.1} MB; uploads are limited to {:.0} MB (and a demo takes at most a few thousand rows)",
+                file.name(),
+                file.size() / 1048576.0,
+                MAX_BYTES / 1048576.0
+            ),
+        );
+        return;
+    }
+    let reader = match web_sys::FileReader::new() {
+        Ok(r) => r,
+        Err(e) => return fail(view, dom::js(e).to_string()),
+    };
+    let name = file.name();
+    let (vr, r) = (view.clone(), reader.clone());
+    let onload = Closure::once_into_js(move || match r.result().ok().and_then(|t| t.as_string()) {
+        Some(text) => update(&vr, |v| v.load_upload(&name, &text)),
+        None => fail(&vr, "the file could not be read as text".into()),
+    });
+    let vr = view.clone();
+    let onerror =
+        Closure::once_into_js(move || fail(&vr, "the browser could not read the file".into()));
+    reader.set_onload(Some(onload.unchecked_ref()));
+    reader.set_onerror(Some(onerror.unchecked_ref()));
+    if let Err(e) = reader.read_as_text(&file) {
+        fail(view, dom::js(e).to_string());
+    }
 }
 
 /// Queues a demo to be mounted from the frame loop, so that a chapter with many demos is built
@@ -481,6 +580,55 @@ impl DemoView {
         if let Some(v) = self.state.params.get(key) {
             self.controls[i].show(v);
         }
+    }
+
+    /// Parses an uploaded file for this demo and runs the demo on it.
+    fn load_upload(&mut self, name: &str, text: &str) {
+        let Some(kind) = self.demo.spec().upload else {
+            return;
+        };
+        let read = Upload::read(name, text, kind).map_err(|e| crate::error::Error::Data {
+            column: None,
+            message: format!("{name}: {e}"),
+        });
+        self.use_upload(read.map(|u| Some(Arc::new(u))));
+    }
+
+    /// Runs the demo on `upload` (`None`: its own data). If the file was refused or the demo
+    /// cannot start on it, the reason is shown under the upload box and nothing else changes.
+    fn use_upload(&mut self, upload: Result<Option<Arc<Upload>>>) {
+        let Some(b) = self.upload_box.clone() else {
+            return;
+        };
+        let mut params = self.state.params.clone();
+        let started = upload.and_then(|u| {
+            params.set_upload(u);
+            demos::create(self.demo.spec().id, &params, self.state.seed)
+        });
+        match started {
+            Ok(d) => {
+                b.set_error(None);
+                self.state.params = params;
+                self.playing = self.playing || d.autoplay();
+                self.progress = Progress::Running;
+                self.demo = d;
+                self.status.set_text_content(None);
+                self.status.class_list().remove_1("error").ok();
+            }
+            Err(e) => b.set_error(Some(&e.to_string())),
+        }
+        let upload = self.state.params.upload();
+        let _ = b.show(upload);
+        let why = upload.map(|u| format!("Not used while the demo runs on {}", u.file));
+        for c in &self.controls {
+            if GENERATED_DATA_KEYS.contains(&c.spec.key) {
+                c.set_disabled(why.as_deref());
+            }
+        }
+        self.show_python();
+        self.show_playing();
+        self.show_metrics();
+        self.dirty = true;
     }
 
     /// Recreates the demo from the current state (same seed, same run) and keeps playing if it was.

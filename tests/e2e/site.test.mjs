@@ -718,3 +718,58 @@ function assertAccuracies(texts) {
   const accs = texts.slice(-5).map(parseNum);
   for (const a of accs) assert.ok(a > 0.2 && a <= 1, `accuracy ${a} in (0.2, 1]`);
 }
+
+/** A CSV of three well-apart groups of animals (60 rows), made without randomness. */
+function animalsCsv() {
+  const kinds = [['mouse', 2, 3], ['fox', 6, 8], ['deer', 11, 4]];
+  const rows = ['height,weight,farm,kind'];
+  for (let i = 0; i < 60; i++) {
+    const [kind, h, w] = kinds[i % 3];
+    rows.push(`${(h + Math.sin(i * 1.7)).toFixed(3)},${(w + Math.cos(i * 2.3)).toFixed(3)},${['Ash', 'Elm'][i % 2]},${kind}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+e2e('upload', 'n) an uploaded CSV replaces a demo\'s data; bad files and columns are refused next to the control', async ({ page }) => {
+  await gotoChapter(page, 'chapter=06-decision-trees');
+  const demo = demoByInstance(page, 'decision-tree');
+  const box = demo.locator('.demo-upload');
+  const file = box.locator('input[type="file"]');
+  const info = box.locator('.upload-info');
+  const error = box.locator('.upload-error');
+  const selects = box.locator('.upload-columns select');
+  const hashBefore = new URL(page.url()).hash;
+  await ensurePaused(demo);
+
+  await file.setInputFiles({ name: 'animals.csv', mimeType: 'text/csv', buffer: Buffer.from(animalsCsv()) });
+  await poll(() => info.textContent(), (t) => t.includes('animals.csv (60 rows)'), 'the demo says it runs on the file');
+  assert.deepEqual(await selects.evaluateAll((ss) => ss.map((s) => s.value)), ['height', 'weight', 'kind']);
+  assert.equal(await control(demo, 'dataset').locator('select').isDisabled(), true, 'the generated-data controls are off');
+  assert.match(await demo.locator('.demo-python code').textContent(), /pd\.read_csv\("animals\.csv"\)/);
+  for (let i = 0; i < 6; i++) await demo.locator('button.step').click();
+  const accuracy = await poll(() => metricText(demo, 'test_accuracy'), (t) => parseNum(t) >= 0.9, 'the tree separates the three groups');
+  assert.equal(new URL(page.url()).hash, hashBefore, 'the file is not written into the URL');
+
+  // A text column as an axis is refused; the pickers and the run stay as they were.
+  await selects.nth(0).selectOption('farm');
+  await poll(() => error.textContent(), (t) => t.includes('column `farm`: holds text (e.g. `Ash`)'), 'error under the upload box');
+  assert.equal(await selects.nth(0).inputValue(), 'height');
+  assert.equal(await metricText(demo, 'test_accuracy'), accuracy);
+
+  // A file with a class of one row is refused with its reason; the demo keeps the old file.
+  const lonely = `${animalsCsv()}7,7,Ash,owl\n`;
+  await file.setInputFiles({ name: 'lonely.csv', mimeType: 'text/csv', buffer: Buffer.from(lonely) });
+  await poll(() => error.textContent(), (t) => t.includes('class `owl` has only 1 row'), 'the lonely class is named');
+  assert.match(await info.textContent(), /animals\.csv/);
+  await screenshot(page, 'upload-refused');
+
+  // Picking the other axis's column swaps the axes, and a valid choice clears the error; the
+  // button goes back to the demo's data.
+  await selects.nth(0).selectOption('weight');
+  await poll(() => error.isVisible(), (v) => !v, 'a valid choice clears the error');
+  assert.deepEqual(await selects.evaluateAll((ss) => ss.map((s) => s.value)), ['weight', 'height', 'kind']);
+  await screenshot(page, 'upload');
+  await box.locator('button.upload-clear').click();
+  await poll(() => info.textContent(), (t) => t === '', 'back on the demo\'s own data');
+  assert.equal(await control(demo, 'dataset').locator('select').isDisabled(), false);
+});
