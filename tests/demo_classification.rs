@@ -236,3 +236,74 @@ fn early_stopping_marks_the_validation_minimum() {
     assert_eq!(last, Progress::Diverged);
     assert!(wild.status().unwrap().contains("lower the learning rate"));
 }
+
+/// Chapter 4's logistic regression on an uploaded CSV (three text classes): the demo's converged
+/// model scores as the library's fit of the same pipeline (degree-2 features, standardised) on
+/// the same split of the file's rows; the legend and the Python use the file's names.
+#[test]
+fn logistic_regression_on_an_uploaded_file_is_the_library_fit() {
+    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::metrics::log_loss;
+    use mlplay::preprocessing::{PolynomialFeatures, StandardScalerParams};
+    let mut text = String::from("height,weight,group\n");
+    for i in 0..90 {
+        let (group, cx, cy) = [("low", 0.0, 0.0), ("mid", 2.5, 1.0), ("high", 0.5, 3.0)][i % 3];
+        let a = 150.0 + 10.0 * (cx + (i as f64 * 0.73).sin());
+        let b = 50.0 + 5.0 * (cy + (i as f64 * 1.37).cos());
+        text.push_str(&format!("{a},{b},{group}\n"));
+    }
+    let id = "logistic-regression";
+    let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
+    let upload = Upload::read("groups.csv", &text, kind).unwrap();
+    let pairs = [("degree".to_string(), "2".to_string())];
+    let mut params = demos::params_with(id, &pairs).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let mut demo = demos::create(id, &params, SEED).unwrap();
+    while demo.tick() == Progress::Running {}
+
+    let frame = read_frame(&text).unwrap();
+    let x = frame.values.select(Axis(1), &[0, 1]);
+    let y = frame.values.column(2).to_owned();
+    let mut rng = Rng::new(SEED);
+    let (tr, te) = mlplay::model_selection::train_test_split(90, 0.25, &mut rng).unwrap();
+    let poly = PolynomialFeatures::new(2, false);
+    let expand = |rows: &[usize]| poly.transform(x.select(Axis(0), rows).view()).unwrap();
+    let scaler = StandardScalerParams::default()
+        .fit(expand(&tr).view())
+        .unwrap();
+    let features = |rows: &[usize]| scaler.transform(expand(rows).view()).unwrap();
+    let train = Dataset::new(features(&tr), y.select(Axis(0), &tr)).unwrap();
+    let model = LogisticRegression::params()
+        .max_iter(1000)
+        .fit(&train)
+        .unwrap();
+    let y_test = y.select(Axis(0), &te);
+    let test_x = features(&te);
+    let proba = model.predict_proba(test_x.view()).unwrap();
+    let expected = [
+        (
+            "train_accuracy",
+            model.score(train.x.view(), train.y.view()).unwrap(),
+        ),
+        (
+            "test_accuracy",
+            model.score(test_x.view(), y_test.view()).unwrap(),
+        ),
+        (
+            "test_log_loss",
+            log_loss(y_test.view(), proba.view(), &model.classes).unwrap(),
+        ),
+    ];
+    for (key, library) in expected {
+        let ours = metric(&demo, key);
+        assert!(
+            (ours - library).abs() < 1e-9,
+            "{key}: demo {ours}, library {library}"
+        );
+    }
+    assert!(metric(&demo, "test_accuracy") > 0.8);
+    let script = demo.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"groups.csv\")"), "{script}");
+    assert!(script.contains("y = data[\"group\"]"), "{script}");
+    assert!(!script.contains("make_blobs"), "{script}");
+}

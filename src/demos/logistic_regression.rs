@@ -1,10 +1,12 @@
-//! Chapter 4: logistic (and softmax) regression on 2-D blobs, moons or circles, with polynomial
-//! features. Each tick is one L-BFGS iteration of the real solver, so the reader watches the
-//! probability field and the decision boundary settle; beside it, the log-loss per iteration and
-//! the ROC curve on held-out points.
+//! Chapter 4: logistic (and softmax) regression on 2-D blobs, moons, circles, iris or the reader's
+//! own CSV, with polynomial features. Each tick is one L-BFGS iteration of the real solver, so the
+//! reader watches the probability field and the decision boundary settle; beside it, the log-loss
+//! per iteration and the ROC curve on held-out points.
 
+use super::decision_tree::{class_colour, CLASSES_UPLOAD};
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::upload::{ClassNames, MAX_CLASSES};
 use crate::data::{bundled, generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Classifier, Iterative, Progress};
@@ -31,8 +33,6 @@ pub(crate) const C_PARAM: ParamSpec = ParamSpec {
     },
 };
 
-/// One colour per class (Okabe-Ito, as the rest of the site).
-const CLASS_COLOURS: [RGBColor; 3] = [viz::BLUE, viz::ORANGE, viz::GREEN];
 /// Grid cells per side on which the probability field is evaluated, then interpolated per pixel.
 const FIELD_GRID: usize = 120;
 /// Enough for every setting to converge at scikit-learn's `tol`; the animation stops earlier.
@@ -79,9 +79,11 @@ pub struct LogisticRegressionDemo {
     y_range: std::ops::Range<f64>,
     /// The "Python equivalent" of these parameters.
     python: String,
-    /// Axis titles, and the class names for the legend (iris species; otherwise "class k").
-    axes: (&'static str, &'static str),
-    class_names: Option<[&'static str; 3]>,
+    /// Axis titles, and the class names for the legend (iris species, an uploaded file's
+    /// labels; otherwise "class k").
+    axes: (String, String),
+    iris_names: Option<[&'static str; 3]>,
+    class_names: ClassNames,
 }
 
 impl LogisticRegressionDemo {
@@ -89,7 +91,7 @@ impl LogisticRegressionDemo {
         id: "logistic-regression",
         title: "Logistic regression: probabilities and decision boundaries",
         chapter: "04-training-linear-models",
-        upload: None,
+        upload: CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "dataset",
@@ -147,28 +149,31 @@ impl LogisticRegressionDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let mut n = params.usize("samples");
+        let n = params.usize("samples");
         let noise = params.f64("noise");
-        let iris = params.choice("dataset") == "iris";
-        let data = match params.choice("dataset") {
-            "iris" => {
-                let all = bundled::iris()?;
-                n = all.n_samples();
-                // Petal length and width: the two measurements that tell the species apart.
-                Dataset::new(all.x.select(ndarray::Axis(1), &[2, 3]), all.y)?
-            }
-            "moons" => generators::moons(n, noise, &mut rng),
-            "circles" => generators::circles(n, 0.5, noise, &mut rng),
-            _ => {
-                let centres = if params.usize("classes") >= 3 {
-                    ndarray::array![[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]]
-                } else {
-                    ndarray::array![[-1.5, -1.0], [1.5, 1.0]]
-                };
-                generators::blobs(n, &centres, 0.4 + 2.0 * noise, &mut rng)
-            }
+        let upload = params.upload();
+        let iris = upload.is_none() && params.choice("dataset") == "iris";
+        let data = match upload {
+            Some(u) => u.dataset()?,
+            None => match params.choice("dataset") {
+                "iris" => {
+                    let all = bundled::iris()?;
+                    // Petal length and width: the two measurements that tell the species apart.
+                    Dataset::new(all.x.select(ndarray::Axis(1), &[2, 3]), all.y)?
+                }
+                "moons" => generators::moons(n, noise, &mut rng),
+                "circles" => generators::circles(n, 0.5, noise, &mut rng),
+                _ => {
+                    let centres = if params.usize("classes") >= 3 {
+                        ndarray::array![[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]]
+                    } else {
+                        ndarray::array![[-1.5, -1.0], [1.5, 1.0]]
+                    };
+                    generators::blobs(n, &centres, 0.4 + 2.0 * noise, &mut rng)
+                }
+            },
         };
-        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
+        let (train_idx, test_idx) = train_test_split(data.n_samples(), 0.25, &mut rng)?;
         let (train, test) = (data.select(&train_idx), data.select(&test_idx));
         let degree = params.usize("degree");
         let poly = PolynomialFeatures::new(degree, false);
@@ -207,11 +212,12 @@ impl LogisticRegressionDemo {
             y_range: viz::padded(y0, y1, 0.08),
             python: python_script(params, seed),
             axes: if iris {
-                ("petal length (cm)", "petal width (cm)")
+                ("petal length (cm)".into(), "petal width (cm)".into())
             } else {
-                ("x1", "x2")
+                (data.feature_names[0].clone(), data.feature_names[1].clone())
             },
-            class_names: iris.then_some(bundled::IRIS_SPECIES),
+            iris_names: iris.then_some(bundled::IRIS_SPECIES),
+            class_names: ClassNames::of(upload),
         };
         demo.record()?;
         Ok(demo)
@@ -234,11 +240,12 @@ impl LogisticRegressionDemo {
         Ok(())
     }
 
-    /// The legend's name of class index `c`: the species for iris, else "class LABEL".
+    /// The legend's name of class index `c`: the species for iris, the label of an uploaded
+    /// file, else "class LABEL".
     fn class_name(&self, c: usize) -> String {
-        match self.class_names {
+        match self.iris_names {
             Some(names) => names[c].to_string(),
-            None => format!("class {}", viz::tick_label(self.model.classes[c])),
+            None => self.class_names.name(self.model.classes[c]),
         }
     }
 
@@ -304,22 +311,22 @@ impl LogisticRegressionDemo {
             &title,
             self.x_range.clone(),
             self.y_range.clone(),
-            self.axes.0,
-            self.axes.1,
+            &self.axes.0,
+            &self.axes.1,
         )?;
         let field = self.field()?;
         let k = self.n_classes();
         let g = FIELD_GRID;
         let (xr, yr) = (self.x_range.clone(), self.y_range.clone());
         // Bilinear interpolation of the grid's probabilities at a data point.
-        let proba_at = |x: f64, y: f64| -> [f64; 3] {
+        let proba_at = |x: f64, y: f64| -> [f64; MAX_CLASSES] {
             let fx =
                 ((x - xr.start) / (xr.end - xr.start) * (g - 1) as f64).clamp(0.0, (g - 1) as f64);
             let fy =
                 ((y - yr.start) / (yr.end - yr.start) * (g - 1) as f64).clamp(0.0, (g - 1) as f64);
             let (j, i) = ((fx as usize).min(g - 2), (fy as usize).min(g - 2));
             let (tx, ty) = (fx - j as f64, fy - i as f64);
-            let mut out = [0.0; 3];
+            let mut out = [0.0; MAX_CLASSES];
             for (c, o) in out.iter_mut().enumerate().take(k) {
                 let v = |ii: usize, jj: usize| field[[ii * g + jj, c]];
                 *o = (1.0 - ty) * ((1.0 - tx) * v(i, j) + tx * v(i, j + 1))
@@ -327,7 +334,8 @@ impl LogisticRegressionDemo {
             }
             out
         };
-        let argmax = |p: &[f64; 3]| (0..k).fold(0, |b, c| if p[c] > p[b] { c } else { b });
+        let argmax =
+            |p: &[f64; MAX_CLASSES]| (0..k).fold(0, |b, c| if p[c] > p[b] { c } else { b });
         // A pixel is on the boundary when the winning class differs half a pixel to its right or above.
         let (px, py) = chart.plotting_area().get_pixel_range();
         let dx = (xr.end - xr.start) / (px.end - px.start).max(1) as f64;
@@ -342,12 +350,13 @@ impl LogisticRegressionDemo {
             }
             // Stronger colour for more confident regions: white at 1/k, 65% of the class colour at 1.
             let confidence = ((p[best] - 1.0 / k as f64) / (1.0 - 1.0 / k as f64)).clamp(0.0, 1.0);
-            let col = CLASS_COLOURS[best];
+            let col = class_colour(best);
             let mix = |a: u8| (255.0 + 0.65 * confidence * (a as f64 - 255.0)).round() as u8;
             RGBColor(mix(col.0), mix(col.1), mix(col.2))
         })?;
         let class_of = |v: f64| self.model.classes.iter().position(|&c| c == v).unwrap_or(0);
-        for (c, colour) in CLASS_COLOURS.iter().enumerate().take(k) {
+        for c in 0..k {
+            let colour = class_colour(c);
             let train = self
                 .train
                 .x
@@ -428,7 +437,7 @@ impl LogisticRegressionDemo {
             let colour = if curves.len() == 1 {
                 viz::RED
             } else {
-                CLASS_COLOURS[*c]
+                class_colour(*c)
             };
             let label = if curves.len() == 1 {
                 format!("AUC {auc:.3}")
@@ -533,24 +542,12 @@ impl Demo for LogisticRegressionDemo {
 
 /// The model in scikit-learn: polynomial features, scaled, then logistic regression (L-BFGS).
 fn python_script(params: &Params, seed: u64) -> String {
-    let n = params.usize("samples");
-    let noise = params.f64("noise");
     let mut s = Script::new();
-    s.push(RANDOM_NOTE);
-    match params.choice("dataset") {
-        "iris" => s
-            .import("from sklearn.datasets import load_iris")
-            .push("iris = load_iris()  # the same 150 flowers; only the split's shuffle differs\nX, y = iris.data[:, 2:], iris.target  # petal length and width (cm)"),
-        "moons" => s.moons(n, noise, seed),
-        "circles" => s.circles(n, 0.5, noise, seed),
-        _ if params.usize("classes") >= 3 => s.blobs(
-            n,
-            &[[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]],
-            0.4 + 2.0 * noise,
-            seed,
-        ),
-        _ => s.blobs(n, &[[-1.5, -1.0], [1.5, 1.0]], 0.4 + 2.0 * noise, seed),
-    };
+    if let Some(upload) = params.upload() {
+        s.upload(upload);
+    } else {
+        python_data(&mut s, params, seed);
+    }
     s.split(0.25, seed)
         .import("from sklearn.linear_model import LogisticRegression")
         .import("from sklearn.metrics import log_loss, roc_auc_score")
@@ -575,4 +572,25 @@ fn python_script(params: &Params, seed: u64) -> String {
             python::float(params.f64("C")),
         ));
     s.finish()
+}
+
+/// Appends the Python that makes the demo's own points (`X`, `y`).
+fn python_data(s: &mut Script, params: &Params, seed: u64) {
+    let n = params.usize("samples");
+    let noise = params.f64("noise");
+    s.push(RANDOM_NOTE);
+    match params.choice("dataset") {
+        "iris" => s
+            .import("from sklearn.datasets import load_iris")
+            .push("iris = load_iris()  # the same 150 flowers; only the split's shuffle differs\nX, y = iris.data[:, 2:], iris.target  # petal length and width (cm)"),
+        "moons" => s.moons(n, noise, seed),
+        "circles" => s.circles(n, 0.5, noise, seed),
+        _ if params.usize("classes") >= 3 => s.blobs(
+            n,
+            &[[-2.0, -1.2], [2.0, -1.2], [0.0, 2.0]],
+            0.4 + 2.0 * noise,
+            seed,
+        ),
+        _ => s.blobs(n, &[[-1.5, -1.0], [1.5, 1.0]], 0.4 + 2.0 * noise, seed),
+    };
 }
