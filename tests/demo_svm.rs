@@ -70,3 +70,83 @@ fn svm_and_svr_demos_converge_and_c_changes_the_support() {
         run_to_end("svr", &[("kernel", kernel)], 200_000);
     }
 }
+
+/// The SVC demo on an uploaded two-class CSV: it ends at `SVC` fitted directly on the same
+/// standardised split of the file's rows, its Python reads the file, and a file of three classes
+/// is refused with a message saying the demo separates two.
+#[test]
+fn svm_on_an_uploaded_file_is_the_direct_fit() {
+    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::estimator::{Classifier, Fit};
+    use mlplay::preprocessing::StandardScalerParams;
+    use mlplay::svm::{KernelKind, SvcParams};
+    use ndarray::Axis;
+    let mut text = String::from("temperature,pressure,outcome\n");
+    for i in 0..120 {
+        let (outcome, shift) = if i % 2 == 0 {
+            ("pass", 0.0)
+        } else {
+            ("fail", 1.5)
+        };
+        let a = 20.0 + 4.0 * ((i as f64 * 0.61).sin() + shift);
+        let b = 1000.0 + 30.0 * ((i as f64 * 1.13).cos() + shift);
+        text.push_str(&format!("{a},{b},{outcome}\n"));
+    }
+    let id = "svm";
+    let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
+    let upload = Upload::read("runs.csv", &text, kind).unwrap();
+    let pairs = [("standardize".to_string(), "true".to_string())];
+    let mut params = demos::params_with(id, &pairs).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let mut demo = demos::create(id, &params, 42).unwrap();
+    let mut ticks = 0;
+    while demo.tick() == Progress::Running {
+        ticks += 1;
+        assert!(ticks < 100_000, "no end");
+    }
+    let m = demo.metrics();
+
+    let frame = read_frame(&text).unwrap();
+    let all = Dataset::new(
+        frame.values.select(Axis(1), &[0, 1]),
+        frame.values.column(2).to_owned(),
+    )
+    .unwrap();
+    let mut rng = mlplay::rng::Rng::new(42);
+    let (tr, te) = mlplay::model_selection::train_test_split(120, 0.25, &mut rng).unwrap();
+    let (mut train, mut test) = (all.select(&tr), all.select(&te));
+    let scaler = StandardScalerParams::default().fit(train.x.view()).unwrap();
+    train.x = scaler.transform(train.x.view()).unwrap();
+    test.x = scaler.transform(test.x.view()).unwrap();
+    let svc = SvcParams::default()
+        .kernel(KernelKind::Rbf)
+        .gamma_value(1.0)
+        .fit(&train)
+        .unwrap();
+    assert_eq!(metric(&m, "converged").text, "yes");
+    assert_eq!(
+        metric(&m, "support_vectors").value,
+        svc.support.len() as f64
+    );
+    assert_eq!(
+        metric(&m, "train_accuracy").value,
+        svc.score(train.x.view(), train.y.view()).unwrap()
+    );
+    assert_eq!(
+        metric(&m, "test_accuracy").value,
+        svc.score(test.x.view(), test.y.view()).unwrap()
+    );
+    assert!(metric(&m, "test_accuracy").value > 0.8, "{m:?}");
+    let script = demo.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"runs.csv\")"), "{script}");
+    assert!(
+        script.contains("data[[\"temperature\", \"pressure\"]]"),
+        "{script}"
+    );
+
+    let three = text.replacen(",pass\n", ",skip\n", 4);
+    let err = Upload::read("runs.csv", &three, kind)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("this demo separates 2"), "{err}");
+}

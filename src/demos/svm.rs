@@ -1,9 +1,12 @@
-//! Chapter 5: a support vector classifier solved live by SMO on 2-D moons, blobs, circles or a
-//! linearly separable set. Left, the decision field with the boundary (decision = 0), the two
-//! margin lines (decision = ±1) and the support vectors circled; right, the largest KKT violation
-//! per pair update, which the solver drives below `tol`. Shares its kernel controls with `svr`.
+//! Chapter 5: a support vector classifier solved live by SMO on 2-D moons, blobs, circles, a
+//! linearly separable set or the reader's own two-class CSV. Left, the decision field with the
+//! boundary (decision = 0), the two margin lines (decision = ±1) and the support vectors circled;
+//! right, the largest KKT violation per pair update, which the solver drives below `tol`. Shares
+//! its kernel controls with `svr`.
 
-use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
+use super::decision_tree::{
+    draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM, TWO_CLASSES_UPLOAD,
+};
 use super::python::{self, Script, RANDOM_NOTE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::upload::ClassNames;
@@ -145,11 +148,14 @@ pub(crate) fn draw_support_vectors<DB: DrawingBackend>(
 const GRID: usize = 96;
 
 /// The points: two moons, two overlapping blobs, a ring around a disc, or two blobs a clear
-/// gap apart (linearly separable unless the noise is large).
-fn data(params: &Params, rng: &mut Rng) -> Dataset {
+/// gap apart (linearly separable unless the noise is large); or the reader's file.
+fn data(params: &Params, rng: &mut Rng) -> Result<Dataset> {
+    if let Some(upload) = params.upload() {
+        return upload.dataset();
+    }
     let n = params.usize("samples");
     let noise = params.f64("noise");
-    match params.choice("dataset") {
+    Ok(match params.choice("dataset") {
         "blobs" => {
             let centres = ndarray::array![[-1.0, -0.5], [1.0, 0.5]];
             generators::blobs(n, &centres, 0.3 + 1.5 * noise, rng)
@@ -160,7 +166,7 @@ fn data(params: &Params, rng: &mut Rng) -> Dataset {
         }
         "circles" => generators::circles(n, 0.5, noise * 0.5, rng),
         _ => generators::moons(n, noise, rng),
-    }
+    })
 }
 
 pub struct SvmDemo {
@@ -188,7 +194,7 @@ impl SvmDemo {
         id: "svm",
         title: "A support vector machine finds its margin, one SMO step at a time",
         chapter: "05-support-vector-machines",
-        upload: None,
+        upload: TWO_CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "dataset",
@@ -228,7 +234,7 @@ impl SvmDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let mut all = data(params, &mut rng);
+        let mut all = data(params, &mut rng)?;
         all.x
             .column_mut(1)
             .mapv_inplace(|v| v * params.f64("stretch"));
@@ -306,8 +312,8 @@ impl SvmDemo {
             &title,
             self.x_range.clone(),
             self.y_range.clone(),
-            "x1",
-            "x2",
+            &self.train.feature_names[0],
+            &self.train.feature_names[1],
         )?;
         let g = self.grid()?;
         let (px, py) = chart.plotting_area().get_pixel_range();
@@ -486,17 +492,21 @@ fn python_script(params: &Params, seed: u64) -> String {
     let n = params.usize("samples");
     let noise = params.f64("noise");
     let mut s = Script::new();
-    s.push(RANDOM_NOTE);
-    match params.choice("dataset") {
-        "blobs" => s.blobs(n, &[[-1.0, -0.5], [1.0, 0.5]], 0.3 + 1.5 * noise, seed),
-        "separable" => s.blobs(n, &[[-1.6, -1.0], [1.6, 1.0]], 0.2 + noise, seed),
-        "circles" => s.circles(n, 0.5, noise * 0.5, seed),
-        _ => s.moons(n, noise, seed),
-    };
+    if let Some(upload) = params.upload() {
+        s.upload(upload);
+    } else {
+        s.push(RANDOM_NOTE);
+        match params.choice("dataset") {
+            "blobs" => s.blobs(n, &[[-1.0, -0.5], [1.0, 0.5]], 0.3 + 1.5 * noise, seed),
+            "separable" => s.blobs(n, &[[-1.6, -1.0], [1.6, 1.0]], 0.2 + noise, seed),
+            "circles" => s.circles(n, 0.5, noise * 0.5, seed),
+            _ => s.moons(n, noise, seed),
+        };
+    }
     let stretch = params.f64("stretch");
     if stretch != 1.0 {
         s.push(&format!(
-            "X[:, 1] *= {}  # stretch the second feature",
+            "X = X * [1, {}]  # stretch the second feature (a float array even for integer columns)",
             python::float(stretch)
         ));
     }
