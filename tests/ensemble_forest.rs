@@ -724,6 +724,70 @@ fn bagging_demo_more_trees_vote_better_than_one() {
     );
 }
 
+/// The bagging demo on an uploaded CSV (three text classes): after its 30 trees the forest scores
+/// as `RandomForestClassifier` fitted directly on the same split with the seed the demo draws,
+/// the single deep tree as `DecisionTreeClassifier`, and the Python reads the file.
+#[test]
+fn bagging_demo_on_an_uploaded_file_is_the_direct_fit() {
+    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::demos::{self, Demo};
+    use mlplay::tree::MaxFeatures;
+    let mut text = String::from("length,width,colour,kind\n");
+    for i in 0..150 {
+        let (kind, cx, cy) = [("oak", 0.0, 0.0), ("elm", 1.0, 0.4), ("ash", 0.3, 1.2)][i % 3];
+        let a = 4.0 + cx + 0.6 * (i as f64 * 0.57).sin();
+        let b = 2.0 + cy + 0.6 * (i as f64 * 1.91).cos();
+        text.push_str(&format!("{a},{b},c{},{kind}\n", i % 4));
+    }
+    let kind = demos::spec("bagging")
+        .unwrap()
+        .upload
+        .expect("takes uploads");
+    let upload = Upload::read("leaves.csv", &text, kind).unwrap();
+    let pairs = [("n_estimators".to_string(), "30".to_string())];
+    let mut params = demos::params_with("bagging", &pairs).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let seed = 5;
+    let mut d = demos::create("bagging", &params, seed).unwrap();
+    while d.tick() == Progress::Running {}
+    assert_eq!(demo_metric(&d, "trees"), 30.0);
+
+    // The demo's split, then the seed it draws for its trees.
+    let frame = read_frame(&text).unwrap();
+    let all = Dataset::new(
+        frame.values.select(ndarray::Axis(1), &[0, 1]),
+        frame.values.column(3).to_owned(),
+    )
+    .unwrap();
+    let mut rng = mlplay::rng::Rng::new(seed);
+    let (tr, te) = mlplay::model_selection::train_test_split(150, 0.25, &mut rng).unwrap();
+    let (train, test) = (all.select(&tr), all.select(&te));
+    let forest = RandomForestClassifierParams::default()
+        .n_estimators(30)
+        .max_features(Some(MaxFeatures::Count(1)))
+        .random_state(rng.next_u64())
+        .fit(&train)
+        .unwrap();
+    let tree = DecisionTreeClassifierParams::default().fit(&train).unwrap();
+    assert_eq!(
+        demo_metric(&d, "train_accuracy"),
+        forest.score(train.x.view(), train.y.view()).unwrap()
+    );
+    assert_eq!(
+        demo_metric(&d, "test_accuracy"),
+        forest.score(test.x.view(), test.y.view()).unwrap()
+    );
+    assert_eq!(
+        demo_metric(&d, "tree_test_accuracy"),
+        tree.score(test.x.view(), test.y.view()).unwrap()
+    );
+    assert!(demo_metric(&d, "test_accuracy") > 0.7);
+    let script = d.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"leaves.csv\")"), "{script}");
+    assert!(script.contains("data[[\"length\", \"width\"]]"), "{script}");
+    assert!(!script.contains("make_moons"), "{script}");
+}
+
 #[test]
 fn forest_importance_demo_sums_to_one_and_ignores_the_border() {
     let (d, sums) = demo_run(

@@ -1,10 +1,12 @@
 //! Chapter 7: one deep tree against an ensemble of trees (bagging, a random forest or extra trees)
-//! on noisy moons, one tree added per tick. Left, the single tree's decision regions; middle, the
-//! ensemble's (shaded by how sure the vote is); right, the ensemble's train, test and out-of-bag
-//! accuracy after each tree. Metrics: both models' accuracies and the mean accuracy of one
-//! ensemble tree alone.
+//! on noisy moons or the reader's own CSV, one tree added per tick. Left, the single tree's
+//! decision regions; middle, the ensemble's (shaded by how sure the vote is); right, the ensemble's
+//! train, test and out-of-bag accuracy after each tree. Metrics: both models' accuracies and the
+//! mean accuracy of one ensemble tree alone.
 
-use super::decision_tree::{draw_class_points, tint, CLASS_COLOURS, NOISE_PARAM, SAMPLES_PARAM};
+use super::decision_tree::{
+    class_colour, draw_class_points, tint, CLASSES_UPLOAD, NOISE_PARAM, SAMPLES_PARAM,
+};
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::upload::ClassNames;
@@ -90,6 +92,7 @@ pub struct BaggingDemo {
     history: Vec<(f64, f64, f64)>,
     progress: Progress,
     model_name: &'static str,
+    class_names: ClassNames,
     /// The "Python equivalent" of these parameters.
     python: String,
 }
@@ -99,7 +102,7 @@ impl BaggingDemo {
         id: "bagging",
         title: "One deep tree against a forest of them",
         chapter: "07-ensemble-learning",
-        upload: None,
+        upload: CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "model",
@@ -154,9 +157,11 @@ impl BaggingDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
-        let data = generators::moons(n, params.f64("noise"), &mut rng);
-        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
+        let data = match params.upload() {
+            Some(upload) => upload.dataset()?,
+            None => generators::moons(params.usize("samples"), params.f64("noise"), &mut rng),
+        };
+        let (train_idx, test_idx) = train_test_split(data.n_samples(), 0.25, &mut rng)?;
         let (train, test) = (data.select(&train_idx), data.select(&test_idx));
         let n_estimators = params.usize("n_estimators");
         let bootstrap = params.bool("bootstrap");
@@ -201,7 +206,7 @@ impl BaggingDemo {
         let classes = run.classes().to_vec();
         let k = classes.len();
         let tree = DecisionTreeClassifierParams::default().fit(&train)?;
-        let grid = ClassGrid::around(data.x.view(), GRID);
+        let grid = ClassGrid::around_data(&data, GRID);
         let tree_grid = tree.predict_proba(grid.points.view())?;
         let tree_test_accuracy = tree.score(test.x.view(), test.y.view())?;
         Ok(BaggingDemo {
@@ -222,6 +227,7 @@ impl BaggingDemo {
             history: Vec::new(),
             progress: Progress::Running,
             model_name,
+            class_names: ClassNames::of(params.upload()),
             python: python_script(params, seed),
         })
     }
@@ -279,14 +285,14 @@ impl BaggingDemo {
         grid: &Array2<f64>,
     ) -> Result<()> {
         let mut chart = self.grid.draw(area, title, grid, |c, sure| {
-            tint(CLASS_COLOURS[c % 3], 0.08 + 0.4 * sure)
+            tint(class_colour(c), 0.08 + 0.4 * sure)
         })?;
         draw_class_points(
             &mut chart,
             &self.train,
             &self.test,
             &self.classes,
-            &ClassNames::default(),
+            &self.class_names,
         )?;
         Ok(())
     }
@@ -419,9 +425,14 @@ fn python_script(params: &Params, seed: u64) -> String {
     let frac = params.f64("max_samples");
     let seed = python::seed(seed);
     let mut s = Script::new();
-    s.push(python::RANDOM_NOTE)
-        .moons(params.usize("samples"), params.f64("noise"), seed)
-        .split(0.25, seed)
+    match params.upload() {
+        Some(upload) => s.upload(upload),
+        None => {
+            s.push(python::RANDOM_NOTE)
+                .moons(params.usize("samples"), params.f64("noise"), seed)
+        }
+    };
+    s.split(0.25, seed)
         .import("import numpy as np")
         .import("from sklearn.tree import DecisionTreeClassifier");
     let py_bool = |b: bool| if b { "True" } else { "False" };
