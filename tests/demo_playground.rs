@@ -135,3 +135,60 @@ fn step_respects_its_budget_and_draw_is_quick() {
     );
     assert!(metric(&demo, "step") >= 1.0);
 }
+
+/// Runs the playground on an uploaded CSV for `ticks` mini-batches.
+fn on_file(text: &str, ticks: usize) -> AnyDemo {
+    let kind = demos::spec("playground")
+        .unwrap()
+        .upload
+        .expect("takes uploads");
+    let upload = mlplay::data::upload::Upload::read("mine.csv", text, kind).unwrap();
+    let mut params = demos::params_with("playground", &[]).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let mut d = demos::create("playground", &params, 3).unwrap();
+    for _ in 0..ticks {
+        assert_eq!(d.tick(), Progress::Running);
+    }
+    d
+}
+
+/// An uploaded file's columns are mapped into the playground's square before the features are
+/// computed: two clouds measured in very different units train as well as the generated sets,
+/// and the same file in other units (each column scaled and shifted) trains to the same numbers.
+#[test]
+fn an_uploaded_file_is_rescaled_before_training() {
+    let table = |scale: [f64; 2], shift: [f64; 2]| {
+        let mut text = String::from("mass_g,length_km,label\n");
+        for i in 0..300 {
+            let (label, c) = if i % 2 == 0 {
+                ("small", -1.0)
+            } else {
+                ("large", 1.0)
+            };
+            let a = c + 0.5 * (i as f64 * 0.77).sin();
+            let b = c + 0.5 * (i as f64 * 1.31).cos();
+            text.push_str(&format!(
+                "{},{},{label}\n",
+                shift[0] + scale[0] * a,
+                shift[1] + scale[1] * b
+            ));
+        }
+        text
+    };
+    let d = on_file(&table([2000.0, 0.001], [50_000.0, 0.01]), 1500);
+    assert!(metric(&d, "test_accuracy") > 0.95, "{:?}", d.metrics());
+    let other = on_file(&table([3.0, 40.0], [-7.0, 2.0]), 1500);
+    for key in ["train_loss", "test_loss", "test_accuracy"] {
+        let (a, b) = (metric(&d, key), metric(&other, key));
+        assert!((a - b).abs() < 1e-3, "{key}: {a} vs {b}");
+    }
+    // The axes are named after the file's columns.
+    let renamed = on_file(
+        &table([2000.0, 0.001], [50_000.0, 0.01]).replacen("mass_g,length_km", "x,y", 1),
+        1500,
+    );
+    assert_ne!(
+        render_rgb(&d, 900).unwrap(),
+        render_rgb(&renamed, 900).unwrap()
+    );
+}

@@ -1,8 +1,10 @@
 //! Chapter 10: a neural-network playground in the spirit of TensorFlow Playground. A `Sequential`
-//! MLP from `nn` trains on 2-D points, one mini-batch per tick; beside the output field (with the
-//! train and test points) each hidden neuron's output is drawn as a small heat-map, and the
-//! train/test loss per epoch as curves.
+//! MLP from `nn` trains on 2-D points (generated, or the reader's two-class CSV mapped into the
+//! same square), one mini-batch per tick; beside the output field (with the train and test points)
+//! each hidden neuron's output is drawn as a small heat-map, and the train/test loss per epoch as
+//! curves.
 
+use super::decision_tree::TWO_CLASSES_UPLOAD;
 use super::playground_data::{self as data, EXTENT, FEATURES};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::error::{Error, Result};
@@ -48,6 +50,10 @@ pub struct PlaygroundDemo {
     activation: Activation,
     trainer: Trainer,
     snapshot: RefCell<Option<Snapshot>>,
+    /// Axis titles, and the legend's names of class 0 and class 1 for an uploaded file (the
+    /// generated sets have no legend: orange is 0, blue 1).
+    axes: [String; 2],
+    upload_classes: Option<[String; 2]>,
 }
 
 const fn flag(key: &'static str, label: &'static str, default: bool) -> ParamSpec {
@@ -64,7 +70,7 @@ impl PlaygroundDemo {
         id: "playground",
         title: "Neural-network playground",
         chapter: "10-artificial-neural-networks",
-        upload: None,
+        upload: TWO_CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "dataset",
@@ -198,8 +204,23 @@ impl PlaygroundDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let n = params.usize("samples");
-        let points = data::generate(params.choice("dataset"), n, params.f64("noise"), &mut rng);
+        let upload = params.upload();
+        let (points, upload_classes) = match upload {
+            Some(u) => {
+                let (points, names) = data::from_upload(u)?;
+                (points, Some(names))
+            }
+            None => (
+                data::generate(
+                    params.choice("dataset"),
+                    params.usize("samples"),
+                    params.f64("noise"),
+                    &mut rng,
+                ),
+                None,
+            ),
+        };
+        let n = points.xy.len();
         let features: Vec<usize> = FEATURES
             .iter()
             .enumerate()
@@ -303,6 +324,14 @@ impl PlaygroundDemo {
             activation,
             trainer,
             snapshot: RefCell::new(None),
+            axes: match upload {
+                Some(u) => {
+                    let names = u.feature_names();
+                    [0, 1].map(|j| format!("{} (rescaled)", names[j]))
+                }
+                None => ["x1".into(), "x2".into()],
+            },
+            upload_classes,
         })
     }
 
@@ -405,7 +434,14 @@ impl PlaygroundDemo {
     fn draw_field<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let title = format!("Output after {} epochs", self.trainer.history().len());
         let range = -EXTENT..EXTENT;
-        let mut chart = viz::chart(area, &title, range.clone(), range, "x1", "x2")?;
+        let mut chart = viz::chart(
+            area,
+            &title,
+            range.clone(),
+            range,
+            &self.axes[0],
+            &self.axes[1],
+        )?;
         self.with_snapshot(|s| {
             raster_field(&mut chart, 2, |x, y| diverging(bilinear(&s.output, x, y)))
         })?;
@@ -431,7 +467,17 @@ impl PlaygroundDemo {
                 .zip(&self.test_target)
                 .map(|(p, &t)| Circle::new((p[0], p[1]), 3, colour(t).stroke_width(2))),
         )?;
-        Ok(())
+        // An uploaded file's classes are named in a legend.
+        let Some(names) = &self.upload_classes else {
+            return Ok(());
+        };
+        for (name, c) in names.iter().zip([viz::ORANGE, viz::BLUE]) {
+            chart
+                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+                .label(name)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled()));
+        }
+        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
     }
 
     /// One row of small heat-maps per hidden layer, one per neuron (the first eight).

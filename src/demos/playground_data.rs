@@ -1,6 +1,9 @@
 //! The playground's data sets, in the spirit of TensorFlow Playground: points in the square
-//! [-6, 6]², classification sets labelled 0 / 1, regression sets with targets in [-1, 1].
+//! [-6, 6]², classification sets labelled 0 / 1, regression sets with targets in [-1, 1]; and
+//! the reader's two-class CSV mapped into the same square.
 
+use crate::data::upload::Upload;
+use crate::error::Result;
 use crate::rng::Rng;
 
 /// Half the side of the square the points live in.
@@ -93,6 +96,54 @@ pub fn generate(name: &str, n: usize, noise: f64, rng: &mut Rng) -> Points {
         target,
         classification,
     }
+}
+
+/// Half the side of the square an uploaded file's columns are mapped onto: the span of the
+/// generated sets, so the inputs and the plot look as they do for them.
+pub const UPLOAD_SPAN: f64 = 5.0;
+
+/// The reader's file as playground points: each column mapped linearly from its smallest to its
+/// largest value onto [-UPLOAD_SPAN, UPLOAD_SPAN] (whatever its units, the network then sees
+/// inputs of the usual size), the second of the two sorted classes labelled 1; with the legend
+/// names of class 0 and class 1.
+pub fn from_upload(upload: &Upload) -> Result<(Points, [String; 2])> {
+    let data = upload.dataset()?;
+    let classes = crate::metrics::unique_labels([data.y.view()]);
+    let (negative, positive) = (classes[0], classes[classes.len() - 1]);
+    let names = upload.class_names();
+    let map = |j: usize| {
+        let (lo, hi) = data
+            .x
+            .column(j)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        // A constant column sits in the middle.
+        let scale = if hi > lo {
+            2.0 * UPLOAD_SPAN / (hi - lo)
+        } else {
+            0.0
+        };
+        move |v: f64| {
+            if hi > lo {
+                (v - lo) * scale - UPLOAD_SPAN
+            } else {
+                0.0
+            }
+        }
+    };
+    let (fx, fy) = (map(0), map(1));
+    let points = Points {
+        xy: data
+            .x
+            .rows()
+            .into_iter()
+            .map(|r| [fx(r[0]), fy(r[1])])
+            .collect(),
+        target: data.y.iter().map(|&v| f64::from(v == positive)).collect(),
+        classification: true,
+    };
+    Ok((points, [names.name(negative), names.name(positive)]))
 }
 
 /// The noise-free target of a regression set at (x, y), in [-1, 1].
