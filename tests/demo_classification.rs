@@ -185,6 +185,107 @@ fn softmax_on_iris_is_the_library_fit() {
     assert!(pred.iter().all(|&p| p == 0.0), "every setosa found");
 }
 
+/// Polynomial regression and early stopping on an uploaded CSV whose x is in the thousands: each
+/// ends where the library's fit of the same pipeline (x standardised, its powers standardised,
+/// then ridge or SGD) on the same split of the file's rows ends, and the Python reads the file.
+#[test]
+fn polynomial_demos_on_an_uploaded_file_are_the_library_fits() {
+    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::estimator::Regressor;
+    use mlplay::linear::{LearningRate, RidgeParams, SgdRegressorParams};
+    use mlplay::metrics::root_mean_squared_error;
+    use mlplay::preprocessing::{PolynomialFeatures, StandardScalerParams};
+    let mut text = String::from("flat,area_ft2,rent\n");
+    for i in 0..120 {
+        let area = 400.0 + 37.0 * ((i * 53) % 120) as f64;
+        let rent = 300.0 + 0.8 * area - 6e-5 * area * area + 90.0 * (i as f64 * 1.7).sin();
+        text.push_str(&format!("f{i},{area},{rent}\n"));
+    }
+    let on_file = |id: &str, pairs: &[(&str, &str)]| {
+        let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut params = demos::params_with(id, &pairs).unwrap();
+        params.set_upload(Some(std::sync::Arc::new(
+            Upload::read("rents.csv", &text, kind).unwrap(),
+        )));
+        let mut demo = demos::create(id, &params, SEED).unwrap();
+        while demo.tick() == Progress::Running {}
+        demo
+    };
+    let frame = read_frame(&text).unwrap();
+    let (x, y) = (frame.values.select(Axis(1), &[1]), frame.values.column(2));
+    let mut rng = Rng::new(SEED);
+    let (tr, va) = mlplay::model_selection::train_test_split(120, 0.25, &mut rng).unwrap();
+    let part =
+        |rows: &[usize]| Dataset::new(x.select(Axis(0), rows), y.select(Axis(0), rows)).unwrap();
+    let (train, val) = (part(&tr), part(&va));
+    let features = |degree: usize| {
+        let x_scaler = StandardScalerParams::default().fit(train.x.view()).unwrap();
+        let poly = PolynomialFeatures::new(degree, false);
+        let expand = move |d: &Dataset| {
+            poly.transform(x_scaler.transform(d.x.view()).unwrap().view())
+                .unwrap()
+        };
+        let scaler = StandardScalerParams::default()
+            .fit(expand(&train).view())
+            .unwrap();
+        move |d: &Dataset| {
+            Dataset::new(scaler.transform(expand(d).view()).unwrap(), d.y.clone()).unwrap()
+        }
+    };
+    let rmse = |m: &dyn Fn(&Dataset) -> Array1<f64>, d: &Dataset| {
+        root_mean_squared_error(d.y.view(), m(d).view())
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+
+    let demo = on_file("polynomial-regression", &[("degree", "3")]);
+    let f = features(3);
+    let ridge = RidgeParams::default().alpha(1e-8).fit(&f(&train)).unwrap();
+    let predict = |d: &Dataset| ridge.predict(f(d).x.view()).unwrap();
+    let (train_rmse, val_rmse) = (rmse(&predict, &train), rmse(&predict, &val));
+    assert!(
+        close(metric(&demo, "train_rmse"), train_rmse),
+        "{train_rmse}"
+    );
+    assert!(close(metric(&demo, "val_rmse"), val_rmse), "{val_rmse}");
+    assert!(val_rmse < 120.0, "a cubic follows the rents: {val_rmse}");
+    let script = demo.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"rents.csv\")"), "{script}");
+    assert!(
+        script.contains("StandardScaler(), PolynomialFeatures(degree=3"),
+        "{script}"
+    );
+    assert!(!script.contains("rng.uniform"), "{script}");
+
+    let demo = on_file(
+        "early-stopping",
+        &[("degree", "5"), ("epochs", "60"), ("eta0", "0.01")],
+    );
+    let f = features(5);
+    let sgd = SgdRegressorParams::default()
+        .penalty(None)
+        .learning_rate(LearningRate::Constant)
+        .eta0(0.01)
+        .tol(None)
+        .max_iter(60)
+        .random_state(SEED)
+        .fit(&f(&train))
+        .unwrap();
+    let predict = |d: &Dataset| sgd.predict(f(d).x.view()).unwrap();
+    assert_eq!(metric(&demo, "epoch"), 60.0);
+    let val_rmse = rmse(&predict, &val);
+    assert!(close(metric(&demo, "val_rmse"), val_rmse), "{val_rmse}");
+    assert!(close(metric(&demo, "train_rmse"), rmse(&predict, &train)));
+    assert!(val_rmse < 200.0, "SGD learns the rents: {val_rmse}");
+    assert!(demo
+        .python()
+        .unwrap()
+        .contains("pd.read_csv(\"rents.csv\")"));
+}
+
 /// The early-stopping demo: one SGD epoch per tick; the validation error has its minimum before
 /// the end (the demo's point), the best epoch is that minimum, and the stopping rule fires after
 /// the patience has run out past the last improvement.

@@ -160,3 +160,66 @@ fn knn_boundary_on_an_uploaded_file_scores_as_a_direct_fit() {
         render_rgb(&plain, 900).unwrap()
     );
 }
+
+/// The instance-against-model demo on a file whose x is in the thousands: both models are the
+/// library's fits on the same split, and the query control's 0-120 is spread over the file's x
+/// range (45 of 120 is 37.5% of the way), which a metric and the Python report.
+#[test]
+fn instance_vs_model_on_an_uploaded_file_maps_the_query_onto_its_x() {
+    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::estimator::{Fit, Regressor};
+    use mlplay::linear::LinearRegressionParams;
+    use mlplay::neighbors::KNeighborsRegressorParams;
+    let mut text = String::from("income,happiness\n");
+    for i in 0..60 {
+        let x = 2_000.0 + 1_000.0 * ((i * 7) % 60) as f64;
+        let y = 3.0 + 4.0 * (1.0 - (-x / 20_000.0).exp()) + 0.3 * (i as f64 * 2.1).sin();
+        text.push_str(&format!("{x},{y}\n"));
+    }
+    let kind = demos::spec("instance-vs-model").unwrap().upload.unwrap();
+    let mut params =
+        demos::params_with("instance-vs-model", &[("k".to_string(), "4".to_string())]).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(
+        Upload::read("happy.csv", &text, kind).unwrap(),
+    )));
+    let mut d = demos::create("instance-vs-model", &params, 42).unwrap();
+    while d.tick() == Progress::Running {}
+    let m = metrics(&d);
+
+    let frame = read_frame(&text).unwrap();
+    let all = Dataset::new(
+        frame.values.select(ndarray::Axis(1), &[0]),
+        frame.values.column(1).to_owned(),
+    )
+    .unwrap();
+    let mut rng = mlplay::rng::Rng::new(42);
+    let (tr, te) = mlplay::model_selection::train_test_split(60, 0.25, &mut rng).unwrap();
+    let (train, test) = (all.select(&tr), all.select(&te));
+    // x runs from 2000 to 61000 in the file.
+    let query = 2_000.0 + 0.375 * 59_000.0;
+    assert!((m["query_x"] - query).abs() < 1e-9, "{m:?}");
+    let at = ndarray::array![[query]];
+    let linear = LinearRegressionParams::default().fit(&train).unwrap();
+    let knn = KNeighborsRegressorParams::default()
+        .n_neighbors(4)
+        .fit(&train)
+        .unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(close(
+        m["linear_prediction"],
+        linear.predict(at.view()).unwrap()[0]
+    ));
+    assert!(close(
+        m["knn_prediction"],
+        knn.predict(at.view()).unwrap()[0]
+    ));
+    let test_rmse = mlplay::metrics::root_mean_squared_error(
+        test.y.view(),
+        knn.predict(test.x.view()).unwrap().view(),
+    );
+    assert!(close(m["knn_test_rmse"], test_rmse), "{m:?}");
+    let script = d.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"happy.csv\")"), "{script}");
+    assert!(script.contains("query = [[24125"), "{script}");
+    assert!(!script.contains("gdp = "), "{script}");
+}

@@ -27,6 +27,80 @@ fn metric(metrics: &[Metric], key: &str) -> Metric {
     metrics.iter().find(|m| m.key == key).cloned().unwrap()
 }
 
+/// The SVR demo on an uploaded CSV in the thousands: the solver sees x and y standardised, so it
+/// ends at `SVR` fitted directly to the standardised training rows, with errors in the file's
+/// units; its Python reads the file and standardises both the same way.
+#[test]
+fn svr_on_an_uploaded_file_is_the_direct_fit_on_standardised_data() {
+    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::estimator::{Fit, Regressor};
+    use mlplay::metrics::root_mean_squared_error;
+    use mlplay::svm::{Gamma, SvrParams};
+    use ndarray::{Array1, Axis};
+    let mut text = String::from("altitude_m,boiling_mk\n");
+    for i in 0..100 {
+        let h = 50.0 * ((i * 37) % 100) as f64;
+        let b = 373_150.0 - 3.4 * h + 400.0 * (i as f64 * 2.3).sin();
+        text.push_str(&format!("{h},{b}\n"));
+    }
+    let kind = demos::spec("svr").unwrap().upload.expect("takes uploads");
+    let mut params = demos::params_with("svr", &[]).unwrap();
+    params.set_upload(Some(std::sync::Arc::new(
+        Upload::read("boil.csv", &text, kind).unwrap(),
+    )));
+    let mut demo = demos::create("svr", &params, 7).unwrap();
+    let mut ticks = 0;
+    while demo.tick() == Progress::Running {
+        ticks += 1;
+        assert!(ticks < 200_000, "SMO ends on standardised data");
+    }
+    let m = demo.metrics();
+
+    let frame = read_frame(&text).unwrap();
+    let (x, y) = (frame.values.select(Axis(1), &[0]), frame.values.column(1));
+    let mut rng = mlplay::rng::Rng::new(7);
+    let (tr, te) = mlplay::model_selection::train_test_split(100, 0.25, &mut rng).unwrap();
+    let (x_train, y_train) = (x.select(Axis(0), &tr), y.select(Axis(0), &tr));
+    let scale = |v: &Array1<f64>| {
+        let mean = v.mean().unwrap();
+        (mean, v.mapv(|a| (a - mean).powi(2)).mean().unwrap().sqrt())
+    };
+    let ((xm, xs), (ym, ys)) = (scale(&x_train.column(0).to_owned()), scale(&y_train));
+    let scaled = Dataset::new(
+        x_train.mapv(|v| (v - xm) / xs),
+        y_train.mapv(|v| (v - ym) / ys),
+    )
+    .unwrap();
+    let svr = SvrParams {
+        gamma: Gamma::Value(1.0),
+        ..SvrParams::default()
+    }
+    .fit(&scaled)
+    .unwrap();
+    let rmse = |rows: &[usize]| {
+        let p = svr
+            .predict(x.select(Axis(0), rows).mapv(|v| (v - xm) / xs).view())
+            .unwrap()
+            .mapv(|v| v * ys + ym);
+        root_mean_squared_error(y.select(Axis(0), rows).view(), p.view())
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+    assert_eq!(
+        metric(&m, "support_vectors").value,
+        svr.support.len() as f64
+    );
+    assert!(close(metric(&m, "train_rmse").value, rmse(&tr)));
+    assert!(close(metric(&m, "test_rmse").value, rmse(&te)));
+    assert!(
+        rmse(&te) < 1000.0,
+        "the fit follows the file: {}",
+        rmse(&te)
+    );
+    let script = demo.python().unwrap();
+    assert!(script.contains("pd.read_csv(\"boil.csv\")"), "{script}");
+    assert!(script.contains("TransformedTargetRegressor"), "{script}");
+}
+
 #[test]
 fn svm_and_svr_demos_converge_and_c_changes_the_support() {
     for id in ["svm", "svr"] {

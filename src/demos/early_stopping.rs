@@ -4,15 +4,17 @@
 //! epoch where scikit-learn's `early_stopping=True` rule (validation R² not better than the best
 //! by `tol` for `n_iter_no_change` epochs in a row) would have stopped.
 
-use super::polynomial_regression::{quadratic_script, quadratic_split, TRUE_COEFS, X_RANGE};
-use super::python::{self, Script, RANDOM_NOTE};
+use super::polynomial_regression::{
+    poly_features_python, quadratic_python, quadratic_split, quadratic_truth, PolyFeatures,
+};
+use super::python::{self, Script};
+use super::regression_1d::{regression_upload, Split1d};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::{Iterative, Progress, Regressor};
 use crate::linear::{LearningRate, Patience, SgdRegressor, SgdRegressorParams, SgdRun};
 use crate::metrics::{r2_score, root_mean_squared_error};
-use crate::preprocessing::{PolynomialFeatures, StandardScaler, StandardScalerParams};
 use crate::viz;
 use ndarray::{Array1, Array2};
 use plotters::coord::Shift;
@@ -22,10 +24,12 @@ use plotters::prelude::*;
 const TOL: f64 = 1e-3;
 
 pub struct EarlyStoppingDemo {
+    split: Split1d,
     train: Dataset,
     val: Dataset,
-    poly: PolynomialFeatures,
-    scaler: StandardScaler,
+    features: PolyFeatures,
+    /// Training RMSE above which the weights count as blown up.
+    blow_up: f64,
     train_features: Array2<f64>,
     val_features: Array2<f64>,
     degree: usize,
@@ -50,7 +54,7 @@ impl EarlyStoppingDemo {
         id: "early-stopping",
         title: "Early stopping: stop when the validation error turns up",
         chapter: "04-training-linear-models",
-        upload: None,
+        upload: regression_upload(1000),
         params: &[
             ParamSpec {
                 key: "degree",
@@ -118,12 +122,17 @@ impl EarlyStoppingDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let (train, val) = quadratic_split(params, seed)?;
+        let split = quadratic_split(params, seed)?;
+        let (train, val) = (split.train.clone(), split.test.clone());
         let degree = params.usize("degree");
-        let poly = PolynomialFeatures::new(degree, false);
-        let scaler = StandardScalerParams::default().fit(poly.transform(train.x.view())?.view())?;
-        let features = |d: &Dataset| scaler.transform(poly.transform(d.x.view())?.view());
-        let (train_features, val_features) = (features(&train)?, features(&val)?);
+        let features = PolyFeatures::fit(train.x.view(), degree, !split.generated)?;
+        let (train_features, val_features) = (
+            features.transform(train.x.view())?,
+            features.transform(val.x.view())?,
+        );
+        // The errors are in y's units: a file's y may be in the thousands.
+        let y_size = train.y.iter().fold(1.0_f64, |m, v| m.max(v.abs()));
+        let blow_up = if split.generated { 1e6 } else { 1e6 * y_size };
         let epochs = params.usize("epochs");
         let run = SgdRegressorParams::default()
             .penalty(None)
@@ -135,10 +144,11 @@ impl EarlyStoppingDemo {
             .start(&Dataset::new(train_features.clone(), train.y.clone())?)?;
         let model = Box::new(run.model());
         Ok(EarlyStoppingDemo {
+            split,
             train,
             val,
-            poly,
-            scaler,
+            features,
+            blow_up,
             train_features,
             val_features,
             degree,
@@ -189,9 +199,7 @@ impl EarlyStoppingDemo {
     fn curve(&self, model: &SgdRegressor, grid: &[f64]) -> Result<Vec<(f64, f64)>> {
         let xs = Array2::from_shape_vec((grid.len(), 1), grid.to_vec())
             .map_err(|e| crate::Error::Shape(e.to_string()))?;
-        let f = self
-            .scaler
-            .transform(self.poly.transform(xs.view())?.view())?;
+        let f = self.features.transform(xs.view())?;
         let y = model.predict(f.view())?;
         Ok(grid.iter().copied().zip(y.iter().copied()).collect())
     }
@@ -203,20 +211,15 @@ impl EarlyStoppingDemo {
         let mut chart = viz::chart(
             area,
             &title,
-            viz::padded(X_RANGE.0, X_RANGE.1, 0.02),
+            self.split.x_axis(),
             yr.clone(),
-            "x",
-            "y",
+            self.split.x_name(),
+            self.split.y_name(),
         )?;
-        let grid: Vec<f64> = (0..=200)
-            .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / 200.0)
-            .collect();
-        let truth = grid
-            .iter()
-            .map(|&x| (x, TRUE_COEFS[0] + TRUE_COEFS[1] * x + TRUE_COEFS[2] * x * x));
+        let grid = self.split.grid(200);
         viz::draw_truth_and_samples(
             &mut chart,
-            truth,
+            &quadratic_truth(&self.split, &grid),
             "true curve",
             (self.train.x.column(0), self.train.y.view()),
             (self.val.x.column(0), self.val.y.view()),
@@ -245,7 +248,11 @@ impl EarlyStoppingDemo {
             ))?
             .label("now")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(3)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
+        viz::legend(
+            &mut chart,
+            area,
+            self.split.legend_corner(SeriesLabelPosition::UpperLeft),
+        )
     }
 
     fn draw_errors<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -336,7 +343,7 @@ impl Demo for EarlyStoppingDemo {
             let last = self.history.last().copied().unwrap_or((0.0, 0.0));
             // Constant-rate SGD that overshoots grows its weights geometrically: call it
             // diverged long before the numbers overflow.
-            if !(last.0.is_finite() && last.1.is_finite()) || last.0 > 1e6 {
+            if !(last.0.is_finite() && last.1.is_finite()) || last.0 > self.blow_up {
                 self.progress = Progress::Diverged;
             }
         }
@@ -405,15 +412,13 @@ fn python_script(params: &Params, seed: u64) -> String {
         .import("from sklearn.linear_model import SGDRegressor")
         .import("from sklearn.metrics import root_mean_squared_error")
         .import("from sklearn.pipeline import make_pipeline")
-        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
-        .push(RANDOM_NOTE)
-        .push(&quadratic_script(params, seed))
-        .split(0.25, seed)
-        .push(&format!(
+        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler");
+    quadratic_python(&mut s, params, seed);
+    s.split(0.25, seed).push(&format!(
             "\n# early_stopping holds out validation_fraction of X_train itself, scores R² after each\n\
              # epoch and stops after n_iter_no_change epochs without an improvement of tol.\n\
              model = make_pipeline(\n\
-             \x20   PolynomialFeatures(degree={degree}, include_bias=False), StandardScaler(),\n\
+             \x20   {features},\n\
              \x20   SGDRegressor(penalty=None, learning_rate=\"constant\", eta0={eta0}, max_iter={epochs},\n\
              \x20                early_stopping=True, validation_fraction=0.25, n_iter_no_change={patience},\n\
              \x20                tol={TOL}, random_state={seed}))\n\
@@ -425,6 +430,7 @@ fn python_script(params: &Params, seed: u64) -> String {
             epochs = params.usize("epochs"),
             patience = params.usize("patience"),
             seed = python::seed(seed),
+            features = poly_features_python(params, degree),
         ));
     s.finish()
 }

@@ -4,6 +4,7 @@
 //! stopping would end).
 
 use super::python::{self, Script};
+use super::regression_1d::{regression_upload, Split1d};
 use super::regression_tree::{
     curve_grid, noisy_sine, noisy_sine_python, NOISE_PARAM, SAMPLES_PARAM,
 };
@@ -20,6 +21,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub struct GradientBoostingDemo {
+    split: Split1d,
     train: Dataset,
     test: Dataset,
     run: Box<GradientBoostingRegressorRun>,
@@ -54,7 +56,7 @@ impl GradientBoostingDemo {
         id: "gradient-boosting",
         title: "Gradient boosting: each tree fits what the others still get wrong",
         chapter: "07-ensemble-learning",
-        upload: None,
+        upload: regression_upload(1000),
         params: &[
             ParamSpec {
                 key: "learning_rate",
@@ -105,7 +107,8 @@ impl GradientBoostingDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let (train, test) = noisy_sine(params, &mut rng)?;
+        let split = noisy_sine(params, &mut rng)?;
+        let (train, test) = (split.train.clone(), split.test.clone());
         let rate = params.f64("learning_rate");
         let run = GradientBoostingRegressor::params()
             .learning_rate(rate)
@@ -115,7 +118,7 @@ impl GradientBoostingDemo {
             .random_state(rng.next_u64())
             .start(&train)?;
         let start = run.run.init_prediction();
-        let grid = curve_grid();
+        let grid = curve_grid(&split);
         let y_span = viz::extent(train.y.iter().chain(&test.y).copied());
         Ok(GradientBoostingDemo {
             on_grid: Array1::from_elem(grid.len(), start),
@@ -123,6 +126,7 @@ impl GradientBoostingDemo {
             on_test: Array1::from_elem(test.n_samples(), start),
             residuals: train.y.mapv(|y| y - start),
             grid,
+            split,
             train,
             test,
             run: Box::new(run),
@@ -180,12 +184,12 @@ impl GradientBoostingDemo {
             &title,
             viz::padded(self.grid[0], self.grid[self.grid.len() - 1], 0.02),
             viz::padded(self.y_span.0, self.y_span.1, 0.1),
-            "x",
-            "y",
+            self.split.x_name(),
+            self.split.y_name(),
         )?;
         viz::draw_truth_and_samples(
             &mut chart,
-            self.grid.iter().map(|&x| (x, x.sin())),
+            &self.split.truth(&self.grid, f64::sin),
             "sin(x)",
             (self.train.x.column(0), self.train.y.view()),
             (self.test.x.column(0), self.test.y.view()),
@@ -201,7 +205,11 @@ impl GradientBoostingDemo {
             .draw_series(LineSeries::new(line, viz::RED.stroke_width(3)))?
             .label("ensemble")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(3)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+        viz::legend(
+            &mut chart,
+            area,
+            self.split.legend_corner(SeriesLabelPosition::UpperRight),
+        )
     }
 
     fn draw_residuals<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -211,13 +219,14 @@ impl GradientBoostingDemo {
             0 => "Residuals (what the first tree will fit)".to_string(),
             n => format!("Residuals and tree {n} fitted to them"),
         };
+        let residual = format!("{} − prediction before this tree", self.split.y_name());
         let mut chart = viz::chart(
             area,
             &title,
             viz::padded(self.grid[0], self.grid[self.grid.len() - 1], 0.02),
             -span * 1.1..span * 1.1,
-            "x",
-            "y − prediction before this tree",
+            self.split.x_name(),
+            &residual,
         )?;
         chart.draw_series(
             self.train

@@ -6,13 +6,13 @@
 
 use super::knn_boundary::{draw_k_curve, weights_of, KCurve, MAX_K, WEIGHTS_PARAM};
 use super::python::{self, Script, RANDOM_NOTE};
+use super::regression_1d::{data_python, regression_upload, Split1d};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::estimator::{Fit, Progress, Regressor};
 use crate::linear::{LinearRegression, LinearRegressionParams};
 use crate::metrics::root_mean_squared_error;
-use crate::model_selection::train_test_split;
 use crate::neighbors::{KNeighborsRegressor, KNeighborsRegressorParams, Weights};
 use crate::rng::Rng;
 use crate::viz;
@@ -22,6 +22,10 @@ use plotters::prelude::*;
 
 /// GDP per capita, in thousands of dollars, spans this range in the made-up table.
 const GDP: (f64, f64) = (5.0, 110.0);
+/// The query control's range, and the made-up table's x axis.
+const QUERY_RANGE: (f64, f64) = (0.0, 120.0);
+/// The made-up table's y axis.
+const Y_AXIS: (f64, f64) = (2.0, 9.0);
 
 /// The curve the table is drawn around: satisfaction rises quickly at first, then levels off.
 fn satisfaction(gdp: f64) -> f64 {
@@ -43,11 +47,16 @@ fn table(n: usize, noise: f64, rng: &mut Rng) -> Result<Dataset> {
 }
 
 pub struct InstanceVsModelDemo {
+    split: Split1d,
     train: Dataset,
     test: Dataset,
     k: usize,
     weights: Weights,
+    /// The x predicted at: the control's value on the made-up table; on a file, the control's
+    /// 0-120 spread over the file's x range (its own units can be anything).
     query: f64,
+    x_axis: std::ops::Range<f64>,
+    y_axis: std::ops::Range<f64>,
     linear: LinearRegression,
     knn: KNeighborsRegressor,
     /// The query's k nearest training rows.
@@ -63,7 +72,7 @@ impl InstanceVsModelDemo {
         id: "instance-vs-model",
         title: "Instance-based or model-based: k-nearest neighbours against a straight line",
         chapter: "01-the-machine-learning-landscape",
-        upload: None,
+        upload: regression_upload(1000),
         params: &[
             ParamSpec {
                 key: "k",
@@ -114,21 +123,31 @@ impl InstanceVsModelDemo {
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
         let n = params.usize("samples");
-        let data = table(n, params.f64("noise"), &mut rng)?;
-        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
-        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let noise = params.f64("noise");
+        let split = Split1d::new(params, &mut rng, QUERY_RANGE, |rng| table(n, noise, rng))?;
+        let (train, test) = (split.train.clone(), split.test.clone());
         let max_k = MAX_K.min(train.n_samples());
         let k = params.usize("k").clamp(1, max_k);
         let weights = weights_of(params);
-        let query = params.f64("query");
+        let query = query_x(&split, params.f64("query"));
+        let (x_axis, y_axis) = if split.generated {
+            (QUERY_RANGE.0..QUERY_RANGE.1, Y_AXIS.0..Y_AXIS.1)
+        } else {
+            let (y0, y1) = viz::extent(train.y.iter().chain(&test.y).copied());
+            (split.x_axis(), viz::padded(y0, y1, 0.1))
+        };
         let linear = LinearRegressionParams::default().fit(&train)?;
         let knn = KNeighborsRegressorParams::default()
             .n_neighbors(k)
             .weights(weights)
             .fit(&train)?;
         let (_, ind) = knn.kneighbors(ndarray::array![[query]].view(), k)?;
+        let python = python_script(params, seed, k, query);
         Ok(InstanceVsModelDemo {
             neighbours: ind.row(0).to_vec(),
+            split,
+            x_axis,
+            y_axis,
             train,
             test,
             k,
@@ -137,7 +156,7 @@ impl InstanceVsModelDemo {
             linear,
             knn,
             curve: KCurve::new(max_k),
-            python: python_script(params, seed, k),
+            python,
         })
     }
 
@@ -154,27 +173,39 @@ impl InstanceVsModelDemo {
     }
 
     fn draw_fit<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let xr = 0.0..120.0;
-        let mut chart = viz::chart(
-            area,
-            "Life satisfaction against GDP per capita (made-up table)",
-            xr.clone(),
-            2.0..9.0,
-            "GDP per capita (thousands of $)",
-            "life satisfaction (0-10)",
-        )?;
-        let grid: Vec<f64> = (0..=480).map(|i| i as f64 / 4.0).collect();
+        let (lo, hi) = (self.y_axis.start, self.y_axis.end);
+        let mut chart = if self.split.generated {
+            viz::chart(
+                area,
+                "Life satisfaction against GDP per capita (made-up table)",
+                self.x_axis.clone(),
+                self.y_axis.clone(),
+                "GDP per capita (thousands of $)",
+                "life satisfaction (0-10)",
+            )?
+        } else {
+            let title = format!("{} against {}", self.split.y_name(), self.split.x_name());
+            viz::chart(
+                area,
+                &title,
+                self.x_axis.clone(),
+                self.y_axis.clone(),
+                self.split.x_name(),
+                self.split.y_name(),
+            )?
+        };
+        let grid = self.split.grid(480);
         let xs = Array2::from_shape_vec((grid.len(), 1), grid.clone())
             .map_err(|e| Error::Shape(e.to_string()))?;
         viz::draw_truth_and_samples(
             &mut chart,
-            grid.iter().map(|&g| (g, satisfaction(g))),
+            &self.split.truth(&grid, satisfaction),
             "curve the table was drawn around",
             (self.train.x.column(0), self.train.y.view()),
             (self.test.x.column(0), self.test.y.view()),
             "test",
         )?;
-        let clip = |v: f64| v.clamp(2.0, 9.0);
+        let clip = |v: f64| v.clamp(lo, hi);
         let lines = [
             (self.linear.predict(xs.view())?, viz::RED, "linear model"),
             (
@@ -195,10 +226,24 @@ impl InstanceVsModelDemo {
                 });
         }
         // The query: a vertical line, its neighbours ringed, both predictions marked.
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(self.query, 2.0), (self.query, 9.0)],
+        let query_line = chart.draw_series(std::iter::once(PathElement::new(
+            vec![(self.query, lo), (self.query, hi)],
             viz::GREY.mix(0.7).stroke_width(1),
         )))?;
+        if !self.split.generated {
+            // Say where the control's 0-120 put the query on this file's x.
+            query_line
+                .label(format!(
+                    "query x = {} (control's 0-120 across x)",
+                    viz::tick_label(self.query)
+                ))
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x + 8, y - 6), (x + 8, y + 6)],
+                        viz::GREY.stroke_width(2),
+                    )
+                });
+        }
         chart
             .draw_series(self.neighbours.iter().map(|&j| {
                 Circle::new(
@@ -219,7 +264,8 @@ impl InstanceVsModelDemo {
                 colour.filled(),
             )))?;
         }
-        viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
+        let corner = self.split.legend_corner(SeriesLabelPosition::LowerRight);
+        viz::legend(&mut chart, area, corner)
     }
 }
 
@@ -282,7 +328,7 @@ impl Demo for InstanceVsModelDemo {
     }
 
     fn metrics(&self) -> Vec<Metric> {
-        vec![
+        let mut metrics = vec![
             Metric::new(
                 "linear_prediction",
                 "Linear model at the query",
@@ -313,20 +359,35 @@ impl Demo for InstanceVsModelDemo {
                 "k-NN test RMSE",
                 Self::rmse(&self.knn, &self.test),
             ),
-        ]
+        ];
+        if !self.split.generated {
+            metrics.insert(0, Metric::new("query_x", "Query x", self.query));
+        }
+        metrics
     }
 }
 
-/// Both models in scikit-learn, on a table made the way `table` makes it (`k` as used).
-fn python_script(params: &Params, seed: u64, k: usize) -> String {
+/// Where the query control's value `at` (0-120) puts the query: there on the made-up table, and
+/// the same fraction of the way across the x range of a file.
+fn query_x(split: &Split1d, at: f64) -> f64 {
+    if split.generated {
+        return at;
+    }
+    let t = (at - QUERY_RANGE.0) / (QUERY_RANGE.1 - QUERY_RANGE.0);
+    split.x_range.0 + t.clamp(0.0, 1.0) * (split.x_range.1 - split.x_range.0)
+}
+
+/// Both models in scikit-learn, on a table made the way `table` makes it or the reader's file
+/// (`k` and the query `x` as used).
+fn python_script(params: &Params, seed: u64, k: usize, query: f64) -> String {
     let n = params.usize("samples");
     let mut s = Script::new();
     s.import("import numpy as np")
         .import("from sklearn.linear_model import LinearRegression")
         .import("from sklearn.neighbors import KNeighborsRegressor")
-        .import("from sklearn.metrics import root_mean_squared_error")
-        .push(RANDOM_NOTE)
-        .push(&format!(
+        .import("from sklearn.metrics import root_mean_squared_error");
+    data_python(&mut s, params, |s| {
+        s.push(RANDOM_NOTE).push(&format!(
             "# A made-up table: GDP per capita (thousands of dollars) against life satisfaction.\n\
              rng = np.random.default_rng({seed})\n\
              gdp = 5 + 105 * rng.uniform(size={n}) ** 1.6\n\
@@ -334,9 +395,9 @@ fn python_script(params: &Params, seed: u64, k: usize) -> String {
              X, y = gdp.reshape(-1, 1), np.clip(satisfaction, 0, 10)",
             seed = python::seed(seed),
             noise = python::float(params.f64("noise")),
-        ))
-        .split(0.25, seed)
-        .push(&format!(
+        ));
+    });
+    s.split(0.25, seed).push(&format!(
             "\nlinear = LinearRegression().fit(X_train, y_train)\n\
              knn = KNeighborsRegressor(n_neighbors={k}, weights=\"{}\").fit(X_train, y_train)\n\
              query = [[{}]]\n\
@@ -346,7 +407,7 @@ fn python_script(params: &Params, seed: u64, k: usize) -> String {
              \x20   print(name, \"train RMSE:\", root_mean_squared_error(y_train, model.predict(X_train)))\n\
              \x20   print(name, \"test RMSE:\", root_mean_squared_error(y_test, model.predict(X_test)))",
             params.choice("weights"),
-            python::float(params.f64("query")),
+            python::float(query),
         ));
     s.finish()
 }

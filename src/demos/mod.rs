@@ -33,6 +33,7 @@ pub mod polynomial_regression;
 pub mod precision_recall;
 mod python;
 pub mod random_projection;
+mod regression_1d;
 pub mod regression_tree;
 pub mod regularisation_paths;
 pub mod semi_supervised;

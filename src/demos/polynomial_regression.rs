@@ -2,80 +2,130 @@
 //! fitted curve, train/validation error against degree, and learning curves: under- and overfitting.
 
 use super::python::{self, Script, RANDOM_NOTE};
+use super::regression_1d::{data_python, regression_upload, Split1d};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::{generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Fit, Progress, Regressor};
 use crate::linear::{Ridge, RidgeParams};
 use crate::metrics::root_mean_squared_error;
-use crate::model_selection::train_test_split;
 use crate::preprocessing::{PolynomialFeatures, StandardScaler, StandardScalerParams};
 use crate::rng::Rng;
 use crate::viz;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// The data's true curve: y = 2 + x + 0.5 x².
-pub(crate) const TRUE_COEFS: [f64; 3] = [2.0, 1.0, 0.5];
-pub(crate) const X_RANGE: (f64, f64) = (-3.0, 3.0);
+const TRUE_COEFS: [f64; 3] = [2.0, 1.0, 0.5];
+const X_RANGE: (f64, f64) = (-3.0, 3.0);
 
-/// `samples` points of the true curve plus `noise`, split 75/25 into training and validation
-/// (shared with the early-stopping demo).
-pub(crate) fn quadratic_split(params: &Params, seed: u64) -> Result<(Dataset, Dataset)> {
+/// `samples` points of the true curve plus `noise`, or the reader's file, split 75/25 into
+/// training and validation (shared with the early-stopping demo).
+pub(crate) fn quadratic_split(params: &Params, seed: u64) -> Result<Split1d> {
     let mut rng = Rng::new(seed);
     let n = params.usize("samples");
-    let data = generators::polynomial_1d(
-        n,
-        X_RANGE.0,
-        X_RANGE.1,
-        &TRUE_COEFS,
-        params.f64("noise"),
-        &mut rng,
-    );
-    let (train_idx, val_idx) = train_test_split(n, 0.25, &mut rng)?;
-    Ok((data.select(&train_idx), data.select(&val_idx)))
+    let noise = params.f64("noise");
+    Split1d::new(params, &mut rng, X_RANGE, |rng| {
+        Ok(generators::polynomial_1d(
+            n,
+            X_RANGE.0,
+            X_RANGE.1,
+            &TRUE_COEFS,
+            noise,
+            rng,
+        ))
+    })
 }
 
-/// The NumPy that makes data like [`quadratic_split`]'s (with NumPy's random numbers).
-pub(crate) fn quadratic_script(params: &Params, seed: u64) -> String {
+/// The true curve on `grid`, or nothing for a file.
+pub(crate) fn quadratic_truth(split: &Split1d, grid: &[f64]) -> Vec<(f64, f64)> {
+    split.truth(grid, |x| {
+        TRUE_COEFS[0] + TRUE_COEFS[1] * x + TRUE_COEFS[2] * x * x
+    })
+}
+
+/// Appends the Python that makes `X` and `y` as [`quadratic_split`] does (with NumPy's random
+/// numbers), or reads the reader's file.
+pub(crate) fn quadratic_python(s: &mut Script, params: &Params, seed: u64) {
     let n = params.usize("samples");
-    format!(
-        "rng = np.random.default_rng({seed})\n\
-         x = rng.uniform(-3, 3, {n})\n\
-         y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
-         X = x.reshape(-1, 1)",
-        seed = python::seed(seed),
-        noise = python::float(params.f64("noise")),
-    )
+    data_python(s, params, |s| {
+        s.push(RANDOM_NOTE).push(&format!(
+            "rng = np.random.default_rng({seed})\n\
+             x = rng.uniform(-3, 3, {n})\n\
+             y = 2 + x + 0.5 * x**2 + {noise} * rng.normal(size={n})\n\
+             X = x.reshape(-1, 1)",
+            seed = python::seed(seed),
+            noise = python::float(params.f64("noise")),
+        ));
+    });
 }
 
-/// PolynomialFeatures -> StandardScaler -> Ridge, fitted together.
-struct PolyModel {
+/// The first steps of the scikit-learn pipeline for [`PolyFeatures`]: a file's x is standardised
+/// before its powers are taken.
+pub(crate) fn poly_features_python(params: &Params, degree: usize) -> String {
+    let scale_x = if params.upload().is_some() {
+        "StandardScaler(), "
+    } else {
+        ""
+    };
+    format!("{scale_x}PolynomialFeatures(degree={degree}, include_bias=False), StandardScaler()")
+}
+
+/// x, x², …, x^degree, each standardised. The generated x lies in [-3, 3]; a file's x may be in
+/// the thousands, where high powers overflow and all look alike, so it is standardised first.
+pub(crate) struct PolyFeatures {
+    x_scaler: Option<StandardScaler>,
     poly: PolynomialFeatures,
     scaler: StandardScaler,
+}
+
+impl PolyFeatures {
+    pub(crate) fn fit(x: ArrayView2<f64>, degree: usize, scale_x: bool) -> Result<Self> {
+        let x_scaler = if scale_x {
+            Some(StandardScalerParams::default().fit(x)?)
+        } else {
+            None
+        };
+        let poly = PolynomialFeatures::new(degree, false);
+        let expanded = match &x_scaler {
+            Some(s) => poly.transform(s.transform(x)?.view())?,
+            None => poly.transform(x)?,
+        };
+        let scaler = StandardScalerParams::default().fit(expanded.view())?;
+        Ok(PolyFeatures {
+            x_scaler,
+            poly,
+            scaler,
+        })
+    }
+
+    pub(crate) fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let expanded = match &self.x_scaler {
+            Some(s) => self.poly.transform(s.transform(x)?.view())?,
+            None => self.poly.transform(x)?,
+        };
+        self.scaler.transform(expanded.view())
+    }
+}
+
+/// [`PolyFeatures`] -> Ridge, fitted together.
+struct PolyModel {
+    features: PolyFeatures,
     ridge: Ridge,
 }
 
 impl PolyModel {
-    fn fit(data: &Dataset, degree: usize, alpha: f64) -> Result<Self> {
-        let poly = PolynomialFeatures::new(degree, false);
-        let expanded = poly.transform(data.x.view())?;
-        let scaler = StandardScalerParams::default().fit(expanded.view())?;
-        let scaled = Dataset::new(scaler.transform(expanded.view())?, data.y.clone())?;
+    fn fit(data: &Dataset, degree: usize, alpha: f64, scale_x: bool) -> Result<Self> {
+        let features = PolyFeatures::fit(data.x.view(), degree, scale_x)?;
+        let scaled = Dataset::new(features.transform(data.x.view())?, data.y.clone())?;
         let ridge = RidgeParams::default().alpha(alpha).fit(&scaled)?;
-        Ok(PolyModel {
-            poly,
-            scaler,
-            ridge,
-        })
+        Ok(PolyModel { features, ridge })
     }
 
     fn predict(&self, x: &Array2<f64>) -> Result<Array1<f64>> {
-        let scaled = self
-            .scaler
-            .transform(self.poly.transform(x.view())?.view())?;
-        self.ridge.predict(scaled.view())
+        self.ridge
+            .predict(self.features.transform(x.view())?.view())
     }
 
     fn rmse(&self, data: &Dataset) -> Result<f64> {
@@ -90,6 +140,7 @@ impl PolyModel {
 type CurvePoint = (f64, f64, f64);
 
 pub struct PolynomialRegressionDemo {
+    split: Split1d,
     train: Dataset,
     val: Dataset,
     degree: usize,
@@ -108,7 +159,7 @@ impl PolynomialRegressionDemo {
         id: "polynomial-regression",
         title: "Polynomial regression, under- and overfitting",
         chapter: "04-training-linear-models",
-        upload: None,
+        upload: regression_upload(1000),
         params: &[
             ParamSpec {
                 key: "degree",
@@ -156,10 +207,11 @@ impl PolynomialRegressionDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let (train, val) = quadratic_split(params, seed)?;
+        let split = quadratic_split(params, seed)?;
+        let (train, val) = (split.train.clone(), split.test.clone());
         let degree = params.usize("degree");
         let alpha = params.f64("alpha");
-        let model = PolyModel::fit(&train, degree, alpha)?;
+        let model = PolyModel::fit(&train, degree, alpha, !split.generated)?;
         let max_degree = degree.clamp(12, 30);
         // About 20 training-set sizes from 2 to all, denser at the small end where curves move most.
         let m = train.n_samples();
@@ -168,6 +220,7 @@ impl PolynomialRegressionDemo {
             .collect();
         sizes.dedup();
         Ok(PolynomialRegressionDemo {
+            split,
             train,
             val,
             degree,
@@ -182,7 +235,7 @@ impl PolynomialRegressionDemo {
     }
 
     fn curve_point(&self, train: &Dataset, degree: usize, x: f64) -> CurvePoint {
-        match PolyModel::fit(train, degree, self.alpha) {
+        match PolyModel::fit(train, degree, self.alpha, !self.split.generated) {
             Ok(m) => (
                 x,
                 m.rmse(train).unwrap_or(f64::NAN),
@@ -199,25 +252,20 @@ impl PolynomialRegressionDemo {
         let mut chart = viz::chart(
             area,
             &title,
-            viz::padded(X_RANGE.0, X_RANGE.1, 0.02),
+            self.split.x_axis(),
             yr.clone(),
-            "x",
-            "y",
+            self.split.x_name(),
+            self.split.y_name(),
         )?;
-        let grid: Vec<f64> = (0..=240)
-            .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / 240.0)
-            .collect();
+        let grid = self.split.grid(240);
         let xs = Array2::from_shape_vec((grid.len(), 1), grid.clone())
             .map_err(|e| crate::Error::Shape(e.to_string()))?;
         let fitted = self.model.predict(&xs)?;
         let span = yr.end - yr.start;
         let clip = |v: f64| v.clamp(yr.start - span, yr.end + span);
-        let truth = grid
-            .iter()
-            .map(|&x| (x, TRUE_COEFS[0] + TRUE_COEFS[1] * x + TRUE_COEFS[2] * x * x));
         viz::draw_truth_and_samples(
             &mut chart,
-            truth,
+            &quadratic_truth(&self.split, &grid),
             "true curve",
             (self.train.x.column(0), self.train.y.view()),
             (self.val.x.column(0), self.val.y.view()),
@@ -230,7 +278,11 @@ impl PolynomialRegressionDemo {
             ))?
             .label("model")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(3)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
+        viz::legend(
+            &mut chart,
+            area,
+            self.split.legend_corner(SeriesLabelPosition::UpperLeft),
+        )
     }
 
     fn draw_curve<DB: DrawingBackend>(
@@ -383,18 +435,17 @@ fn python_script(params: &Params, seed: u64) -> String {
         .import("from sklearn.linear_model import Ridge")
         .import("from sklearn.metrics import root_mean_squared_error")
         .import("from sklearn.pipeline import make_pipeline")
-        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler")
-        .push(RANDOM_NOTE)
-        .push(&quadratic_script(params, seed))
-        .split(0.25, seed)
-        .push(&format!(
-            "\nmodel = make_pipeline(PolynomialFeatures(degree={degree}, include_bias=False), StandardScaler(),\n\
+        .import("from sklearn.preprocessing import PolynomialFeatures, StandardScaler");
+    quadratic_python(&mut s, params, seed);
+    s.split(0.25, seed).push(&format!(
+        "\nmodel = make_pipeline({},\n\
              \x20                     Ridge(alpha={}))\n\
              model.fit(X_train, y_train)\n\
              print(\"Degree:\", {degree})\n\
              print(\"Train RMSE:\", root_mean_squared_error(y_train, model.predict(X_train)))\n\
              print(\"Validation RMSE:\", root_mean_squared_error(y_test, model.predict(X_test)))",
-            python::float(params.f64("alpha")),
-        ));
+        poly_features_python(params, degree),
+        python::float(params.f64("alpha")),
+    ));
     s.finish()
 }

@@ -3,12 +3,12 @@
 //! each node coloured by the value it predicts.
 
 use super::python::{self, Script, RANDOM_NOTE};
+use super::regression_1d::{data_python, regression_upload, Split1d};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::estimator::{Iterative, Progress, Regressor};
 use crate::metrics::root_mean_squared_error;
-use crate::model_selection::train_test_split;
 use crate::rng::Rng;
 use crate::tree::{
     DecisionTreeRegressor, DecisionTreeRegressorParams, DecisionTreeRegressorRun, GrowthOrder,
@@ -46,26 +46,26 @@ pub(crate) const NOISE_PARAM: ParamSpec = ParamSpec {
     },
 };
 
-/// `samples` points of y = sin(x) + noise on [0, 6], a quarter held out: (train, test).
-pub(crate) fn noisy_sine(params: &Params, rng: &mut Rng) -> Result<(Dataset, Dataset)> {
+/// `samples` points of y = sin(x) + noise on [0, 6], or the reader's file, a quarter held out.
+pub(crate) fn noisy_sine(params: &Params, rng: &mut Rng) -> Result<Split1d> {
     let n = params.usize("samples");
     let noise = params.f64("noise");
-    let xs: Vec<f64> = (0..n)
-        .map(|_| rng.uniform_range(X_RANGE.0, X_RANGE.1))
-        .collect();
-    let ys: Vec<f64> = xs.iter().map(|x| x.sin() + noise * rng.normal()).collect();
-    let x = Array2::from_shape_vec((n, 1), xs).map_err(|e| Error::Shape(e.to_string()))?;
-    let data = Dataset::with_names(x, Array1::from(ys), vec!["x".into()], "y".into())?;
-    let (train_idx, test_idx) = train_test_split(n, 0.25, rng)?;
-    Ok((data.select(&train_idx), data.select(&test_idx)))
+    Split1d::new(params, rng, X_RANGE, |rng| {
+        let xs: Vec<f64> = (0..n)
+            .map(|_| rng.uniform_range(X_RANGE.0, X_RANGE.1))
+            .collect();
+        let ys: Vec<f64> = xs.iter().map(|x| x.sin() + noise * rng.normal()).collect();
+        let x = Array2::from_shape_vec((n, 1), xs).map_err(|e| Error::Shape(e.to_string()))?;
+        Dataset::with_names(x, Array1::from(ys), vec!["x".into()], "y".into())
+    })
 }
 
 /// Appends the Python that makes `noisy_sine`'s split (`X_train, X_test, y_train, y_test`).
 pub(crate) fn noisy_sine_python(s: &mut Script, params: &Params, seed: u64) {
     let n = params.usize("samples");
-    s.import("import numpy as np")
-        .push(RANDOM_NOTE)
-        .push(&format!(
+    s.import("import numpy as np");
+    data_python(s, params, |s| {
+        s.push(RANDOM_NOTE).push(&format!(
             "rng = np.random.default_rng({})\n\
              X = rng.uniform({}, {}, ({n}, 1))\n\
              y = np.sin(X[:, 0]) + {} * rng.normal(size={n})",
@@ -73,8 +73,9 @@ pub(crate) fn noisy_sine_python(s: &mut Script, params: &Params, seed: u64) {
             X_RANGE.0,
             X_RANGE.1,
             python::float(params.f64("noise"))
-        ))
-        .split(0.25, seed);
+        ));
+    });
+    s.split(0.25, seed);
 }
 
 /// The finished tree in scikit-learn.
@@ -103,13 +104,12 @@ fn python_script(params: &Params, seed: u64) -> String {
 }
 
 /// The x values at which a 1-D prediction is drawn.
-pub(crate) fn curve_grid() -> Vec<f64> {
-    (0..=CURVE_POINTS)
-        .map(|i| X_RANGE.0 + (X_RANGE.1 - X_RANGE.0) * i as f64 / CURVE_POINTS as f64)
-        .collect()
+pub(crate) fn curve_grid(split: &Split1d) -> Vec<f64> {
+    split.grid(CURVE_POINTS)
 }
 
 pub struct RegressionTreeDemo {
+    split: Split1d,
     train: Dataset,
     test: Dataset,
     run: Box<DecisionTreeRegressorRun>,
@@ -128,7 +128,7 @@ impl RegressionTreeDemo {
         id: "regression-tree",
         title: "A regression tree predicts with steps",
         chapter: "06-decision-trees",
-        upload: None,
+        upload: regression_upload(1000),
         params: &[
             SAMPLES_PARAM,
             NOISE_PARAM,
@@ -157,7 +157,8 @@ impl RegressionTreeDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let (train, test) = noisy_sine(params, &mut rng)?;
+        let split = noisy_sine(params, &mut rng)?;
+        let (train, test) = (split.train.clone(), split.test.clone());
         let max_depth = Some(params.usize("max_depth")).filter(|d| *d > 0);
         let mut run = DecisionTreeRegressorParams::default()
             .max_depth(max_depth)
@@ -166,6 +167,7 @@ impl RegressionTreeDemo {
         run.set_order(GrowthOrder::BestFirst);
         let y_span = viz::extent(train.y.iter().chain(&test.y).copied());
         let mut demo = RegressionTreeDemo {
+            split,
             train,
             test,
             snapshot: run.snapshot(),
@@ -201,15 +203,15 @@ impl RegressionTreeDemo {
         let mut chart = viz::chart(
             area,
             &title,
-            viz::padded(X_RANGE.0, X_RANGE.1, 0.02),
+            self.split.x_axis(),
             yr,
-            "x",
-            "y",
+            self.split.x_name(),
+            self.split.y_name(),
         )?;
-        let grid = curve_grid();
+        let grid = curve_grid(&self.split);
         viz::draw_truth_and_samples(
             &mut chart,
-            grid.iter().map(|&x| (x, x.sin())),
+            &self.split.truth(&grid, f64::sin),
             "sin(x)",
             (self.train.x.column(0), self.train.y.view()),
             (self.test.x.column(0), self.test.y.view()),
@@ -224,7 +226,11 @@ impl RegressionTreeDemo {
             .draw_series(LineSeries::new(steps, viz::RED.stroke_width(3)))?
             .label("tree")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(3)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
+        viz::legend(
+            &mut chart,
+            area,
+            self.split.legend_corner(SeriesLabelPosition::UpperRight),
+        )
     }
 
     fn draw_tree<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -234,12 +240,11 @@ impl RegressionTreeDemo {
             viz::colormap(t)
         };
         let describe = |n: &Node| format!("ŷ = {:.2}", n.value[0]);
-        let names = ["x".to_string()];
         viz::draw_growing_tree(
             area,
             &self.snapshot,
             self.run.splits(),
-            &names,
+            &self.train.feature_names,
             &fill,
             &describe,
         )

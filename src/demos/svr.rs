@@ -3,6 +3,7 @@
 //! right, each training point's dual coefficient `a_i - a*_i`, boxed in `[-C, C]`.
 
 use super::python::{self, Script, RANDOM_NOTE};
+use super::regression_1d::{data_python, regression_upload, Split1d};
 use super::svm::{
     draw_support_vectors, kernel_python, rescore, smo_ticks_per_frame, svm_params, COEF0_PARAM,
     C_PARAM, DEGREE_PARAM, GAMMA_PARAM, KERNEL_PARAM,
@@ -12,7 +13,6 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::estimator::{Iterative, Progress, Regressor};
 use crate::metrics::root_mean_squared_error;
-use crate::model_selection::train_test_split;
 use crate::rng::Rng;
 use crate::svm::{Svr, SvrParams, SvrRun};
 use crate::viz;
@@ -26,8 +26,13 @@ const X_MAX: f64 = std::f64::consts::PI;
 const CURVE_POINTS: usize = 300;
 
 pub struct SvrDemo {
+    split: Split1d,
     train: Dataset,
     test: Dataset,
+    /// Mean and standard deviation of x and of y: the solver sees a file's data standardised,
+    /// so that gamma, epsilon and C mean what they mean on the sine; (0, 1) for the sine.
+    x_scale: (f64, f64),
+    y_scale: (f64, f64),
     run: Box<SvrRun>,
     model: Box<Svr>,
     epsilon: f64,
@@ -45,7 +50,7 @@ impl SvrDemo {
         id: "svr",
         title: "Support vector regression fits a tube around the data",
         chapter: "05-support-vector-machines",
-        upload: None,
+        upload: regression_upload(500),
         params: &[
             ParamSpec {
                 key: "samples",
@@ -91,12 +96,18 @@ impl SvrDemo {
         let mut rng = Rng::new(seed);
         let n = params.usize("samples");
         let noise = params.f64("noise");
-        let x = Array2::from_shape_fn((n, 1), |_| X_MAX * (2.0 * rng.uniform() - 1.0));
-        let y: Array1<f64> =
-            x.column(0).mapv(f64::sin) + Array1::from_shape_fn(n, |_| noise * rng.normal());
-        let data = Dataset::with_names(x, y, vec!["x".into()], "y".into())?;
-        let (train_idx, test_idx) = train_test_split(n, 0.25, &mut rng)?;
-        let (train, test) = (data.select(&train_idx), data.select(&test_idx));
+        let split = Split1d::new(params, &mut rng, (-X_MAX, X_MAX), |rng| {
+            let x = Array2::from_shape_fn((n, 1), |_| X_MAX * (2.0 * rng.uniform() - 1.0));
+            let y: Array1<f64> =
+                x.column(0).mapv(f64::sin) + Array1::from_shape_fn(n, |_| noise * rng.normal());
+            Dataset::with_names(x, y, vec!["x".into()], "y".into())
+        })?;
+        let (train, test) = (split.train.clone(), split.test.clone());
+        let (x_scale, y_scale) = split.unit_scales();
+        let scaled = Dataset::new(
+            train.x.mapv(|v| (v - x_scale.0) / x_scale.1),
+            train.y.mapv(|v| (v - y_scale.0) / y_scale.1),
+        )?;
         let svc = svm_params(params);
         let svr = SvrParams {
             epsilon: params.f64("epsilon"),
@@ -107,8 +118,12 @@ impl SvrDemo {
             coef0: svc.coef0,
             ..SvrParams::default()
         };
-        let run = svr.start(&train)?;
+        let run = svr.start(&scaled)?;
+        let y_span = viz::extent(train.y.iter().chain(&test.y).copied());
         let mut demo = SvrDemo {
+            split,
+            x_scale,
+            y_scale,
             train,
             test,
             model: Box::new(run.model()),
@@ -118,23 +133,32 @@ impl SvrDemo {
             train_rmse: f64::NAN,
             test_rmse: f64::NAN,
             progress: Progress::Running,
-            y_span: viz::extent(data.y.iter().copied()),
+            y_span,
             python: python_script(params, seed),
         };
         demo.record()?;
         Ok(demo)
     }
 
+    /// The model's prediction at `x`, in the data's units.
+    fn predict(&self, x: &Array2<f64>) -> Result<Array1<f64>> {
+        let (xm, xs) = self.x_scale;
+        let (ym, ys) = self.y_scale;
+        let p = self.model.predict(x.mapv(|v| (v - xm) / xs).view())?;
+        Ok(p.mapv(|v| v * ys + ym))
+    }
+
     fn record(&mut self) -> Result<()> {
         *self.model = self.run.model();
-        let rmse = |d: &Dataset, m: &Svr| -> Result<f64> {
+        let rmse = |d: &Dataset| -> Result<f64> {
             Ok(root_mean_squared_error(
                 d.y.view(),
-                m.predict(d.x.view())?.view(),
+                self.predict(&d.x)?.view(),
             ))
         };
-        self.train_rmse = rmse(&self.train, &self.model)?;
-        self.test_rmse = rmse(&self.test, &self.model)?;
+        let (train, test) = (rmse(&self.train)?, rmse(&self.test)?);
+        self.train_rmse = train;
+        self.test_rmse = test;
         Ok(())
     }
 
@@ -144,18 +168,26 @@ impl SvrDemo {
             "Fit and ε-tube: {} support vectors",
             self.model.support.len()
         );
+        // The sine's axis always shows -1..1; a file's follows its values.
+        let (lo, hi) = if self.split.generated {
+            (lo.min(-1.0), hi.max(1.0))
+        } else {
+            (lo, hi)
+        };
         let mut chart = viz::chart(
             area,
             &title,
-            viz::padded(-X_MAX, X_MAX, 0.02),
-            viz::padded(lo.min(-1.0), hi.max(1.0), 0.1),
-            "x",
-            "y",
+            self.split.x_axis(),
+            viz::padded(lo, hi, 0.1),
+            self.split.x_name(),
+            self.split.y_name(),
         )?;
-        let grid = Array2::from_shape_fn((CURVE_POINTS + 1, 1), |(i, _)| {
-            X_MAX * (2.0 * i as f64 / CURVE_POINTS as f64 - 1.0)
-        });
-        let fit = self.model.predict(grid.view())?;
+        let xs = self.split.grid(CURVE_POINTS);
+        let grid = Array2::from_shape_vec((xs.len(), 1), xs.clone())
+            .map_err(|e| crate::Error::Shape(e.to_string()))?;
+        let fit = self.predict(&grid)?;
+        // The tube is epsilon wide in the standardised y the solver saw.
+        let epsilon = self.epsilon * self.y_scale.1;
         let curve = |shift: f64| -> Vec<(f64, f64)> {
             grid.column(0)
                 .iter()
@@ -164,26 +196,31 @@ impl SvrDemo {
                 .collect()
         };
         // The tube first, so the points and the curve are drawn over it.
-        let mut band = curve(self.epsilon);
-        band.extend(curve(-self.epsilon).into_iter().rev());
+        let mut band = curve(epsilon);
+        band.extend(curve(-epsilon).into_iter().rev());
+        let tube = if self.split.generated {
+            format!("ε-tube (ε = {})", viz::tick_label(self.epsilon))
+        } else {
+            format!("ε-tube (ε = {} sd of y)", viz::tick_label(self.epsilon))
+        };
         chart
             .draw_series(std::iter::once(Polygon::new(
                 band,
                 viz::RED.mix(0.12).filled(),
             )))?
-            .label(format!("ε-tube (ε = {})", viz::tick_label(self.epsilon)))
+            .label(tube)
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 16, y + 5)], viz::RED.mix(0.2).filled())
             });
         viz::draw_truth_and_samples(
             &mut chart,
-            curve(0.0).into_iter().map(|(x, _)| (x, x.sin())),
+            &self.split.truth(&xs, f64::sin),
             "sin(x)",
             (self.train.x.column(0), self.train.y.view()),
             (self.test.x.column(0), self.test.y.view()),
             "test",
         )?;
-        for shift in [-self.epsilon, self.epsilon] {
+        for shift in [-epsilon, epsilon] {
             chart.draw_series(LineSeries::new(
                 curve(shift),
                 viz::RED.mix(0.5).stroke_width(1),
@@ -203,29 +240,32 @@ impl SvrDemo {
                 "support vector at ±C (outside)",
             ],
         )?;
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
+        viz::legend(
+            &mut chart,
+            area,
+            self.split.legend_corner(SeriesLabelPosition::UpperLeft),
+        )
     }
 
     fn draw_coefficients<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let x_label = format!("{} of the training point", self.split.x_name());
         let mut chart = viz::chart(
             area,
             "Dual coefficients a - a*",
-            viz::padded(-X_MAX, X_MAX, 0.02),
+            self.split.x_axis(),
             viz::padded(-self.c, self.c, 0.1),
-            "x of the training point",
+            &x_label,
             "a - a*",
         )?;
+        let (x0, x1) = self.split.x_range;
         for bound in [-self.c, self.c] {
             chart.draw_series(LineSeries::new(
-                [(-X_MAX, bound), (X_MAX, bound)],
+                [(x0, bound), (x1, bound)],
                 viz::GREY.stroke_width(2),
             ))?;
         }
         chart
-            .draw_series(LineSeries::new(
-                [(-X_MAX, self.c)],
-                viz::GREY.stroke_width(2),
-            ))?
+            .draw_series(LineSeries::new([(x0, self.c)], viz::GREY.stroke_width(2)))?
             .label(format!("±C = ±{}", viz::tick_label(self.c)))
             .legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 16, y)], viz::GREY.stroke_width(2))
@@ -332,26 +372,47 @@ fn python_script(params: &Params, seed: u64) -> String {
     let mut s = Script::new();
     s.import("import numpy as np")
         .import("from sklearn.metrics import root_mean_squared_error")
-        .import("from sklearn.svm import SVR")
-        .push(RANDOM_NOTE)
-        .push(&format!(
+        .import("from sklearn.svm import SVR");
+    data_python(&mut s, params, |s| {
+        s.push(RANDOM_NOTE).push(&format!(
             "rng = np.random.default_rng({})\n\
              X = rng.uniform(-np.pi, np.pi, ({n}, 1))\n\
              y = np.sin(X[:, 0]) + {} * rng.normal(size={n})",
             python::seed(seed),
             python::float(params.f64("noise"))
-        ))
-        .split(0.25, seed)
-        .push(&format!(
-            "\nsvr = SVR({}, epsilon={})\n\
-             svr.fit(X_train, y_train)\n\
-             print(\"Support vectors:\", len(svr.support_))\n\
-             print(\"of them at +-C:\", np.sum(np.isclose(np.abs(svr.dual_coef_), svr.C)))\n\
-             print(\"Train RMSE:\", root_mean_squared_error(y_train, svr.predict(X_train)))\n\
-             print(\"Test RMSE:\", root_mean_squared_error(y_test, svr.predict(X_test)))\n\
-             print(\"SMO iterations:\", svr.n_iter_)",
-            kernel_python(params),
-            python::float(params.f64("epsilon"))
         ));
+    });
+    s.split(0.25, seed);
+    let svr = format!(
+        "SVR({}, epsilon={})",
+        kernel_python(params),
+        python::float(params.f64("epsilon"))
+    );
+    // A file's x and y are standardised for the solver (as mlplay does), so that gamma, epsilon
+    // and C mean the same as on the sine; predictions come back in y's units.
+    let (fit, model) = if params.upload().is_some() {
+        s.import("from sklearn.compose import TransformedTargetRegressor")
+            .import("from sklearn.pipeline import make_pipeline")
+            .import("from sklearn.preprocessing import StandardScaler");
+        let fit = format!(
+            "\n# x and y standardised for the solver, as mlplay does: epsilon and C are in standard\n\
+             # deviations of y.\n\
+             model = TransformedTargetRegressor(make_pipeline(StandardScaler(), {svr}),\n\
+             \x20                                  transformer=StandardScaler())\n\
+             model.fit(X_train, y_train)\n\
+             svr = model.regressor_[-1]"
+        );
+        (fit, "model")
+    } else {
+        (format!("\nsvr = {svr}\nsvr.fit(X_train, y_train)"), "svr")
+    };
+    s.push(&format!(
+        "{fit}\n\
+         print(\"Support vectors:\", len(svr.support_))\n\
+         print(\"of them at +-C:\", np.sum(np.isclose(np.abs(svr.dual_coef_), svr.C)))\n\
+         print(\"Train RMSE:\", root_mean_squared_error(y_train, {model}.predict(X_train)))\n\
+         print(\"Test RMSE:\", root_mean_squared_error(y_test, {model}.predict(X_test)))\n\
+         print(\"SMO iterations:\", svr.n_iter_)"
+    ));
     s.finish()
 }

@@ -34,20 +34,28 @@ pub const INK: RGBColor = RGBColor(34, 34, 34);
 
 pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// A 1-D regression picture's common layers: the true curve dashed, training points filled and
-/// held-out points as rings, each with a legend entry. `train` and `held_out` are (x, y) columns.
+/// A 1-D regression picture's common layers: the true curve dashed (left out when `truth` is
+/// empty, as for a reader's file), training points filled and held-out points as rings, each
+/// with a legend entry. `train` and `held_out` are (x, y) columns.
 pub fn draw_truth_and_samples<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
-    truth: impl Iterator<Item = (f64, f64)> + Clone,
+    truth: &[(f64, f64)],
     truth_label: &str,
     train: (ndarray::ArrayView1<f64>, ndarray::ArrayView1<f64>),
     held_out: (ndarray::ArrayView1<f64>, ndarray::ArrayView1<f64>),
     held_out_label: &str,
 ) -> Result<()> {
-    chart
-        .draw_series(DashedLineSeries::new(truth, 6, 4, GREY.stroke_width(2)))?
-        .label(truth_label)
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(2)));
+    if !truth.is_empty() {
+        chart
+            .draw_series(DashedLineSeries::new(
+                truth.iter().copied(),
+                6,
+                4,
+                GREY.stroke_width(2),
+            ))?
+            .label(truth_label)
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY.stroke_width(2)));
+    }
     chart
         .draw_series(
             train
