@@ -173,3 +173,78 @@ fn dbscan_conformance() {
     assert_eq!(serde_json::from_str::<DbscanParams>(&json).unwrap(), params);
     assert!(serde_json::from_str::<DbscanParams>(r#"{"metric": "cosine"}"#).is_err());
 }
+
+/// The chapter 9 clustering demos on an uploaded CSV of two numeric columns (a text column
+/// ignored): k-means ends at the library's fit on the file's columns, and DBSCAN finds what the
+/// library finds on them standardised.
+#[test]
+fn clustering_demos_on_an_uploaded_file_match_direct_fits() {
+    use mlplay::cluster::KMeans;
+    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::demos::{self, Demo};
+    use mlplay::estimator::Progress;
+    use mlplay::preprocessing::StandardScalerParams;
+    // Three clumps in kilograms and metres, with a name column.
+    let mut text = String::from("name,weight_kg,height_m\n");
+    for i in 0..90 {
+        let (w, h) = [(60.0, 1.6), (90.0, 1.9), (75.0, 1.5)][i % 3];
+        let a = w + 3.0 * (i as f64 * 0.83).sin();
+        let b = h + 0.03 * (i as f64 * 1.57).cos();
+        text.push_str(&format!("p{i},{a},{b}\n"));
+    }
+    let frame = read_frame(&text).unwrap();
+    let x = frame.values.select(ndarray::Axis(1), &[1, 2]);
+    let run = |id: &str, pairs: &[(&str, &str)]| {
+        let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
+        let upload = Upload::read("people.csv", &text, kind).unwrap();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut params = demos::params_with(id, &pairs).unwrap();
+        params.set_upload(Some(std::sync::Arc::new(upload)));
+        let mut d = demos::create(id, &params, 9).unwrap();
+        let mut ticks = 0;
+        while d.tick() == Progress::Running {
+            ticks += 1;
+            assert!(ticks < 1000, "{id}: no end");
+        }
+        d
+    };
+    let metric = |d: &demos::AnyDemo, key: &str| {
+        d.metrics()
+            .into_iter()
+            .find(|m| m.key == key)
+            .unwrap_or_else(|| panic!("no metric {key}"))
+            .value
+    };
+
+    let d = run("kmeans", &[("k", "3")]);
+    let fit = KMeans::params()
+        .n_clusters(3)
+        .random_state(10)
+        .fit_x(x.view())
+        .unwrap();
+    assert!(
+        (metric(&d, "inertia") - fit.inertia).abs() <= 1e-9 * fit.inertia,
+        "demo {}, library {}",
+        metric(&d, "inertia"),
+        fit.inertia
+    );
+
+    let d = run("dbscan", &[("eps", "0.5"), ("min_samples", "5")]);
+    let scaled = StandardScalerParams::default()
+        .fit(x.view())
+        .unwrap()
+        .transform(x.view())
+        .unwrap();
+    let model = DbscanParams::default()
+        .eps(0.5)
+        .min_samples(5)
+        .fit_x(scaled.view())
+        .unwrap();
+    assert_eq!(model.n_clusters(), 3, "the three clumps, once standardised");
+    assert_eq!(metric(&d, "clusters"), model.n_clusters() as f64);
+    assert_eq!(metric(&d, "noise"), model.n_noise() as f64);
+    assert_eq!(metric(&d, "core"), model.core_sample_indices.len() as f64);
+}

@@ -284,3 +284,48 @@ fn upload_refuses_too_few_and_too_many_rows_and_bad_csv() {
         "{message}"
     );
 }
+
+#[test]
+fn points_upload_takes_two_numeric_columns_and_no_target() {
+    let kind = UploadKind::Points2d { max_rows: 50 };
+    assert!(!kind.has_target() && CLASSES.has_target());
+    // The first two numeric columns; the text and the later numeric columns are ignored.
+    let u = Upload::read("mine.csv", &table(12), kind).unwrap();
+    assert_eq!(
+        (u.feature_names(), u.target_name()),
+        (vec!["a".into(), "b".into()], "")
+    );
+    assert_eq!(u.target, None);
+    let d = u.dataset().unwrap();
+    assert_eq!(d.x.dim(), (12, 2));
+    assert_eq!(d.x[[3, 1]], 2.0);
+    assert!(
+        u.python().ends_with("X = data[[\"a\", \"b\"]].to_numpy()"),
+        "{}",
+        u.python()
+    );
+    // Another pair, with the target argument ignored; a text or repeated column is refused.
+    let other = u.with_columns(&["price".into(), "a".into()], "").unwrap();
+    assert_eq!(other.feature_names(), ["price", "a"]);
+    let e = u
+        .with_columns(&["a".into(), "town".into()], "")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("column `town`: holds text"),
+        "{e}"
+    );
+    let e = u.with_columns(&["a".into(), "a".into()], "").unwrap_err();
+    assert!(e.to_string().contains("both axes"), "{e}");
+    // A missing value in a used column is refused with its line; one numeric column is not
+    // enough.
+    let text = table(12).replacen("\n4,Oslo,2,", "\n4,Oslo,,", 1);
+    let (column, message) = refused(&text, kind);
+    assert_eq!(column.as_deref(), Some("b"));
+    assert!(message.contains("first on line 6"), "{message}");
+    let one = "x,name\n".to_string() + &(0..10).map(|i| format!("{i},n{i}\n")).collect::<String>();
+    let (_, message) = refused(&one, kind);
+    assert!(
+        message.contains("needs two numeric columns for the axes; the numeric columns are: `x`"),
+        "{message}"
+    );
+}

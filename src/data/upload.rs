@@ -26,21 +26,28 @@ pub enum UploadKind {
     Classes2d { max_rows: usize, max_classes: usize },
     /// One numeric feature and a numeric target.
     Regression1d { max_rows: usize },
+    /// Two numeric columns for the axes and no target (clustering); other columns are ignored.
+    Points2d { max_rows: usize },
 }
 
 impl UploadKind {
     pub fn max_rows(self) -> usize {
         match self {
-            UploadKind::Classes2d { max_rows, .. } | UploadKind::Regression1d { max_rows } => {
-                max_rows
-            }
+            UploadKind::Classes2d { max_rows, .. }
+            | UploadKind::Regression1d { max_rows }
+            | UploadKind::Points2d { max_rows } => max_rows,
         }
+    }
+
+    /// Whether the reader picks a target column besides the features.
+    pub fn has_target(self) -> bool {
+        !matches!(self, UploadKind::Points2d { .. })
     }
 
     /// How many feature columns the reader picks.
     pub fn n_features(self) -> usize {
         match self {
-            UploadKind::Classes2d { .. } => 2,
+            UploadKind::Classes2d { .. } | UploadKind::Points2d { .. } => 2,
             UploadKind::Regression1d { .. } => 1,
         }
     }
@@ -57,6 +64,9 @@ impl UploadKind {
             UploadKind::Regression1d { max_rows } => format!(
                 "A CSV with a header row: a numeric column to predict from and a numeric column to predict (up to {max_rows} rows)."
             ),
+            UploadKind::Points2d { max_rows } => format!(
+                "A CSV with a header row: two numeric columns for the axes; other columns are ignored (up to {max_rows} rows)."
+            ),
         }
     }
 }
@@ -70,7 +80,8 @@ pub struct Upload {
     pub frame: Frame,
     /// Indices into `frame` of the feature columns, in axis order.
     pub features: Vec<usize>,
-    pub target: usize,
+    /// The target column (`None` for [`UploadKind::Points2d`]).
+    pub target: Option<usize>,
 }
 
 fn column_error(column: &str, message: impl Into<String>) -> Error {
@@ -119,16 +130,19 @@ impl Upload {
             .filter(|&j| frame.kinds[j] == ColumnKind::Numeric)
             .collect();
         let target = match kind {
-            UploadKind::Classes2d { .. } => (0..p)
-                .rev()
-                .find(|&j| distinct(&frame, j) <= MAX_CLASSES)
-                .unwrap_or(p - 1),
-            UploadKind::Regression1d { .. } => numeric.last().copied().unwrap_or(p - 1),
+            UploadKind::Classes2d { .. } => Some(
+                (0..p)
+                    .rev()
+                    .find(|&j| distinct(&frame, j) <= MAX_CLASSES)
+                    .unwrap_or(p - 1),
+            ),
+            UploadKind::Regression1d { .. } => Some(numeric.last().copied().unwrap_or(p - 1)),
+            UploadKind::Points2d { .. } => None,
         };
         let mut features: Vec<usize> = numeric
             .iter()
             .copied()
-            .filter(|&j| j != target)
+            .filter(|&j| Some(j) != target)
             .take(kind.n_features())
             .collect();
         if features.len() < kind.n_features() {
@@ -146,6 +160,7 @@ impl Upload {
                     "two numeric columns for the axes besides the class column"
                 }
                 UploadKind::Regression1d { .. } => "two numeric columns (a feature and a target)",
+                UploadKind::Points2d { .. } => "two numeric columns for the axes",
             };
             return Err(data_error(format!(
                 "this demo needs {need}; the numeric columns are: {have}"
@@ -163,7 +178,8 @@ impl Upload {
         Ok(upload)
     }
 
-    /// The same table with other columns chosen (by name), checked.
+    /// The same table with other columns chosen (by name), checked; `target` is ignored where
+    /// the demo takes none.
     pub fn with_columns(&self, features: &[String], target: &str) -> Result<Upload> {
         if features.len() != self.kind.n_features() {
             return Err(data_error(format!(
@@ -176,7 +192,11 @@ impl Upload {
             .iter()
             .map(|f| self.frame.column_index(f))
             .collect::<Result<Vec<_>>>()?;
-        let target = self.frame.column_index(target)?;
+        let target = if self.kind.has_target() {
+            Some(self.frame.column_index(target)?)
+        } else {
+            None
+        };
         let upload = Upload {
             features,
             target,
@@ -193,8 +213,9 @@ impl Upload {
             .collect()
     }
 
+    /// The target column's name (empty where the demo takes no target).
     pub fn target_name(&self) -> &str {
-        &self.frame.names[self.target]
+        self.target.map_or("", |t| &self.frame.names[t])
     }
 
     pub fn n_rows(&self) -> usize {
@@ -205,7 +226,7 @@ impl Upload {
     fn check(&self) -> Result<()> {
         let names = &self.frame.names;
         for (i, &j) in self.features.iter().enumerate() {
-            if j == self.target {
+            if Some(j) == self.target {
                 return Err(column_error(
                     &names[j],
                     "is both a feature and the target: pick another column for one of them",
@@ -227,7 +248,7 @@ impl Upload {
                 ));
             }
         }
-        for &j in self.features.iter().chain([&self.target]) {
+        for &j in self.features.iter().chain(&self.target) {
             let col = self.frame.values.column(j);
             let missing: Vec<usize> = (0..col.len()).filter(|&r| col[r].is_nan()).collect();
             if let Some(&first) = missing.first() {
@@ -241,10 +262,14 @@ impl Upload {
                 ));
             }
         }
+        let Some(target) = self.target else {
+            return Ok(());
+        };
         let t = self.target_name();
         match self.kind {
+            UploadKind::Points2d { .. } => {}
             UploadKind::Regression1d { .. } => {
-                if let ColumnKind::Categorical(cats) = &self.frame.kinds[self.target] {
+                if let ColumnKind::Categorical(cats) = &self.frame.kinds[target] {
                     return Err(column_error(
                         t,
                         format!(
@@ -255,7 +280,7 @@ impl Upload {
                 }
             }
             UploadKind::Classes2d { max_classes, .. } => {
-                let k = distinct(&self.frame, self.target);
+                let k = distinct(&self.frame, target);
                 if k > MAX_CLASSES {
                     return Err(column_error(
                         t,
@@ -272,7 +297,7 @@ impl Upload {
                         ),
                     ));
                 }
-                let (labels, counts) = self.class_counts();
+                let (labels, counts) = self.class_counts(target);
                 if labels.len() < 2 {
                     return Err(column_error(
                         t,
@@ -296,9 +321,9 @@ impl Upload {
         Ok(())
     }
 
-    /// The target's class labels (sorted as the codes are) and how many rows each has.
-    fn class_counts(&self) -> (Vec<String>, Vec<usize>) {
-        let y = self.frame.values.column(self.target);
+    /// Column `target`'s class labels (sorted as the codes are) and how many rows each has.
+    fn class_counts(&self, target: usize) -> (Vec<String>, Vec<usize>) {
+        let y = self.frame.values.column(target);
         let mut values: Vec<f64> = y.iter().copied().collect();
         values.sort_by(f64::total_cmp);
         values.dedup();
@@ -308,17 +333,21 @@ impl Upload {
             .collect();
         let labels = values
             .iter()
-            .map(|&v| self.frame.label(self.target, v))
+            .map(|&v| self.frame.label(target, v))
             .collect();
         (labels, counts)
     }
 
     /// The chosen columns as a dataset: features in axis order, the target as numbers (class
-    /// codes for a text target).
+    /// codes for a text target; zeros where the demo takes no target).
     pub fn dataset(&self) -> Result<Dataset> {
+        let y = match self.target {
+            Some(t) => Array1::from_iter(self.frame.values.column(t).iter().copied()),
+            None => Array1::zeros(self.n_rows()),
+        };
         Dataset::with_names(
             self.frame.values.select(Axis(1), &self.features),
-            Array1::from_iter(self.frame.values.column(self.target).iter().copied()),
+            y,
             self.feature_names(),
             self.target_name().to_string(),
         )
@@ -326,24 +355,30 @@ impl Upload {
 
     /// The legend's names of the target's classes.
     pub fn class_names(&self) -> ClassNames {
-        match &self.frame.kinds[self.target] {
-            ColumnKind::Categorical(cats) => ClassNames(Some(cats.clone())),
-            ColumnKind::Numeric => ClassNames(None),
+        match self.target.map(|t| &self.frame.kinds[t]) {
+            Some(ColumnKind::Categorical(cats)) => ClassNames(Some(cats.clone())),
+            _ => ClassNames(None),
         }
     }
 
     /// Python (with pandas imported as `pd`) that reads the file into `X` and `y` as
     /// [`Upload::dataset`] does (a text target stays text in scikit-learn, which sorts its
-    /// classes the same way).
+    /// classes the same way); only `X` where the demo takes no target.
     pub fn python(&self) -> String {
         let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
         let features: Vec<String> = self.feature_names().iter().map(|f| quote(f)).collect();
-        format!(
-            "# Your file, read as mlplay read it (put it next to this script).\ndata = pd.read_csv({})\nX = data[[{}]].to_numpy()\ny = data[{}].to_numpy()",
+        let mut out = format!(
+            "# Your file, read as mlplay read it (put it next to this script).\ndata = pd.read_csv({})\nX = data[[{}]].to_numpy()",
             quote(&self.file),
             features.join(", "),
-            quote(self.target_name())
-        )
+        );
+        if self.target.is_some() {
+            out.push_str(&format!(
+                "\ny = data[{}].to_numpy()",
+                quote(self.target_name())
+            ));
+        }
+        out
     }
 }
 

@@ -1,12 +1,15 @@
-//! Chapter 9: DBSCAN on two moons. Shows the core, border and noise points it finds, the sorted
+//! Chapter 9: DBSCAN on two moons or the reader's own two columns (a CSV, standardised so that
+//! `eps` is in standard deviations). Shows the core, border and noise points it finds, the sorted
 //! distance of every point to its `min_samples`-th neighbour (the usual guide for choosing `eps`),
 //! and k-means with k = 2 on the same points for comparison.
 
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::cluster::{Dbscan, DbscanParams, KMeans};
+use crate::data::upload::UploadKind;
 use crate::data::{generators, Dataset};
 use crate::error::Result;
 use crate::estimator::Progress;
+use crate::preprocessing::StandardScalerParams;
 use crate::rng::Rng;
 use crate::viz;
 use plotters::coord::Shift;
@@ -46,7 +49,7 @@ impl DbscanDemo {
         id: "dbscan",
         title: "DBSCAN: clusters as dense regions",
         chapter: "09-unsupervised-learning",
-        upload: None,
+        upload: Some(UploadKind::Points2d { max_rows: 1500 }),
         params: &[
             ParamSpec {
                 key: "eps",
@@ -95,7 +98,10 @@ impl DbscanDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let data = generators::moons(params.usize("samples"), params.f64("noise"), &mut rng);
+        let data = match params.upload() {
+            Some(upload) => standardised(upload.dataset()?)?,
+            None => generators::moons(params.usize("samples"), params.f64("noise"), &mut rng),
+        };
         let eps = params.f64("eps");
         let min_samples = params.usize("min_samples");
         let model = DbscanParams::default()
@@ -123,6 +129,45 @@ impl DbscanDemo {
         })
     }
 
+    fn axes(&self) -> (&str, &str) {
+        (&self.data.feature_names[0], &self.data.feature_names[1])
+    }
+
+    /// The corner of the point panel whose box (a third of each side) holds the fewest points,
+    /// lower left first: an uploaded file's points may sit where the moons leave room.
+    fn legend_corner(&self) -> SeriesLabelPosition {
+        let (xr, yr) = self.ranges();
+        let at = |r: &std::ops::Range<f64>, t: f64| r.start + t * (r.end - r.start);
+        let count = |left: bool, low: bool| {
+            let (x0, x1) = if left {
+                (xr.start, at(&xr, 0.35))
+            } else {
+                (at(&xr, 0.65), xr.end)
+            };
+            let (y0, y1) = if low {
+                (yr.start, at(&yr, 0.35))
+            } else {
+                (at(&yr, 0.65), yr.end)
+            };
+            self.data
+                .x
+                .rows()
+                .into_iter()
+                .filter(|r| (x0..=x1).contains(&r[0]) && (y0..=y1).contains(&r[1]))
+                .count()
+        };
+        [
+            (SeriesLabelPosition::LowerLeft, true, true),
+            (SeriesLabelPosition::UpperRight, false, false),
+            (SeriesLabelPosition::UpperLeft, true, false),
+            (SeriesLabelPosition::LowerRight, false, true),
+        ]
+        .into_iter()
+        .map(|(pos, left, low)| (count(left, low), pos))
+        .min_by_key(|(n, _)| *n)
+        .map_or(SeriesLabelPosition::LowerLeft, |(_, pos)| pos)
+    }
+
     fn ranges(&self) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
         let (x0, x1) = viz::extent(self.data.x.column(0).iter().copied());
         let (y0, y1) = viz::extent(self.data.x.column(1).iter().copied());
@@ -136,7 +181,8 @@ impl DbscanDemo {
             self.model.n_clusters(),
             self.model.n_noise()
         );
-        let mut chart = viz::chart(area, &title, xr, yr, "x1", "x2")?;
+        let (xn, yn) = self.axes();
+        let mut chart = viz::chart(area, &title, xr, yr, xn, yn)?;
         let rows = || self.data.x.rows().into_iter().zip(&self.model.labels);
         // Core points large and solid, border points small rings, noise grey crosses.
         chart.draw_series(
@@ -169,7 +215,7 @@ impl DbscanDemo {
             .draw_series(std::iter::empty::<Cross<(f64, f64), i32>>())?
             .label("noise")
             .legend(|(x, y)| Cross::new((x + 8, y), 3, viz::GREY.stroke_width(1)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::LowerLeft)
+        viz::legend(&mut chart, area, self.legend_corner())
     }
 
     fn draw_k_distance<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -210,7 +256,8 @@ impl DbscanDemo {
 
     fn draw_kmeans<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         let (xr, yr) = self.ranges();
-        let mut chart = viz::chart(area, "k-means, k = 2, same points", xr, yr, "x1", "x2")?;
+        let (xn, yn) = self.axes();
+        let mut chart = viz::chart(area, "k-means, k = 2, same points", xr, yr, xn, yn)?;
         chart.draw_series(
             self.data
                 .x
@@ -221,6 +268,18 @@ impl DbscanDemo {
         )?;
         Ok(())
     }
+}
+
+/// An uploaded file's columns scaled to mean 0 and variance 1 (the moons span about 3 by 1.5,
+/// so the `eps` slider's range suits both), named as such on the axes.
+fn standardised(mut data: Dataset) -> Result<Dataset> {
+    data.x = StandardScalerParams::default()
+        .fit(data.x.view())?
+        .transform(data.x.view())?;
+    for name in &mut data.feature_names {
+        name.push_str(" (standardised)");
+    }
+    Ok(data)
 }
 
 /// For every point, the distance to its `m`-th nearest point (the point itself is the first),

@@ -1,9 +1,11 @@
-//! Chapter 9: k-means on Gaussian blobs, one Lloyd iteration per tick. Shows the points coloured by
+//! Chapter 9: k-means on Gaussian blobs or the reader's own two columns (a CSV), one Lloyd
+//! iteration per tick. Shows the points coloured by
 //! their closest centroid over the Voronoi regions of the centroids (with each centroid's trail),
 //! the inertia after every step, and an elbow curve (final inertia against k) fitted at creation.
 
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::cluster::{silhouette_score, InitMethod, KMeans, KMeansRun};
+use crate::data::upload::UploadKind;
 use crate::data::{generators, Dataset};
 use crate::error::Result;
 use crate::estimator::{Iterative, Progress};
@@ -77,7 +79,7 @@ impl KMeansDemo {
         id: "kmeans",
         title: "k-means clustering, one Lloyd step at a time",
         chapter: "09-unsupervised-learning",
-        upload: None,
+        upload: Some(UploadKind::Points2d { max_rows: 3000 }),
         params: &[
             ParamSpec {
                 key: "k",
@@ -124,7 +126,10 @@ impl KMeansDemo {
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
         let mut rng = Rng::new(seed);
-        let data = blob_data(params, &mut rng);
+        let data = match params.upload() {
+            Some(upload) => upload.dataset()?,
+            None => blob_data(params, &mut rng),
+        };
         let init = match params.choice("init") {
             "random" => InitMethod::Random,
             _ => InitMethod::KMeansPlusPlus,
@@ -162,8 +167,8 @@ impl KMeansDemo {
             &title,
             viz::padded(x0, x1, 0.05),
             viz::padded(y0, y1, 0.05),
-            "x1",
-            "x2",
+            &self.data.feature_names[0],
+            &self.data.feature_names[1],
         )?;
         let centers = self.run.centers();
         // Each pixel takes the pale colour of its closest centroid: the Voronoi regions that the

@@ -54,7 +54,8 @@ use web_time::{Duration, Instant};
 
 /// Parameters of a demo's own generated data, which an uploaded file replaces (the page disables
 /// their controls while the demo runs on the reader's file).
-pub const GENERATED_DATA_KEYS: &[&str] = &["dataset", "samples", "noise", "classes"];
+pub const GENERATED_DATA_KEYS: &[&str] =
+    &["dataset", "samples", "noise", "classes", "blobs", "spread"];
 
 /// What the page, the embed element and the CLI need to know about a demo before creating it.
 #[derive(Debug, Serialize)]

@@ -11,8 +11,9 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElemen
 pub struct UploadBox {
     pub root: HtmlElement,
     pub input: HtmlInputElement,
-    /// The feature columns in axis order, then the target.
+    /// The feature columns in axis order, then the target (where the demo takes one).
     pub selects: Vec<HtmlSelectElement>,
+    has_target: bool,
     columns: HtmlElement,
     info: HtmlElement,
     pub clear: HtmlElement,
@@ -24,6 +25,7 @@ fn picker_labels(kind: UploadKind) -> &'static [&'static str] {
     match kind {
         UploadKind::Classes2d { .. } => &["x axis", "y axis", "class"],
         UploadKind::Regression1d { .. } => &["feature", "target"],
+        UploadKind::Points2d { .. } => &["x axis", "y axis"],
     }
 }
 
@@ -73,6 +75,7 @@ pub fn build(kind: UploadKind, instance: &str) -> Result<UploadBox> {
         root,
         input,
         selects,
+        has_target: kind.has_target(),
         columns,
         info,
         clear,
@@ -89,7 +92,7 @@ impl UploadBox {
             self.info.set_text_content(None);
             return Ok(());
         };
-        let chosen: Vec<usize> = u.features.iter().copied().chain([u.target]).collect();
+        let chosen: Vec<usize> = u.features.iter().copied().chain(u.target).collect();
         for (select, &pick) in self.selects.iter().zip(&chosen) {
             if select.length() as usize != u.frame.names.len() {
                 select.set_inner_html("");
@@ -112,10 +115,15 @@ impl UploadBox {
         Ok(())
     }
 
-    /// The column names the pickers now show: the features, then the target.
+    /// The column names the pickers now show: the features, then the target (empty where the
+    /// demo takes none).
     pub fn picked(&self) -> (Vec<String>, String) {
         let mut names: Vec<String> = self.selects.iter().map(|s| s.value()).collect();
-        let target = names.pop().unwrap_or_default();
+        let target = if self.has_target {
+            names.pop().unwrap_or_default()
+        } else {
+            String::new()
+        };
         (names, target)
     }
 
