@@ -72,7 +72,7 @@ impl InstanceVsModelDemo {
         id: "instance-vs-model",
         title: "Instance-based or model-based: k-nearest neighbours against a straight line",
         chapter: "01-the-machine-learning-landscape",
-        upload: regression_upload(1000),
+        upload: regression_upload(500),
         params: &[
             ParamSpec {
                 key: "k",
