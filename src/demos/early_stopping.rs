@@ -5,7 +5,8 @@
 //! by `tol` for `n_iter_no_change` epochs in a row) would have stopped.
 
 use super::polynomial_regression::{
-    poly_features_python, quadratic_python, quadratic_split, quadratic_truth, PolyFeatures,
+    poly_features_python, quadratic_python, quadratic_split, quadratic_truth, reach_a_decade,
+    PolyFeatures,
 };
 use super::python::{self, Script};
 use super::regression_1d::{regression_upload, Split1d};
@@ -261,7 +262,7 @@ impl EarlyStoppingDemo {
         let (lo, hi) = if self.history.is_empty() {
             (0.1, 10.0)
         } else {
-            ((lo * 0.8).max(1e-3), (hi * 1.25).max(lo * 2.0))
+            reach_a_decade((lo * 0.8).max(1e-3), (hi * 1.25).max(lo * 2.0))
         };
         let epochs = self.max_epochs.max(self.history.len()) as f64;
         let mut chart = viz::chart_log_y(

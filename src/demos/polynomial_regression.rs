@@ -136,6 +136,21 @@ impl PolyModel {
     }
 }
 
+/// A log axis is labelled at powers of ten only: a narrow range without one (errors between 1.9
+/// and 2.4 on a file) is stretched to the nearest one, so the axis carries a number.
+pub(crate) fn reach_a_decade(lo: f64, hi: f64) -> (f64, f64) {
+    let below = 10f64.powf(hi.log10().floor());
+    if !(lo > 0.0 && hi > lo) || below >= lo {
+        return (lo, hi);
+    }
+    let above = 10f64.powf(lo.log10().ceil());
+    if lo / below <= above / hi {
+        (below, hi)
+    } else {
+        (lo, above)
+    }
+}
+
 /// One point of a curve: x, train RMSE, validation RMSE.
 type CurvePoint = (f64, f64, f64);
 
@@ -310,6 +325,7 @@ impl PolynomialRegressionDemo {
         } else {
             ((lo * 0.7).max(1e-3), (hi.min(cap) * 1.4).max(lo * 4.0))
         };
+        let (lo, hi) = reach_a_decade(lo, hi);
         let mut chart =
             viz::chart_log_y(area, title, 0.0..x_max, lo..hi, x_label, "RMSE (log scale)")?;
         let clip = |v: f64| if v.is_finite() { v.clamp(lo, hi) } else { hi };
