@@ -2,7 +2,7 @@
 //! the same CSV (fixture case `logistic-small-csv`), and readable errors for bad input.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-mod common;
+use crate::common;
 
 use common::{fixture_case, mlplay, numbers};
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! and `tree-sine-small-csv` in `ensemble.json`), and a bad parameter is a readable error.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-mod common;
+use crate::common;
 
 use common::{assert_close, fit_json, fixture_case, mlplay};
 

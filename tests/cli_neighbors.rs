@@ -3,7 +3,7 @@
 //! in `tests/fixtures/neighbors.json`), and readable errors for bad parameters.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-mod common;
+use crate::common;
 
 use common::{assert_close, fixture_case, mlplay, numbers};
 

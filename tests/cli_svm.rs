@@ -2,7 +2,7 @@
 //! (the `cli` entries of tests/fixtures/svm.json, fitted at tol 1e-10), and readable errors.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-mod common;
+use crate::common;
 
 use common::{fit_json as fit, mlplay, numbers};
 

@@ -5,7 +5,7 @@
 //! errors a reader meets first.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
+use crate::common;
 
 use common::{assert_close, fit_json, mlplay};
 use serde_json::Value as Json;

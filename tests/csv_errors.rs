@@ -3,8 +3,6 @@
 // The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use mlplay::data::csv::{read_dataset, read_features};
 use mlplay::error::Error;

@@ -4,8 +4,6 @@
 // The same tests run natively and, under `wasm-pack test`, compiled to wasm in the browser.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
-#[cfg(target_arch = "wasm32")]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use mlplay::data::{generators, Dataset};
 use mlplay::decomposition::{Pca, PcaParams};

@@ -20,7 +20,7 @@
 //! the random thresholds are checked directly in `runs_grow_one_tree_per_step...`.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
+use crate::common;
 
 use mlplay::data::Dataset;
 use mlplay::ensemble::{

@@ -21,7 +21,7 @@
 //! epoch agrees to 1e-9 as well, and so does the epoch the rule stops at.
 #![cfg(not(target_arch = "wasm32"))] // spawns the CLI
 
-mod common;
+use crate::common;
 
 use common::{assert_close, fit_json, fixture_case};
 use mlplay::data::Dataset;

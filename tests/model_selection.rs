@@ -4,7 +4,7 @@
 //! to 1e-9 relative (Ridge is solved in closed form on both sides); logistic-regression
 //! accuracies exactly; and `mlplay fit --cv K`.
 
-mod common;
+use crate::common;
 
 use common::{assert_close, fit_json, mlplay};
 use mlplay::data::Dataset;

@@ -4,7 +4,7 @@
 //! ColumnTransformer + Ridge pipelines on a CSV with text columns and missing cells: output column
 //! names exactly, transformed rows, coefficients, predictions and cross-validated R² to 1e-9.
 
-mod common;
+use crate::common;
 
 use common::assert_close;
 use mlplay::data::frame::{read_frame, ColumnKind};
