@@ -122,7 +122,12 @@ impl Upload {
         }
         if n < MIN_ROWS {
             return Err(data_error(format!(
-                "the file has {n} data rows; this demo needs at least {MIN_ROWS} (a quarter of them is held out for testing)"
+                "the file has {n} data rows; this demo needs at least {MIN_ROWS}{}",
+                if kind.has_target() {
+                    " (a quarter of them is held out for testing)"
+                } else {
+                    ""
+                }
             )));
         }
         let p = frame.names.len();

@@ -491,8 +491,15 @@ impl PlaygroundDemo {
             &("sans-serif", fs + 2).into_font().color(&viz::INK),
             (8, 6),
         )?;
+        // On a file, x1 and x2 are its two columns, rescaled: say which is which.
+        let columns = if self.axes[0] == "x1" {
+            String::new()
+        } else {
+            let column = |j: usize| self.axes[j].trim_end_matches(" (rescaled)").to_string();
+            format!(" (x1 = {}, x2 = {}, rescaled)", column(0), column(1))
+        };
         area.draw_text(
-            &format!("inputs: {}", names.join(", ")),
+            &format!("inputs: {}{columns}", names.join(", ")),
             &style,
             (8, fs as i32 + 12),
         )?;
