@@ -41,6 +41,17 @@ pub fn append(parent: &web_sys::Node, child: &web_sys::Node) -> Result<()> {
     parent.append_child(child).map(|_| ()).map_err(js)
 }
 
+/// Shows `message` in `error` and marks `root` invalid, or hides the error and clears the mark.
+pub fn show_error(root: &HtmlElement, error: &HtmlElement, message: Option<&str>) {
+    error.set_text_content(message);
+    error.set_hidden(message.is_none());
+    let _ = if message.is_some() {
+        root.class_list().add_1("invalid")
+    } else {
+        root.class_list().remove_1("invalid")
+    };
+}
+
 pub fn by_id<T: JsCast>(id: &str) -> Option<T> {
     document().ok()?.get_element_by_id(id)?.dyn_into::<T>().ok()
 }

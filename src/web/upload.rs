@@ -128,12 +128,6 @@ impl UploadBox {
     }
 
     pub fn set_error(&self, message: Option<&str>) {
-        self.error.set_text_content(message);
-        self.error.set_hidden(message.is_none());
-        let _ = if message.is_some() {
-            self.root.class_list().add_1("invalid")
-        } else {
-            self.root.class_list().remove_1("invalid")
-        };
+        dom::show_error(&self.root, &self.error, message);
     }
 }

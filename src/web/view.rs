@@ -609,11 +609,7 @@ impl DemoView {
             Ok(d) => {
                 b.set_error(None);
                 self.state.params = params;
-                self.playing = self.playing || d.autoplay();
-                self.progress = Progress::Running;
-                self.demo = d;
-                self.status.set_text_content(None);
-                self.status.class_list().remove_1("error").ok();
+                self.install(d);
             }
             Err(e) => b.set_error(Some(&e.to_string())),
         }
@@ -625,27 +621,32 @@ impl DemoView {
                 c.set_disabled(why.as_deref());
             }
         }
-        self.show_python();
-        self.show_playing();
-        self.show_metrics();
-        self.dirty = true;
+        self.show_all();
     }
 
     /// Recreates the demo from the current state (same seed, same run) and keeps playing if it was.
     fn rebuild(&mut self) {
         match demos::create(self.demo.spec().id, &self.state.params, self.state.seed) {
-            Ok(d) => {
-                self.playing = self.playing || d.autoplay();
-                self.progress = Progress::Running;
-                self.demo = d;
-                self.status.set_text_content(None);
-                self.status.class_list().remove_1("error").ok();
-            }
+            Ok(d) => self.install(d),
             Err(e) => {
                 self.status.set_text_content(Some(&e.to_string()));
                 self.status.class_list().add_1("error").ok();
             }
         }
+        self.show_all();
+    }
+
+    /// Runs `d` from its start in place of the current demo (still playing if it was).
+    fn install(&mut self, d: AnyDemo) {
+        self.playing = self.playing || d.autoplay();
+        self.progress = Progress::Running;
+        self.demo = d;
+        self.status.set_text_content(None);
+        self.status.class_list().remove_1("error").ok();
+    }
+
+    /// Brings every part of the view up to date with the demo and the state, and redraws.
+    fn show_all(&mut self) {
         self.show_python();
         self.show_state();
         self.show_playing();
