@@ -2,7 +2,6 @@
 //! steps and `python` gives a demo's scikit-learn script; fitting from CSV text lives in
 //! `crate::fit` (shared with the wasm build).
 
-use crate::data::upload::Upload;
 use crate::demos::{self, Demo};
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -36,29 +35,20 @@ pub fn demo_params(
     sets: &[(String, String)],
     data: Option<&DataChoice>,
 ) -> Result<demos::Params> {
-    let mut params = demos::params_with(id, sets)?;
-    if let Some(choice) = data {
-        let spec = demos::spec(id)?;
-        let kind = spec.upload.ok_or_else(|| {
-            let takers: Vec<&str> = demos::all_specs()
-                .iter()
-                .filter(|s| s.upload.is_some())
-                .map(|s| s.id)
-                .collect();
-            Error::Io(format!(
-                "demo {id} runs on its own data only; these take --data: {}",
-                takers.join(", ")
-            ))
-        })?;
-        let text = std::fs::read_to_string(&choice.path)
-            .map_err(|e| Error::Io(format!("{}: {e}", choice.path.display())))?;
-        let file = choice
-            .path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut upload = Upload::read(&file, &text, kind)?;
-        if choice.features.is_some() || choice.target.is_some() {
+    let Some(choice) = data else {
+        return demos::params_with(id, sets);
+    };
+    demos::upload_kind(id)?;
+    let text = std::fs::read_to_string(&choice.path)
+        .map_err(|e| Error::Io(format!("{}: {e}", choice.path.display())))?;
+    let file = choice
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut params = demos::params_on_file(id, sets, &file, &text)?;
+    let chosen = match params.upload() {
+        Some(upload) if choice.features.is_some() || choice.target.is_some() => {
             let features = choice
                 .features
                 .clone()
@@ -67,8 +57,11 @@ pub fn demo_params(
                 .target
                 .clone()
                 .unwrap_or_else(|| upload.target_name().to_string());
-            upload = upload.with_columns(&features, &target)?;
+            Some(upload.with_columns(&features, &target)?)
         }
+        _ => None,
+    };
+    if let Some(upload) = chosen {
         params.set_upload(Some(std::sync::Arc::new(upload)));
     }
     Ok(params)

@@ -178,7 +178,7 @@ fn dbscan_conformance() {
 #[test]
 fn clustering_demos_on_an_uploaded_file_match_direct_fits() {
     use mlplay::cluster::KMeans;
-    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::data::frame::read_frame;
     use mlplay::demos::{self, Demo};
     use mlplay::estimator::Progress;
     use mlplay::preprocessing::StandardScalerParams;
@@ -193,14 +193,11 @@ fn clustering_demos_on_an_uploaded_file_match_direct_fits() {
     let frame = read_frame(&text).unwrap();
     let x = frame.values.select(ndarray::Axis(1), &[1, 2]);
     let run = |id: &str, pairs: &[(&str, &str)]| {
-        let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
-        let upload = Upload::read("people.csv", &text, kind).unwrap();
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut params = demos::params_with(id, &pairs).unwrap();
-        params.set_upload(Some(std::sync::Arc::new(upload)));
+        let params = demos::params_on_file(id, &pairs, "people.csv", &text).unwrap();
         let mut d = demos::create(id, &params, 9).unwrap();
         let mut ticks = 0;
         while d.tick() == Progress::Running {

@@ -190,7 +190,7 @@ fn softmax_on_iris_is_the_library_fit() {
 /// then ridge or SGD) on the same split of the file's rows ends, and the Python reads the file.
 #[test]
 fn polynomial_demos_on_an_uploaded_file_are_the_library_fits() {
-    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::data::frame::read_frame;
     use mlplay::estimator::Regressor;
     use mlplay::linear::{LearningRate, RidgeParams, SgdRegressorParams};
     use mlplay::metrics::root_mean_squared_error;
@@ -202,15 +202,11 @@ fn polynomial_demos_on_an_uploaded_file_are_the_library_fits() {
         text.push_str(&format!("f{i},{area},{rent}\n"));
     }
     let on_file = |id: &str, pairs: &[(&str, &str)]| {
-        let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut params = demos::params_with(id, &pairs).unwrap();
-        params.set_upload(Some(std::sync::Arc::new(
-            Upload::read("rents.csv", &text, kind).unwrap(),
-        )));
+        let params = demos::params_on_file(id, &pairs, "rents.csv", &text).unwrap();
         let mut demo = demos::create(id, &params, SEED).unwrap();
         while demo.tick() == Progress::Running {}
         demo
@@ -343,7 +339,7 @@ fn early_stopping_marks_the_validation_minimum() {
 /// the same split of the file's rows; the legend and the Python use the file's names.
 #[test]
 fn logistic_regression_on_an_uploaded_file_is_the_library_fit() {
-    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::data::frame::read_frame;
     use mlplay::metrics::log_loss;
     use mlplay::preprocessing::{PolynomialFeatures, StandardScalerParams};
     let mut text = String::from("height,weight,group\n");
@@ -354,11 +350,8 @@ fn logistic_regression_on_an_uploaded_file_is_the_library_fit() {
         text.push_str(&format!("{a},{b},{group}\n"));
     }
     let id = "logistic-regression";
-    let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
-    let upload = Upload::read("groups.csv", &text, kind).unwrap();
     let pairs = [("degree".to_string(), "2".to_string())];
-    let mut params = demos::params_with(id, &pairs).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let params = demos::params_on_file(id, &pairs, "groups.csv", &text).unwrap();
     let mut demo = demos::create(id, &params, SEED).unwrap();
     while demo.tick() == Progress::Running {}
 

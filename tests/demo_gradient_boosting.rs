@@ -62,7 +62,7 @@ fn training_error_falls_and_test_error_has_a_best_stage() {
 /// leaves and errors, boosting with the same stage-wise test error), and the Python reads the file.
 #[test]
 fn tree_demos_on_an_uploaded_file_are_the_library_fits() {
-    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::data::{frame::read_frame, Dataset};
     use mlplay::ensemble::GradientBoostingRegressor;
     use mlplay::estimator::{Fit, Regressor};
     use mlplay::metrics::root_mean_squared_error;
@@ -75,15 +75,11 @@ fn tree_demos_on_an_uploaded_file_are_the_library_fits() {
         text.push_str(&format!("{t},{v}\n"));
     }
     let on_file = |id: &str, pairs: &[(&str, &str)]| {
-        let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let mut params = demos::params_with(id, &pairs).unwrap();
-        params.set_upload(Some(std::sync::Arc::new(
-            Upload::read("visits.csv", &text, kind).unwrap(),
-        )));
+        let params = demos::params_on_file(id, &pairs, "visits.csv", &text).unwrap();
         let mut d = demos::create(id, &params, 42).unwrap();
         while d.tick() == Progress::Running {}
         d

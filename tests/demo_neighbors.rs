@@ -98,10 +98,8 @@ fn instance_vs_model_follows_k_query_and_weights() {
 
 /// Runs `id` on an uploaded CSV (as the page's upload box and `mlplay render --data` do).
 fn run_on_file(id: &str, text: &str, k: &str) -> demos::AnyDemo {
-    let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
-    let upload = mlplay::data::upload::Upload::read("mine.csv", text, kind).unwrap();
-    let mut params = demos::params_with(id, &[("k".to_string(), k.to_string())]).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let sets = [("k".to_string(), k.to_string())];
+    let params = demos::params_on_file(id, &sets, "mine.csv", text).unwrap();
     let mut d = demos::create(id, &params, 42).unwrap();
     while d.tick() == Progress::Running {}
     d
@@ -166,7 +164,7 @@ fn knn_boundary_on_an_uploaded_file_scores_as_a_direct_fit() {
 /// range (45 of 120 is 37.5% of the way), which a metric and the Python report.
 #[test]
 fn instance_vs_model_on_an_uploaded_file_maps_the_query_onto_its_x() {
-    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::data::{frame::read_frame, Dataset};
     use mlplay::estimator::{Fit, Regressor};
     use mlplay::linear::LinearRegressionParams;
     use mlplay::neighbors::KNeighborsRegressorParams;
@@ -176,12 +174,8 @@ fn instance_vs_model_on_an_uploaded_file_maps_the_query_onto_its_x() {
         let y = 3.0 + 4.0 * (1.0 - (-x / 20_000.0).exp()) + 0.3 * (i as f64 * 2.1).sin();
         text.push_str(&format!("{x},{y}\n"));
     }
-    let kind = demos::spec("instance-vs-model").unwrap().upload.unwrap();
-    let mut params =
-        demos::params_with("instance-vs-model", &[("k".to_string(), "4".to_string())]).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(
-        Upload::read("happy.csv", &text, kind).unwrap(),
-    )));
+    let sets = [("k".to_string(), "4".to_string())];
+    let params = demos::params_on_file("instance-vs-model", &sets, "happy.csv", &text).unwrap();
     let mut d = demos::create("instance-vs-model", &params, 42).unwrap();
     while d.tick() == Progress::Running {}
     let m = metrics(&d);

@@ -138,13 +138,7 @@ fn step_respects_its_budget_and_draw_is_quick() {
 
 /// Runs the playground on an uploaded CSV for `ticks` mini-batches.
 fn on_file(text: &str, ticks: usize) -> AnyDemo {
-    let kind = demos::spec("playground")
-        .unwrap()
-        .upload
-        .expect("takes uploads");
-    let upload = mlplay::data::upload::Upload::read("mine.csv", text, kind).unwrap();
-    let mut params = demos::params_with("playground", &[]).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let params = demos::params_on_file("playground", &[], "mine.csv", text).unwrap();
     let mut d = demos::create("playground", &params, 3).unwrap();
     for _ in 0..ticks {
         assert_eq!(d.tick(), Progress::Running);

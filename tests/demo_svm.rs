@@ -32,7 +32,7 @@ fn metric(metrics: &[Metric], key: &str) -> Metric {
 /// units; its Python reads the file and standardises both the same way.
 #[test]
 fn svr_on_an_uploaded_file_is_the_direct_fit_on_standardised_data() {
-    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::data::{frame::read_frame, Dataset};
     use mlplay::estimator::{Fit, Regressor};
     use mlplay::metrics::root_mean_squared_error;
     use mlplay::svm::{Gamma, SvrParams};
@@ -43,11 +43,7 @@ fn svr_on_an_uploaded_file_is_the_direct_fit_on_standardised_data() {
         let b = 373_150.0 - 3.4 * h + 400.0 * (i as f64 * 2.3).sin();
         text.push_str(&format!("{h},{b}\n"));
     }
-    let kind = demos::spec("svr").unwrap().upload.expect("takes uploads");
-    let mut params = demos::params_with("svr", &[]).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(
-        Upload::read("boil.csv", &text, kind).unwrap(),
-    )));
+    let params = demos::params_on_file("svr", &[], "boil.csv", &text).unwrap();
     let mut demo = demos::create("svr", &params, 7).unwrap();
     let mut ticks = 0;
     while demo.tick() == Progress::Running {
@@ -150,7 +146,7 @@ fn svm_and_svr_demos_converge_and_c_changes_the_support() {
 /// is refused with a message saying the demo separates two.
 #[test]
 fn svm_on_an_uploaded_file_is_the_direct_fit() {
-    use mlplay::data::{frame::read_frame, upload::Upload, Dataset};
+    use mlplay::data::{frame::read_frame, Dataset};
     use mlplay::estimator::{Classifier, Fit};
     use mlplay::preprocessing::StandardScalerParams;
     use mlplay::svm::{KernelKind, SvcParams};
@@ -167,11 +163,8 @@ fn svm_on_an_uploaded_file_is_the_direct_fit() {
         text.push_str(&format!("{a},{b},{outcome}\n"));
     }
     let id = "svm";
-    let kind = demos::spec(id).unwrap().upload.expect("takes uploads");
-    let upload = Upload::read("runs.csv", &text, kind).unwrap();
     let pairs = [("standardize".to_string(), "true".to_string())];
-    let mut params = demos::params_with(id, &pairs).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let params = demos::params_on_file(id, &pairs, "runs.csv", &text).unwrap();
     let mut demo = demos::create(id, &params, 42).unwrap();
     let mut ticks = 0;
     while demo.tick() == Progress::Running {
@@ -219,7 +212,7 @@ fn svm_on_an_uploaded_file_is_the_direct_fit() {
     );
 
     let three = text.replacen(",pass\n", ",skip\n", 4);
-    let err = Upload::read("runs.csv", &three, kind)
+    let err = demos::params_on_file(id, &pairs, "runs.csv", &three)
         .unwrap_err()
         .to_string();
     assert!(err.contains("this demo separates 2"), "{err}");

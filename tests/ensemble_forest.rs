@@ -729,7 +729,7 @@ fn bagging_demo_more_trees_vote_better_than_one() {
 /// the single deep tree as `DecisionTreeClassifier`, and the Python reads the file.
 #[test]
 fn bagging_demo_on_an_uploaded_file_is_the_direct_fit() {
-    use mlplay::data::{frame::read_frame, upload::Upload};
+    use mlplay::data::frame::read_frame;
     use mlplay::demos::{self, Demo};
     use mlplay::tree::MaxFeatures;
     let mut text = String::from("length,width,colour,kind\n");
@@ -739,14 +739,8 @@ fn bagging_demo_on_an_uploaded_file_is_the_direct_fit() {
         let b = 2.0 + cy + 0.6 * (i as f64 * 1.91).cos();
         text.push_str(&format!("{a},{b},c{},{kind}\n", i % 4));
     }
-    let kind = demos::spec("bagging")
-        .unwrap()
-        .upload
-        .expect("takes uploads");
-    let upload = Upload::read("leaves.csv", &text, kind).unwrap();
     let pairs = [("n_estimators".to_string(), "30".to_string())];
-    let mut params = demos::params_with("bagging", &pairs).unwrap();
-    params.set_upload(Some(std::sync::Arc::new(upload)));
+    let params = demos::params_on_file("bagging", &pairs, "leaves.csv", &text).unwrap();
     let seed = 5;
     let mut d = demos::create("bagging", &params, seed).unwrap();
     while d.tick() == Progress::Running {}

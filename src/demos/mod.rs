@@ -57,6 +57,37 @@ use web_time::{Duration, Instant};
 pub const GENERATED_DATA_KEYS: &[&str] =
     &["dataset", "samples", "noise", "classes", "blobs", "spread"];
 
+/// The file demo `id` takes, or an error listing the demos that take one.
+pub fn upload_kind(id: &str) -> Result<UploadKind> {
+    spec(id)?.upload.ok_or_else(|| {
+        let takers: Vec<&str> = all_specs()
+            .iter()
+            .filter(|s| s.upload.is_some())
+            .map(|s| s.id)
+            .collect();
+        Error::Io(format!(
+            "demo {id} runs on its own data only; these take --data: {}",
+            takers.join(", ")
+        ))
+    })
+}
+
+/// Demo `id`'s parameters with `sets` applied, running on CSV `text` as the page runs an upload
+/// named `file` (the default columns; `Upload::with_columns` picks others).
+pub fn params_on_file(
+    id: &str,
+    sets: &[(String, String)],
+    file: &str,
+    text: &str,
+) -> Result<Params> {
+    let kind = upload_kind(id)?;
+    let mut params = params_with(id, sets)?;
+    params.set_upload(Some(std::sync::Arc::new(
+        crate::data::upload::Upload::read(file, text, kind)?,
+    )));
+    Ok(params)
+}
+
 /// What the page, the embed element and the CLI need to know about a demo before creating it.
 #[derive(Debug, Serialize)]
 pub struct DemoSpec {
