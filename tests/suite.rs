@@ -53,6 +53,8 @@ mod demo_end_to_end;
 mod demo_ensembles;
 #[path = "demo_gradient_boosting.rs"]
 mod demo_gradient_boosting;
+#[path = "demo_mnist.rs"]
+mod demo_mnist;
 #[path = "demo_neighbors.rs"]
 mod demo_neighbors;
 #[path = "demo_perceptron.rs"]

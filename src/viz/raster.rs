@@ -179,9 +179,10 @@ pub fn draw_image<DB: DrawingBackend>(
     Ok((pos, (dw, dh)))
 }
 
-/// Draws 64 values (an 8x8 digit, or a component of one) as squares of `cell` pixels with the
-/// top-left corner at `at`: grey levels from white (`lo`) to black (`hi`), or blue-white-red
-/// when `diverging` (values below and above the middle of `lo..hi`).
+/// Draws a square image of grey values (an 8x8 or 28x28 digit, or a component of one) as one
+/// bitmap of `cell`-pixel squares with the top-left corner at `at`: grey levels from white (`lo`)
+/// to black (`hi`), or blue-white-red when `diverging` (values below and above the middle of
+/// `lo..hi`).
 pub fn draw_patch<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     at: BackendCoord,
@@ -191,7 +192,11 @@ pub fn draw_patch<DB: DrawingBackend>(
     hi: f64,
     diverging: bool,
 ) -> Result<()> {
-    for (k, &v) in values.iter().enumerate() {
+    let side = patch_side(values.len());
+    let cell = cell.max(1) as usize;
+    let px = side * cell;
+    let mut rgb = vec![255u8; px * px * 3];
+    for (k, &v) in values.iter().enumerate().take(side * side) {
         let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
         let colour = if diverging {
             let (c, f) = if t < 0.5 {
@@ -200,29 +205,61 @@ pub fn draw_patch<DB: DrawingBackend>(
                 (super::RED, 2.0 * t - 1.0)
             };
             let mix = |ch: u8| (255.0 - f * (255.0 - f64::from(ch))).round() as u8;
-            RGBColor(mix(c.0), mix(c.1), mix(c.2))
+            [mix(c.0), mix(c.1), mix(c.2)]
         } else {
             let g = (255.0 * (1.0 - t)).round() as u8;
-            RGBColor(g, g, g)
+            [g, g, g]
         };
-        let (r, c) = ((k / 8) as i32, (k % 8) as i32);
-        let (x, y) = (at.0 + c * cell, at.1 + r * cell);
-        area.draw(&Rectangle::new(
-            [(x, y), (x + cell, y + cell)],
-            colour.filled(),
-        ))?;
+        let (r, c) = (k / side, k % side);
+        for y in r * cell..(r + 1) * cell {
+            for x in c * cell..(c + 1) * cell {
+                let o = (y * px + x) * 3;
+                rgb[o..o + 3].copy_from_slice(&colour);
+            }
+        }
     }
+    area.draw(&Raster {
+        pos: at,
+        size: (px as u32, px as u32),
+        rgb,
+    })?;
     Ok(())
 }
 
-/// Draws 8x8 images in a grid under a caption, each with a short red label in its corner (a digit,
-/// or "3→8"), as large as the area allows; pixel values run from `lo` (white) to `hi` (black).
+/// The side of the square image that `n` values fill (8 for 64, 28 for 784).
+fn patch_side(n: usize) -> usize {
+    ((n as f64).sqrt().round() as usize).max(1)
+}
+
+/// Draws square images (8x8, 28x28) in a grid under a caption, each with a short red label in its
+/// corner (a digit, or "3→8"), as large as the area allows; pixel values run from `lo` (white) to
+/// `hi` (black).
 pub fn draw_patch_grid<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     caption: &str,
     patches: &[(ndarray::ArrayView1<f64>, String)],
     lo: f64,
     hi: f64,
+) -> Result<()> {
+    patch_grid(area, caption, patches, (lo, hi), false)
+}
+
+/// Like [`draw_patch_grid`] for signed images (weights) scaled to -1..1: blue below zero, red
+/// above, white at zero.
+pub fn draw_patch_grid_diverging<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    patches: &[(ndarray::ArrayView1<f64>, String)],
+) -> Result<()> {
+    patch_grid(area, caption, patches, (-1.0, 1.0), true)
+}
+
+fn patch_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    patches: &[(ndarray::ArrayView1<f64>, String)],
+    (lo, hi): (f64, f64),
+    diverging: bool,
 ) -> Result<()> {
     let fs = super::font_size(area);
     let (w, h) = area.dim_in_pixel();
@@ -244,12 +281,13 @@ pub fn draw_patch_grid<DB: DrawingBackend>(
     let block = ((w as i32 - 8) / cols as i32)
         .min((h as i32 - top - 4) / rows as i32)
         .max(4);
-    let cell = ((block - 2) / 8).max(1);
+    let side = patch_side(patches[0].0.len()) as i32;
+    let cell = ((block - 2) / side).max(1);
     let label_fs = (block / 3).clamp(8, 14);
     for (k, (values, label)) in patches.iter().enumerate() {
         let x0 = 4 + (k % cols) as i32 * block;
         let y0 = top + (k / cols) as i32 * block;
-        draw_patch(area, (x0, y0), cell, values.view(), lo, hi, false)?;
+        draw_patch(area, (x0, y0), cell, values.view(), lo, hi, diverging)?;
         area.draw(&Text::new(
             label.clone(),
             (x0 + 1, y0 + 1),
