@@ -67,22 +67,39 @@ pub fn demo_params(
     Ok(params)
 }
 
-/// Creates demo `id` with `--set` overrides, advances it `steps` ticks and writes the picture.
+/// Saved networks for `render`: one to start from, and where to write the network at the end.
+#[derive(Debug, Default)]
+pub struct ModelFiles {
+    /// The text of a model saved earlier (`--load-model`).
+    pub load: Option<String>,
+    /// `--save-model`.
+    pub save: Option<std::path::PathBuf>,
+}
+
+/// Creates demo `id` with `--set` overrides, advances it `steps` ticks and writes the picture;
+/// demos that train a network can start from a saved one and save theirs.
 pub fn render(
     id: &str,
     params: &demos::Params,
     seed: u64,
     steps: usize,
-    width: u32,
-    out: &Path,
+    (width, out): (u32, &Path),
+    models: &ModelFiles,
 ) -> Result<Vec<demos::Metric>> {
     let mut demo = demos::create(id, params, seed)?;
+    if let Some(text) = &models.load {
+        demo.load_model_json(text)?;
+    }
     for _ in 0..steps {
         if demo.tick() != crate::estimator::Progress::Running {
             break;
         }
     }
     crate::viz::render_file(&demo, out, width)?;
+    if let Some(path) = &models.save {
+        std::fs::write(path, demo.model_json()?)
+            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
+    }
     Ok(demo.metrics())
 }
 

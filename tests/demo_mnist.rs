@@ -83,3 +83,99 @@ fn a_seed_replays_the_run_and_another_seed_differs() {
     assert_eq!(a.metrics(), b.metrics());
     assert_ne!(a.metrics(), c.metrics());
 }
+
+#[test]
+fn a_saved_network_carries_on_in_a_fresh_demo() {
+    let pairs = [("train_size", "500"), ("neurons", "16"), ("epochs", "2")];
+    let trained_demo = trained(&pairs, 3);
+    let saved = trained_demo.model_json().unwrap();
+    // Another seed starts from other weights; the loaded ones give the trained demo's accuracy.
+    let params = demos::params_with(
+        "mnist-mlp",
+        &pairs.map(|(k, v)| (k.to_string(), v.to_string())),
+    )
+    .unwrap();
+    let mut fresh = MnistMlpDemo::new(&params, 4).unwrap();
+    fresh.load_model_json(&saved).unwrap();
+    while metric(&fresh, "test_accuracy").is_nan() {
+        assert_eq!(fresh.tick(), Progress::Running);
+    }
+    assert_eq!(
+        metric(&fresh, "test_accuracy"),
+        metric(&trained_demo, "test_accuracy")
+    );
+    assert_eq!(metric(&fresh, "epoch"), 0.0, "the history starts afresh");
+
+    // A network for other inputs, and a file that is no network, are refused with the reason.
+    let playground = demos::create(
+        "playground",
+        &demos::params_with("playground", &[]).unwrap(),
+        1,
+    )
+    .unwrap()
+    .model_json()
+    .unwrap();
+    let e = fresh.load_model_json(&playground).unwrap_err().to_string();
+    assert!(e.contains("takes 2 inputs") && e.contains("784"), "{e}");
+    let e = fresh
+        .load_model_json("{\"rows\": 3}")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("reading a saved model"), "{e}");
+    assert_eq!(
+        metric(&fresh, "test_accuracy"),
+        metric(&trained_demo, "test_accuracy"),
+        "a refused file leaves the network as it was"
+    );
+    // Demos without a network say so.
+    let kmeans = demos::create("kmeans", &demos::params_with("kmeans", &[]).unwrap(), 1).unwrap();
+    assert!(!kmeans.saves_model());
+    assert!(kmeans.model_json().is_err());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_cli_saves_a_network_and_starts_from_it() {
+    let dir = std::env::temp_dir().join(format!("mlplay-mnist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (model, png) = (dir.join("net.json"), dir.join("x.png"));
+    let (model, png) = (model.to_str().unwrap(), png.to_str().unwrap());
+    let sets = [
+        "--set",
+        "train_size=1000",
+        "--set",
+        "neurons=16",
+        "--set",
+        "epochs=1",
+    ];
+    let accuracy = |out: &str| -> f64 {
+        let at = out.find("test_accuracy=").expect("metric") + "test_accuracy=".len();
+        out[at..].split([',', ')']).next().unwrap().parse().unwrap()
+    };
+    let mut args = vec!["render", "mnist-mlp", "--steps", "200", "-o", png];
+    args.extend(sets);
+    args.extend(["--save-model", model]);
+    let (ok, trained_out, err) = crate::common::mlplay(&args);
+    assert!(ok, "{err}");
+    // 20 ticks classify the test images with the loaded network (seed 9 would start elsewhere).
+    let mut args = vec![
+        "render",
+        "mnist-mlp",
+        "--steps",
+        "20",
+        "--seed",
+        "9",
+        "-o",
+        png,
+    ];
+    args.extend(sets);
+    args.extend(["--load-model", model]);
+    let (ok, loaded_out, err) = crate::common::mlplay(&args);
+    assert!(ok, "{err}");
+    assert_eq!(accuracy(&loaded_out), accuracy(&trained_out));
+    assert!(accuracy(&trained_out) > 0.2);
+    let (ok, _, err) =
+        crate::common::mlplay(&["render", "kmeans", "-o", png, "--save-model", model]);
+    assert!(!ok && err.contains("no network to save"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -49,6 +49,13 @@ mod native {
             output: PathBuf,
             #[command(flatten)]
             data: DataArgs,
+            /// Start from a network saved with --save-model (demos that train one: playground,
+            /// mnist-mlp).
+            #[arg(long, value_name = "FILE")]
+            load_model: Option<PathBuf>,
+            /// After the steps, save the demo's network (architecture and weights) as JSON.
+            #[arg(long, value_name = "FILE")]
+            save_model: Option<PathBuf>,
         },
         /// Print the scikit-learn script that does what a demo does with these parameters.
         Python {
@@ -103,6 +110,22 @@ mod native {
             #[arg(long = "set", value_name = "KEY=VALUE")]
             sets: Vec<String>,
         },
+        /// Time MLP training on the bundled MNIST images (the native side of `scripts/bench mlp`)
+        /// and print JSON: median milliseconds per run of --batches mini-batches, and samples/s.
+        BenchMlp {
+            /// Hidden ReLU neurons (784-HIDDEN-10).
+            #[arg(long, default_value_t = 128)]
+            hidden: usize,
+            /// Images per mini-batch.
+            #[arg(long, default_value_t = 64)]
+            batch: usize,
+            /// Mini-batches per timed run.
+            #[arg(long, default_value_t = 200)]
+            batches: usize,
+            /// Timed runs (after one untimed warm-up run of the same length).
+            #[arg(long, default_value_t = 5)]
+            repeat: usize,
+        },
         /// List demos and estimators.
         List,
     }
@@ -149,9 +172,16 @@ mod native {
                 width,
                 output,
                 data,
+                load_model,
+                save_model,
             } => {
                 let params = cli::demo_params(&demo, &sets(&raw)?, data.choice().as_ref())?;
-                let metrics = cli::render(&demo, &params, seed, steps, width, &output)?;
+                let models = cli::ModelFiles {
+                    load: load_model.as_ref().map(read).transpose()?,
+                    save: save_model,
+                };
+                let metrics =
+                    cli::render(&demo, &params, seed, steps, (width, &output), &models)?;
                 let summary: Vec<String> = metrics
                     .iter()
                     .map(|m| format!("{}={}", m.key, m.text))
@@ -208,6 +238,33 @@ mod native {
                     "{}",
                     cli::transform(&estimator, &text, target.as_deref(), &sets(&raw)?)?
                 );
+            }
+            Command::BenchMlp {
+                hidden,
+                batch,
+                batches,
+                repeat,
+            } => {
+                let mut bench = mlplay::nn::MlpBench::new(hidden, batch, 0)?;
+                bench.run(batches)?;
+                let mut times = Vec::new();
+                let mut loss = f32::NAN;
+                for _ in 0..repeat.max(1) {
+                    let start = std::time::Instant::now();
+                    loss = bench.run(batches)?;
+                    times.push(start.elapsed().as_secs_f64() * 1e3);
+                }
+                times.sort_by(f64::total_cmp);
+                let ms = times[times.len() / 2];
+                let out = serde_json::json!({
+                    "network": format!("784-{hidden}-10"),
+                    "batch": batch,
+                    "batches": batches,
+                    "ms": ms,
+                    "samples_per_s": (batches * batch) as f64 / (ms / 1e3),
+                    "loss": loss,
+                });
+                println!("{out}");
             }
             Command::List => {
                 println!("demos:");

@@ -520,6 +520,22 @@ impl Demo for MnistMlpDemo {
         ]
     }
 
+    fn saves_model(&self) -> bool {
+        true
+    }
+
+    fn model_json(&self) -> Result<String> {
+        self.trainer.model().to_json()
+    }
+
+    /// Trains on from the saved network; its test accuracy is measured again first.
+    fn load_model_json(&mut self, text: &str) -> Result<()> {
+        self.trainer.load_model(Sequential::from_json(text)?)?;
+        self.reports.clear();
+        self.evaluation = Some(Evaluation::start(0));
+        Ok(())
+    }
+
     fn status(&self) -> Option<String> {
         if let Some(e) = self.trainer.divergence() {
             return Some(e.to_string());

@@ -183,6 +183,29 @@ pub trait Demo {
         None
     }
 
+    /// Whether the demo trains a network that the reader can save and load (`model_json`,
+    /// `load_model_json`).
+    fn saves_model(&self) -> bool {
+        false
+    }
+
+    /// The network as it is now, architecture and weights (`Sequential::to_json`).
+    fn model_json(&self) -> Result<String> {
+        Err(Error::Io(format!(
+            "the {} demo has no network to save",
+            self.spec().id
+        )))
+    }
+
+    /// Carries on with a saved network (from `model_json`) in place of the demo's own; it must
+    /// fit the demo's inputs and outputs.
+    fn load_model_json(&mut self, _text: &str) -> Result<()> {
+        Err(Error::Io(format!(
+            "the {} demo has no network to load",
+            self.spec().id
+        )))
+    }
+
     /// Canvas height for a given width: three panels side by side when wide, stacked when narrow.
     fn height_for_width(&self, width: u32) -> u32 {
         if width >= 720 {
@@ -224,6 +247,9 @@ macro_rules! registry {
             fn autoplay(&self) -> bool { match self { $(AnyDemo::$variant(d) => d.autoplay()),* } }
             fn python(&self) -> Option<String> { match self { $(AnyDemo::$variant(d) => d.python()),* } }
             fn height_for_width(&self, width: u32) -> u32 { match self { $(AnyDemo::$variant(d) => d.height_for_width(width)),* } }
+            fn saves_model(&self) -> bool { match self { $(AnyDemo::$variant(d) => d.saves_model()),* } }
+            fn model_json(&self) -> Result<String> { match self { $(AnyDemo::$variant(d) => d.model_json()),* } }
+            fn load_model_json(&mut self, text: &str) -> Result<()> { match self { $(AnyDemo::$variant(d) => d.load_model_json(text)),* } }
         }
     };
 }

@@ -647,6 +647,53 @@ impl Demo for PlaygroundDemo {
     fn status(&self) -> Option<String> {
         self.divergence()
     }
+
+    fn saves_model(&self) -> bool {
+        true
+    }
+
+    fn model_json(&self) -> Result<String> {
+        self.trainer.model().to_json()
+    }
+
+    /// Trains on from the saved network: dense layers only, as the playground builds them (it
+    /// must take as many inputs as features are on, and the hidden layers share one activation).
+    fn load_model_json(&mut self, text: &str) -> Result<()> {
+        let model = Sequential::from_json(text)?;
+        let mut hidden = Vec::new();
+        for layer in model.layers() {
+            match layer {
+                Layer::Dense(d) => hidden.push(d.activation),
+                _ => {
+                    return Err(Error::Io(
+                        "the playground draws dense layers only; this model has other layers"
+                            .into(),
+                    ))
+                }
+            }
+        }
+        let output = hidden.pop();
+        let activation = hidden.first().copied().unwrap_or(self.activation);
+        let drawable = [
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::Sigmoid,
+            Activation::Linear,
+        ];
+        if output != Some(Activation::Linear)
+            || hidden.iter().any(|&a| a != activation)
+            || !drawable.contains(&activation)
+        {
+            return Err(Error::Io(
+                "the playground needs a linear output and one hidden activation (tanh, ReLU, sigmoid or linear)"
+                    .into(),
+            ));
+        }
+        self.trainer.load_model(model)?;
+        self.activation = activation;
+        *self.snapshot.borrow_mut() = None;
+        Ok(())
+    }
 }
 
 /// The (n, features) input tensor for points `xy`.

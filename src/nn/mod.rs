@@ -9,7 +9,7 @@
 //!
 //! Files: `init.rs` (Glorot/He/LeCun), `activation.rs`, `layers.rs` (Dense, Dropout, BatchNorm),
 //! `loss.rs`, `regularization.rs` (L1/L2 penalties, max-norm), `optimizer.rs`, `schedule.rs`,
-//! `sequential.rs` (spec, model, JSON save/load), `trainer.rs`.
+//! `sequential.rs` (spec, model, JSON save/load), `trainer.rs`, `throughput.rs` (the MLP benchmark).
 
 mod activation;
 mod init;
@@ -19,6 +19,7 @@ mod optimizer;
 mod regularization;
 mod schedule;
 mod sequential;
+mod throughput;
 mod trainer;
 
 pub use activation::Activation;
@@ -29,4 +30,5 @@ pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
 pub use regularization::{l1_l2_penalty, max_norm};
 pub use schedule::{LrSchedule, Schedule};
 pub use sequential::{LayerSpec, ModelSpec, Sequential, MAX_WEIGHTS_PER_LAYER};
+pub use throughput::MlpBench;
 pub use trainer::{EpochStats, Trainer, TrainerConfig};

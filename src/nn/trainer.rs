@@ -183,6 +183,26 @@ impl Trainer {
     /// over with the same data and settings (after divergence, say).
     pub fn reset(&mut self, seed: u64) -> Result<()> {
         self.model.reset(seed)?;
+        self.restart()
+    }
+
+    /// Carries on from `model`'s weights (a saved model, say) with the same data and settings:
+    /// it must take this data's inputs and give its outputs. Optimizer state, schedule and
+    /// history start afresh, as after `reset`.
+    pub fn load_model(&mut self, model: Sequential) -> Result<()> {
+        let (inputs, outputs) = (self.model.input_size(), self.model.output_size());
+        if (model.input_size(), model.output_size()) != (inputs, outputs) {
+            return Err(Error::Shape(format!(
+                "the model takes {} inputs and gives {} outputs; here it needs {inputs} and {outputs}",
+                model.input_size(),
+                model.output_size()
+            )));
+        }
+        self.model = model;
+        self.restart()
+    }
+
+    fn restart(&mut self) -> Result<()> {
         self.optimizer.reset();
         self.schedule = LrSchedule::new(
             self.config.schedule.clone(),

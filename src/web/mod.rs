@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod controls;
 pub mod dom;
 mod element;
+mod model_box;
 mod page;
 mod upload;
 pub mod view;
@@ -80,4 +81,41 @@ pub fn fit_json(
         .collect();
     let out = crate::fit::fit_csv(name, csv, target.as_deref(), &sets, None)?;
     Ok(out.to_string())
+}
+
+/// The MLP benchmark of `scripts/bench mlp` ([`crate::nn::MlpBench`]), driven and timed from
+/// JavaScript.
+#[wasm_bindgen]
+pub struct MlpBench(crate::nn::MlpBench);
+
+#[wasm_bindgen]
+impl MlpBench {
+    /// A 784-`hidden`-10 network on the 4000 MNIST training images in batches of `batch`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(hidden: usize, batch: usize, seed: u32) -> Result<MlpBench, JsError> {
+        Ok(MlpBench(crate::nn::MlpBench::new(hidden, batch, u64::from(seed))?))
+    }
+
+    /// Trains on `batches` mini-batches; returns the last finished epoch's mean loss (or NaN).
+    pub fn run(&mut self, batches: usize) -> Result<f32, JsError> {
+        Ok(self.0.run(batches)?)
+    }
+}
+
+/// The 4000 MNIST training images the benchmark trains on, as 4000 x 784 pixels in 0..1, so that
+/// TensorFlow.js trains on exactly the same numbers.
+#[wasm_bindgen]
+pub fn mnist_train_inputs() -> Result<js_sys::Float32Array, JsError> {
+    let data = crate::data::bundled::mnist()?;
+    let x = data.inputs(0..crate::data::bundled::MNIST_TRAIN)?.to_vec();
+    Ok(js_sys::Float32Array::from(x.as_slice()))
+}
+
+/// The digits of the 4000 MNIST training images.
+#[wasm_bindgen]
+pub fn mnist_train_labels() -> Result<js_sys::Uint8Array, JsError> {
+    let data = crate::data::bundled::mnist()?;
+    Ok(js_sys::Uint8Array::from(
+        &data.labels[..crate::data::bundled::MNIST_TRAIN],
+    ))
 }

@@ -4,6 +4,7 @@
 use super::canvas::WebCanvas;
 use super::controls::{self, Control};
 use super::dom::{self, append, make, with_text};
+use super::model_box::{self, ModelBox};
 use super::upload::{self, UploadBox};
 use crate::data::upload::{Upload, MAX_BYTES};
 use crate::demos::{self, AnyDemo, Demo, GENERATED_DATA_KEYS};
@@ -59,6 +60,8 @@ pub struct DemoView {
     controls: Vec<Control>,
     /// The "your own CSV" box, for demos that take uploads.
     upload_box: Option<UploadBox>,
+    /// Save and load the network, for demos that train one.
+    model_box: Option<ModelBox>,
     /// Event handlers; dropped with the view (the page calls `detach` before discarding it).
     handlers: Vec<Closure<dyn FnMut(Event)>>,
     /// Called after every change the reader makes (the page rewrites the URL hash).
@@ -126,6 +129,13 @@ pub fn mount(
         }
         None => None,
     };
+    let model_box = if demo.saves_model() {
+        let b = model_box::build(instance)?;
+        append(&controls_box, &b.root)?;
+        Some(b)
+    } else {
+        None
+    };
     let buttons = dom::div("demo-buttons")?;
     let play: HtmlElement = with_text(make("button", "play")?, "Play");
     let step: HtmlElement = with_text(make("button", "step")?, "Step");
@@ -188,6 +198,7 @@ pub fn mount(
         seed,
         controls,
         upload_box,
+        model_box,
         handlers: Vec::new(),
         on_change,
         slowest_draw_ms: 0.0,
@@ -196,6 +207,7 @@ pub fn mount(
     wire(&view, &step, &reset, &reseed, &seed_error)?;
     wire_copy(&view, &copy)?;
     wire_upload(&view)?;
+    wire_model(&view)?;
     {
         let v = view.borrow();
         v.show_python();
@@ -264,7 +276,7 @@ fn wire_upload(view: &ViewRef) -> Result<()> {
         };
         // Choosing the same file again (after fixing it) fires `change` again.
         input.set_value("");
-        read_file(&vr, file);
+        read_file(&vr, file, FileFor::Data);
     })?;
     for (i, select) in b.selects.iter().enumerate() {
         let vr = view.clone();
@@ -293,23 +305,66 @@ fn wire_upload(view: &ViewRef) -> Result<()> {
     Ok(())
 }
 
-/// Reads `file` as text with a `FileReader` and hands it to the view.
-fn read_file(view: &ViewRef, file: web_sys::File) {
-    let fail = |view: &ViewRef, message: String| {
+/// Save and load buttons of the network box.
+fn wire_model(view: &ViewRef) -> Result<()> {
+    let Some(b) = view.borrow().model_box.clone() else {
+        return Ok(());
+    };
+    let vr = view.clone();
+    listen(view, &b.save, "click", move |_| {
+        let Ok(v) = vr.try_borrow() else {
+            return;
+        };
+        let saved = v.demo.model_json().and_then(|text| {
+            model_box::download(&format!("{}-network.json", v.demo.spec().id), &text)
+        });
+        if let Some(b) = &v.model_box {
+            b.set_error(saved.err().map(|e| e.to_string()).as_deref());
+        }
+    })?;
+    let (vr, input) = (view.clone(), b.input.clone());
+    listen(view, &b.input, "change", move |_| {
+        let Some(file) = input.files().and_then(|list| list.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        read_file(&vr, file, FileFor::Model);
+    })?;
+    Ok(())
+}
+
+/// What a file the reader picked is for.
+#[derive(Clone, Copy)]
+enum FileFor {
+    /// A CSV for the upload box.
+    Data,
+    /// A saved network for the network box.
+    Model,
+}
+
+/// Reads `file` as text with a `FileReader` and hands it to the view; problems are shown under
+/// the box the file was picked in.
+fn read_file(view: &ViewRef, file: web_sys::File, purpose: FileFor) {
+    let fail = move |view: &ViewRef, message: String| {
         if let Ok(v) = view.try_borrow() {
-            if let Some(b) = &v.upload_box {
-                b.set_error(Some(&message));
-            }
+            match purpose {
+                FileFor::Data => v.upload_box.as_ref().map(|b| b.set_error(Some(&message))),
+                FileFor::Model => v.model_box.as_ref().map(|b| b.set_error(Some(&message))),
+            };
         }
     };
-    if file.size() > MAX_BYTES {
+    let (limit, what) = match purpose {
+        FileFor::Data => (MAX_BYTES, "uploads are limited to"),
+        FileFor::Model => (model_box::MAX_BYTES, "saved networks are read up to"),
+    };
+    if file.size() > limit {
         fail(
             view,
             format!(
-                "{} is {:.1} MB; uploads are limited to {:.0} MB (and a demo takes at most a few thousand rows)",
+                "{} is {:.1} MB; {what} {:.0} MB",
                 file.name(),
                 file.size() / 1048576.0,
-                MAX_BYTES / 1048576.0
+                limit / 1048576.0
             ),
         );
         return;
@@ -321,7 +376,10 @@ fn read_file(view: &ViewRef, file: web_sys::File) {
     let name = file.name();
     let (vr, r) = (view.clone(), reader.clone());
     let onload = Closure::once_into_js(move || match r.result().ok().and_then(|t| t.as_string()) {
-        Some(text) => update(&vr, |v| v.load_upload(&name, &text)),
+        Some(text) => update(&vr, |v| match purpose {
+            FileFor::Data => v.load_upload(&name, &text),
+            FileFor::Model => v.load_model(&name, &text),
+        }),
         None => fail(&vr, "the file could not be read as text".into()),
     });
     let vr = view.clone();
@@ -594,6 +652,23 @@ impl DemoView {
         self.use_upload(read.map(|u| Some(Arc::new(u))));
     }
 
+    /// Carries on from a saved network; if it does not fit, the reason is shown under the network
+    /// box and the demo keeps its own.
+    fn load_model(&mut self, name: &str, text: &str) {
+        let Some(b) = self.model_box.clone() else {
+            return;
+        };
+        match self.demo.load_model_json(text) {
+            Ok(()) => {
+                b.set_error(None);
+                b.show_loaded(Some(name));
+                self.progress = Progress::Running;
+                self.show_all();
+            }
+            Err(e) => b.set_error(Some(&format!("{name}: {e}"))),
+        }
+    }
+
     /// Runs the demo on `upload` (`None`: its own data). If the file was refused or the demo
     /// cannot start on it, the reason is shown under the upload box and nothing else changes.
     fn use_upload(&mut self, upload: Result<Option<Arc<Upload>>>) {
@@ -641,6 +716,10 @@ impl DemoView {
         self.playing = self.playing || d.autoplay();
         self.progress = Progress::Running;
         self.demo = d;
+        if let Some(b) = &self.model_box {
+            b.show_loaded(None);
+            b.set_error(None);
+        }
         self.status.set_text_content(None);
         self.status.class_list().remove_1("error").ok();
     }
