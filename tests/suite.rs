@@ -43,6 +43,8 @@ mod decomposition_conformance;
 mod decomposition_fixtures;
 #[path = "decomposition_pca.rs"]
 mod decomposition_pca;
+#[path = "demo_autodiff.rs"]
+mod demo_autodiff;
 #[path = "demo_classification.rs"]
 mod demo_classification;
 #[path = "demo_dimensionality_reduction.rs"]

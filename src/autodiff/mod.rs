@@ -122,6 +122,11 @@ impl Tape {
         self.nodes.is_empty()
     }
 
+    /// Every node, in the order it was recorded (inputs before the nodes computed from them).
+    pub fn vars(&self) -> impl Iterator<Item = Var> {
+        (0..self.nodes.len()).map(Var)
+    }
+
     /// Forgets every node and gradient, keeping the allocation for the next step.
     pub fn clear(&mut self) {
         self.nodes.clear();
@@ -142,6 +147,26 @@ impl Tape {
     /// constant.
     pub fn grad(&self, v: Var) -> Option<&Tensor> {
         self.grads.get(v.0).and_then(Option::as_ref)
+    }
+
+    /// Whether `backward` computes a gradient for `v` (false for constants and what depends only
+    /// on them).
+    pub fn requires_grad(&self, v: Var) -> bool {
+        self.nodes[v.0].requires_grad
+    }
+
+    /// One step of the chain rule, read-only: given `upstream` = d(loss)/d(`out`), what `backward`
+    /// adds to each input of `out` that needs a gradient (an input used twice appears twice). With
+    /// `upstream` all ones and scalar nodes, these are the local derivatives d(out)/d(input).
+    pub fn local_grads(&self, out: Var, upstream: &Tensor) -> Result<Vec<(Var, Tensor)>> {
+        if out.0 >= self.nodes.len() {
+            return Err(Error::Shape(format!(
+                "local_grads of node {} on a tape with {} nodes",
+                out.0,
+                self.nodes.len()
+            )));
+        }
+        self.input_grads(out, upstream)
     }
 
     pub(crate) fn push(&mut self, value: Tensor, op: Op, requires_grad: bool) -> Var {

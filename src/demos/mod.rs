@@ -3,9 +3,11 @@
 
 pub mod adaboost;
 mod auto_mpg_data;
+pub mod autodiff_graph;
 pub mod bagging;
 pub mod colour_quantisation;
 pub mod confusion_matrix;
+pub mod custom_loss;
 pub mod dbscan;
 pub mod decision_tree;
 pub mod early_stopping;
@@ -290,6 +292,8 @@ registry! {
     ExploreData => explore_data::ExploreDataDemo,
     EndToEnd => end_to_end::EndToEndDemo,
     GridSearch => grid_search::GridSearchDemo,
+    AutodiffGraph => autodiff_graph::AutodiffGraphDemo,
+    CustomLoss => custom_loss::CustomLossDemo,
 }
 
 /// The spec of demo `id`.
