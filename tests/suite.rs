@@ -47,6 +47,8 @@ mod decomposition_pca;
 mod demo_autodiff;
 #[path = "demo_classification.rs"]
 mod demo_classification;
+#[path = "demo_deep_training.rs"]
+mod demo_deep_training;
 #[path = "demo_dimensionality_reduction.rs"]
 mod demo_dimensionality_reduction;
 #[path = "demo_end_to_end.rs"]

@@ -10,6 +10,7 @@ pub mod confusion_matrix;
 pub mod custom_loss;
 pub mod dbscan;
 pub mod decision_tree;
+pub mod deep_signals;
 pub mod early_stopping;
 pub mod end_to_end;
 pub mod explore_data;
@@ -26,6 +27,7 @@ pub mod logistic_regression;
 pub mod manifold;
 mod manifold_solvers;
 pub mod mnist_mlp;
+pub mod optimizer_race;
 mod params;
 pub mod pca_compression;
 pub mod pca_projection;
@@ -294,6 +296,8 @@ registry! {
     GridSearch => grid_search::GridSearchDemo,
     AutodiffGraph => autodiff_graph::AutodiffGraphDemo,
     CustomLoss => custom_loss::CustomLossDemo,
+    DeepSignals => deep_signals::DeepSignalsDemo,
+    OptimizerRace => optimizer_race::OptimizerRaceDemo,
 }
 
 /// The spec of demo `id`.
