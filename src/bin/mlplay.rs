@@ -180,8 +180,7 @@ mod native {
                     load: load_model.as_ref().map(read).transpose()?,
                     save: save_model,
                 };
-                let metrics =
-                    cli::render(&demo, &params, seed, steps, (width, &output), &models)?;
+                let metrics = cli::render(&demo, &params, seed, steps, (width, &output), &models)?;
                 let summary: Vec<String> = metrics
                     .iter()
                     .map(|m| format!("{}={}", m.key, m.text))

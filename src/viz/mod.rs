@@ -12,7 +12,8 @@ mod tree;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
 pub use raster::{
-    draw_image, draw_patch, draw_patch_grid, draw_patch_grid_diverging, raster_field, raster_field_cached, Raster, RasterCache,
+    draw_image, draw_patch, draw_patch_grid, draw_patch_grid_diverging, raster_field,
+    raster_field_cached, Raster, RasterCache,
 };
 pub use regions::ClassGrid;
 pub use space::{chart_3d, Chart3d};

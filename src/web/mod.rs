@@ -93,7 +93,11 @@ impl MlpBench {
     /// A 784-`hidden`-10 network on the 4000 MNIST training images in batches of `batch`.
     #[wasm_bindgen(constructor)]
     pub fn new(hidden: usize, batch: usize, seed: u32) -> Result<MlpBench, JsError> {
-        Ok(MlpBench(crate::nn::MlpBench::new(hidden, batch, u64::from(seed))?))
+        Ok(MlpBench(crate::nn::MlpBench::new(
+            hidden,
+            batch,
+            u64::from(seed),
+        )?))
     }
 
     /// Trains on `batches` mini-batches; returns the last finished epoch's mean loss (or NaN).
