@@ -628,10 +628,15 @@ impl DemoView {
     /// Applies the text of control `i`; a bad value shows an error next to it and keeps the old one.
     fn set_param(&mut self, i: usize, text: &str) {
         let key = self.controls[i].spec.key;
+        let before = self.state.params.get(key).cloned();
         match self.state.params.set(key, text) {
             Ok(()) => {
                 self.controls[i].set_error(None);
-                self.rebuild();
+                // The browser fires `change` again when an entry loses focus: the same value
+                // must not restart a run (or drop a loaded network).
+                if self.state.params.get(key) != before.as_ref() {
+                    self.rebuild();
+                }
             }
             Err(e) => self.controls[i].set_error(Some(&e.to_string())),
         }
