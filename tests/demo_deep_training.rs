@@ -138,7 +138,11 @@ fn sgd_path_is_x_minus_lr_times_gradient() {
     let sgd = &d.racers()[0];
     assert_eq!(sgd.key, "sgd");
     // d/dx [(1 - x)^2 + 10 (y - x^2)^2] and d/dy, by hand.
-    let (mut x, mut y) = (-1.5f64, 2.5f64);
+    let [mut x, mut y] = sgd.path[0];
+    assert!(
+        (x + 1.5).abs() <= 0.05 && (y - 2.5).abs() <= 0.05,
+        "start {x}, {y}"
+    );
     for k in 1..=5 {
         let gx = -2.0 * (1.0 - x) - 40.0 * x * (y - x * x);
         let gy = 20.0 * (y - x * x);

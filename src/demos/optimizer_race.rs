@@ -84,6 +84,14 @@ impl Surface {
         }
     }
 
+    /// The start moved by `jitter` (each in [-1, 1]) times 0.05, or 0.005 across the saddle's
+    /// ridge so that the start stays on the same side of it.
+    pub fn start_near(self, jitter: [f64; 2]) -> [f32; 2] {
+        let [x, y] = self.start();
+        let dy = if self == Surface::Saddle { 0.005 } else { 0.05 };
+        [x + (0.05 * jitter[0]) as f32, y + (dy * jitter[1]) as f32]
+    }
+
     /// The plotted window (x range, y range).
     fn window(self) -> ((f64, f64), (f64, f64)) {
         match self {
@@ -335,6 +343,12 @@ impl OptimizerRaceDemo {
                 10,
             )
         };
+        // The seed moves the common start a little (the same for every racer).
+        let mut start_rng = Rng::new(seed ^ 0x57a7);
+        let jitter = [
+            start_rng.uniform_range(-1.0, 1.0),
+            start_rng.uniform_range(-1.0, 1.0),
+        ];
         let mut racers = Vec::new();
         for &(key, name, colour) in &RACERS {
             if !params.bool(key) {
@@ -342,7 +356,7 @@ impl OptimizerRaceDemo {
             }
             let schedule = schedule_named(&schedule_name, lr, total, patience);
             let start = match &task {
-                Task::Surface(s) => s.start(),
+                Task::Surface(s) => s.start_near(jitter),
                 Task::Network { .. } => [0.0, 0.0],
             };
             racers.push(Racer {
@@ -547,9 +561,9 @@ impl OptimizerRaceDemo {
                 .into_iter()
                 .map(|m| Cross::new(m, 6, viz::INK.stroke_width(2))),
         )?;
-        let st = s.start();
+        let st = self.racers.first().map_or([0.0, 0.0], |r| r.path[0]);
         chart.draw_series(std::iter::once(Circle::new(
-            (st[0] as f64, st[1] as f64),
+            (st[0], st[1]),
             5,
             viz::INK.stroke_width(2),
         )))?;
