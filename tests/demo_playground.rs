@@ -186,3 +186,41 @@ fn an_uploaded_file_is_rescaled_before_training() {
         render_rgb(&renamed, 900).unwrap()
     );
 }
+
+#[test]
+fn dropout_narrows_the_gap_between_train_and_test_loss() {
+    // Chapter 11's set-up: a big network on 80 noisy training points.
+    let run = |dropout: &str| {
+        let mut demo = playground(
+            &[
+                ("dataset", "circle"),
+                ("noise", "0.35"),
+                ("train_ratio", "0.2"),
+                ("hidden_layers", "3"),
+                ("neurons", "8"),
+                ("optimizer", "adam"),
+                ("learning_rate", "0.03"),
+                ("dropout", dropout),
+            ],
+            mlplay::state::DEFAULT_SEED,
+        )
+        .unwrap();
+        for _ in 0..3000 {
+            demo.tick();
+        }
+        (metric(&demo, "train_loss"), metric(&demo, "test_loss"))
+    };
+    // Measured: without dropout 0.10 / 0.66, with 0.1 0.18 / 0.52.
+    let (train0, test0) = run("0");
+    let (train1, test1) = run("0.1");
+    assert!(
+        train1 > train0,
+        "dropout makes training harder: {train1} vs {train0}"
+    );
+    assert!(
+        test1 - train1 < (test0 - train0) * 0.8,
+        "gap {} with dropout vs {} without",
+        test1 - train1,
+        test0 - train0
+    );
+}

@@ -170,6 +170,17 @@ impl PlaygroundDemo {
                 },
             },
             ParamSpec {
+                key: "dropout",
+                label: "Dropout rate",
+                help: "Fraction of hidden outputs zeroed at random in each training step (0: off); nothing is dropped when predicting.",
+                kind: ParamKind::Float {
+                    min: 0.0,
+                    max: 0.8,
+                    default: 0.0,
+                    log: false,
+                },
+            },
+            ParamSpec {
                 key: "learning_rate",
                 label: "Learning rate",
                 help: "Step size of each update; too large and the loss blows up.",
@@ -275,9 +286,14 @@ impl PlaygroundDemo {
             },
             other => other,
         };
-        let mut layers: Vec<LayerSpec> = (0..params.usize("hidden_layers"))
-            .map(|_| dense(params.usize("neurons"), activation))
-            .collect();
+        let dropout = params.f64("dropout") as f32;
+        let mut layers: Vec<LayerSpec> = Vec::new();
+        for _ in 0..params.usize("hidden_layers") {
+            layers.push(dense(params.usize("neurons"), activation));
+            if dropout > 0.0 {
+                layers.push(LayerSpec::Dropout { rate: dropout });
+            }
+        }
         // One linear output: a logit for the classes, the value itself for regression.
         layers.push(dense(1, Activation::Linear));
         let model = Sequential::new(ModelSpec {
@@ -664,9 +680,11 @@ impl Demo for PlaygroundDemo {
         for layer in model.layers() {
             match layer {
                 Layer::Dense(d) => hidden.push(d.activation),
+                // Identity when predicting, so the drawing is unaffected.
+                Layer::Dropout(_) => {}
                 _ => {
                     return Err(Error::Io(
-                        "the playground draws dense layers only; this model has other layers"
+                        "the playground draws dense and dropout layers only; this model has others"
                             .into(),
                     ))
                 }
