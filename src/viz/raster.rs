@@ -192,6 +192,22 @@ pub fn draw_patch<DB: DrawingBackend>(
     hi: f64,
     diverging: bool,
 ) -> Result<()> {
+    let (px, rgb) = patch_pixels(values, cell, (lo, hi), diverging);
+    area.draw(&Raster {
+        pos: at,
+        size: (px as u32, px as u32),
+        rgb,
+    })?;
+    Ok(())
+}
+
+/// The RGB pixels of [`draw_patch`]'s image: a square of `side * cell` pixels, and its side.
+fn patch_pixels(
+    values: ndarray::ArrayView1<f64>,
+    cell: i32,
+    (lo, hi): (f64, f64),
+    diverging: bool,
+) -> (usize, Vec<u8>) {
     let side = patch_side(values.len());
     let cell = cell.max(1) as usize;
     let px = side * cell;
@@ -218,12 +234,7 @@ pub fn draw_patch<DB: DrawingBackend>(
             }
         }
     }
-    area.draw(&Raster {
-        pos: at,
-        size: (px as u32, px as u32),
-        rgb,
-    })?;
-    Ok(())
+    (px, rgb)
 }
 
 /// The side of the square image that `n` values fill (8 for 64, 28 for 784).
@@ -284,10 +295,26 @@ fn patch_grid<DB: DrawingBackend>(
     let side = patch_side(patches[0].0.len()) as i32;
     let cell = ((block - 2) / side).max(1);
     let label_fs = (block / 3).clamp(8, 14);
-    for (k, (values, label)) in patches.iter().enumerate() {
+    // All images go into one bitmap, so the grid costs one blit however many images it holds.
+    let (gw, gh) = (cols * block as usize, rows * block as usize);
+    let mut grid = vec![255u8; gw * gh * 3];
+    for (k, (values, _)) in patches.iter().enumerate() {
+        let (px, rgb) = patch_pixels(values.view(), cell, (lo, hi), diverging);
+        let (gx, gy) = ((k % cols) * block as usize, (k / cols) * block as usize);
+        for (y, row) in rgb.chunks_exact(px * 3).enumerate().take(gh - gy) {
+            let n = px.min(gw - gx) * 3;
+            let o = ((gy + y) * gw + gx) * 3;
+            grid[o..o + n].copy_from_slice(&row[..n]);
+        }
+    }
+    area.draw(&Raster {
+        pos: (4, top),
+        size: (gw as u32, gh as u32),
+        rgb: grid,
+    })?;
+    for (k, (_, label)) in patches.iter().enumerate() {
         let x0 = 4 + (k % cols) as i32 * block;
         let y0 = top + (k / cols) as i32 * block;
-        draw_patch(area, (x0, y0), cell, values.view(), lo, hi, diverging)?;
         area.draw(&Text::new(
             label.clone(),
             (x0 + 1, y0 + 1),
