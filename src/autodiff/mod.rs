@@ -149,6 +149,18 @@ impl Tape {
         self.grads.get(v.0).and_then(Option::as_ref)
     }
 
+    /// The gradients of `vars` after `backward`, zeros for any that the loss does not reach: what
+    /// an optimizer step takes.
+    pub fn grads_or_zeros(&self, vars: &[Var]) -> Vec<Tensor> {
+        vars.iter()
+            .map(|&v| {
+                self.grad(v)
+                    .cloned()
+                    .unwrap_or_else(|| Tensor::zeros(self.value(v).shape()))
+            })
+            .collect()
+    }
+
     /// Whether `backward` computes a gradient for `v` (false for constants and what depends only
     /// on them).
     pub fn requires_grad(&self, v: Var) -> bool {

@@ -303,14 +303,7 @@ impl DeepSignalsDemo {
             .filter(|(z, y)| (**z > 0.0) == (**y > 0.5))
             .count();
         tape.backward(loss)?;
-        let grads: Vec<Tensor> = params
-            .iter()
-            .map(|&v| {
-                tape.grad(v)
-                    .cloned()
-                    .unwrap_or_else(|| Tensor::zeros(tape.value(v).shape()))
-            })
-            .collect();
+        let grads: Vec<Tensor> = tape.grads_or_zeros(&params);
         self.signals = hidden
             .iter()
             .map(|&(a, w)| LayerSignals {

@@ -112,17 +112,7 @@ impl MnistMlpDemo {
                     default: "relu",
                 },
             },
-            ParamSpec {
-                key: "dropout",
-                label: "Dropout rate",
-                help: "Fraction of hidden outputs zeroed at random in each training step (0: off).",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 0.8,
-                    default: 0.0,
-                    log: false,
-                },
-            },
+            super::playground::DROPOUT,
             ParamSpec {
                 key: "optimizer",
                 label: "Optimizer",
@@ -266,15 +256,13 @@ impl MnistMlpDemo {
         }
         eval.next = end;
         if end == TEST {
-            let done = self
-                .evaluation
-                .take()
-                .unwrap_or_else(|| Evaluation::start(0));
-            self.reports.push(TestReport {
-                epoch: done.epoch,
-                predicted: done.predicted,
-                loss: done.loss_sum / TEST as f64,
-            });
+            if let Some(done) = self.evaluation.take() {
+                self.reports.push(TestReport {
+                    epoch: done.epoch,
+                    predicted: done.predicted,
+                    loss: done.loss_sum / TEST as f64,
+                });
+            }
         }
         Ok(())
     }

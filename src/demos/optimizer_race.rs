@@ -469,14 +469,7 @@ impl OptimizerRaceDemo {
                     let t = tape.constant(yb.clone());
                     let loss = Loss::BinaryCrossEntropy.forward(tape, out, t)?;
                     tape.backward(loss)?;
-                    let grads = params
-                        .iter()
-                        .map(|&v| {
-                            tape.grad(v)
-                                .cloned()
-                                .unwrap_or_else(|| Tensor::zeros(tape.value(v).shape()))
-                        })
-                        .collect();
+                    let grads = tape.grads_or_zeros(&params);
                     (tape.value(loss).item()? as f64, grads)
                 }
                 _ => continue,

@@ -56,6 +56,19 @@ pub struct PlaygroundDemo {
     upload_classes: Option<[String; 2]>,
 }
 
+/// The dropout rate after each hidden layer, shared with the MNIST MLP.
+pub(super) const DROPOUT: ParamSpec = ParamSpec {
+    key: "dropout",
+    label: "Dropout rate",
+    help: "Fraction of hidden outputs zeroed at random in each training step (0: off); nothing is dropped when predicting.",
+    kind: ParamKind::Float {
+        min: 0.0,
+        max: 0.8,
+        default: 0.0,
+        log: false,
+    },
+};
+
 const fn flag(key: &'static str, label: &'static str, default: bool) -> ParamSpec {
     ParamSpec {
         key,
@@ -169,17 +182,7 @@ impl PlaygroundDemo {
                     log: true,
                 },
             },
-            ParamSpec {
-                key: "dropout",
-                label: "Dropout rate",
-                help: "Fraction of hidden outputs zeroed at random in each training step (0: off); nothing is dropped when predicting.",
-                kind: ParamKind::Float {
-                    min: 0.0,
-                    max: 0.8,
-                    default: 0.0,
-                    log: false,
-                },
-            },
+            DROPOUT,
             ParamSpec {
                 key: "learning_rate",
                 label: "Learning rate",

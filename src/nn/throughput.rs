@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 /// A network and its training data, ready to take timed steps.
 pub struct MlpBench {
     trainer: Trainer,
-    batch: usize,
 }
 
 impl MlpBench {
@@ -57,7 +56,7 @@ impl MlpBench {
             data.one_hot(0..MNIST_TRAIN)?,
             None,
         )?;
-        Ok(MlpBench { trainer, batch })
+        Ok(MlpBench { trainer })
     }
 
     /// Trains on `batches` mini-batches; returns the mean training loss of the last finished
@@ -69,10 +68,5 @@ impl MlpBench {
             .history()
             .last()
             .map_or(f32::NAN, |e| e.train_loss))
-    }
-
-    /// Images per mini-batch.
-    pub fn batch(&self) -> usize {
-        self.batch
     }
 }

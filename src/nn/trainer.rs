@@ -273,14 +273,7 @@ impl Trainer {
             self.seen += tape.value(target).shape()[0];
         }
         tape.backward(loss)?;
-        let grads: Vec<Tensor> = params
-            .iter()
-            .map(|&v| {
-                tape.grad(v)
-                    .cloned()
-                    .unwrap_or_else(|| Tensor::zeros(tape.value(v).shape()))
-            })
-            .collect();
+        let grads: Vec<Tensor> = tape.grads_or_zeros(&params);
         self.lr = self.schedule.rate(self.steps);
         self.optimizer
             .step(&mut self.model.params_mut(), &grads, self.lr)?;
