@@ -63,27 +63,122 @@ pub enum Unary {
     Shift(f32),
 }
 
+/// Evaluates `$body` with `$o` bound to `$op` rebuilt from a literal variant in each arm. Inside a
+/// loop this lets the compiler fold `apply`'s `match` away: dispatching on every element made the
+/// element-wise maps (the optimizers' moment updates, activations) cost more than the matrix
+/// products of a training step.
+macro_rules! per_variant {
+    ($op:expr, |$o:ident| $body:expr) => {
+        match $op {
+            Unary::Neg => {
+                let $o = Unary::Neg;
+                $body
+            }
+            Unary::Exp => {
+                let $o = Unary::Exp;
+                $body
+            }
+            Unary::Log => {
+                let $o = Unary::Log;
+                $body
+            }
+            Unary::Tanh => {
+                let $o = Unary::Tanh;
+                $body
+            }
+            Unary::Sigmoid => {
+                let $o = Unary::Sigmoid;
+                $body
+            }
+            Unary::Relu => {
+                let $o = Unary::Relu;
+                $body
+            }
+            Unary::LeakyRelu(a) => {
+                let $o = Unary::LeakyRelu(a);
+                $body
+            }
+            Unary::Elu(a) => {
+                let $o = Unary::Elu(a);
+                $body
+            }
+            Unary::Gelu => {
+                let $o = Unary::Gelu;
+                $body
+            }
+            Unary::Selu => {
+                let $o = Unary::Selu;
+                $body
+            }
+            Unary::Swish => {
+                let $o = Unary::Swish;
+                $body
+            }
+            Unary::Huber(d) => {
+                let $o = Unary::Huber(d);
+                $body
+            }
+            Unary::Softplus => {
+                let $o = Unary::Softplus;
+                $body
+            }
+            Unary::Sqrt => {
+                let $o = Unary::Sqrt;
+                $body
+            }
+            Unary::Square => {
+                let $o = Unary::Square;
+                $body
+            }
+            Unary::Abs => {
+                let $o = Unary::Abs;
+                $body
+            }
+            Unary::Recip => {
+                let $o = Unary::Recip;
+                $body
+            }
+            Unary::Scale(s) => {
+                let $o = Unary::Scale(s);
+                $body
+            }
+            Unary::Shift(c) => {
+                let $o = Unary::Shift(c);
+                $body
+            }
+        }
+    };
+}
+
 const GELU_C: f32 = 0.797_884_6; // sqrt(2 / pi)
 const GELU_K: f32 = 0.044_715;
 /// SELU's constants (Klambauer et al. 2017), as in Keras and PyTorch.
 pub const SELU_ALPHA: f32 = 1.673_263_2;
 pub const SELU_SCALE: f32 = 1.050_701;
 
+/// The logistic function, in two branches so `exp` never overflows to infinity over infinity. A
+/// function of its own so that `apply` does not call itself (a recursive function cannot be
+/// inlined, and `apply` must be, into every element-wise loop).
+#[inline(always)]
+fn sigmoid(x: f32) -> f32 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
 impl Unary {
     /// The function's value at `x`.
-    #[inline]
+    #[inline(always)]
     pub fn apply(self, x: f32) -> f32 {
         match self {
             Unary::Neg => -x,
             Unary::Exp => x.exp(),
             Unary::Log => x.ln(),
             Unary::Tanh => x.tanh(),
-            // Two branches so exp never overflows to infinity over infinity.
-            Unary::Sigmoid if x >= 0.0 => 1.0 / (1.0 + (-x).exp()),
-            Unary::Sigmoid => {
-                let e = x.exp();
-                e / (1.0 + e)
-            }
+            Unary::Sigmoid => sigmoid(x),
             Unary::Relu => x.max(0.0),
             Unary::LeakyRelu(a) => {
                 if x > 0.0 {
@@ -107,7 +202,7 @@ impl Unary {
                     SELU_SCALE * SELU_ALPHA * x.exp_m1()
                 }
             }
-            Unary::Swish => x * Unary::Sigmoid.apply(x),
+            Unary::Swish => x * sigmoid(x),
             Unary::Huber(d) => {
                 if x.abs() <= d {
                     0.5 * x * x
@@ -127,7 +222,7 @@ impl Unary {
     }
 
     /// The derivative at `x`, given `y = self.apply(x)` (several derivatives are cheapest from `y`).
-    #[inline]
+    #[inline(always)]
     pub fn derivative(self, x: f32, y: f32) -> f32 {
         match self {
             Unary::Neg => -1.0,
@@ -171,12 +266,12 @@ impl Unary {
             }
             // d/dx x s(x) = s + x s (1 - s) = s + y (1 - s).
             Unary::Swish => {
-                let s = Unary::Sigmoid.apply(x);
+                let s = sigmoid(x);
                 s + y * (1.0 - s)
             }
             // max/min rather than clamp, which panics on a NaN or negative delta.
             Unary::Huber(d) => x.max(-d).min(d),
-            Unary::Softplus => Unary::Sigmoid.apply(x),
+            Unary::Softplus => sigmoid(x),
             Unary::Sqrt => 0.5 / y,
             Unary::Square => 2.0 * x,
             Unary::Abs => x.signum(),
@@ -191,7 +286,18 @@ impl Tensor {
     fn binary(&self, other: &Tensor, op: Binary) -> Result<Tensor> {
         let (a, b) = (self.cpu(), other.cpu());
         if self.shape == other.shape {
-            let data = a.iter().zip(b).map(|(&x, &y)| op.apply(x, y)).collect();
+            // One loop per operation (as `per_variant!` does for unary maps).
+            fn same(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> Vec<f32> {
+                a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+            }
+            let data = match op {
+                Binary::Add => same(a, b, |x, y| x + y),
+                Binary::Sub => same(a, b, |x, y| x - y),
+                Binary::Mul => same(a, b, |x, y| x * y),
+                Binary::Div => same(a, b, |x, y| x / y),
+                Binary::Max => same(a, b, f32::max),
+                Binary::Min => same(a, b, f32::min),
+            };
             return Ok(Tensor::from_parts(data, self.shape.clone()));
         }
         let out_shape = broadcast_shapes(&self.shape, &other.shape)?;
@@ -248,7 +354,8 @@ impl Tensor {
 
     /// Applies `op` to every element.
     pub fn unary(&self, op: Unary) -> Tensor {
-        let data = self.cpu().iter().map(|&x| op.apply(x)).collect();
+        let src = self.cpu();
+        let data = per_variant!(op, |op| src.iter().map(|&x| op.apply(x)).collect());
         Tensor::from_parts(data, self.shape.clone())
     }
 
@@ -262,9 +369,12 @@ impl Tensor {
             )));
         }
         let (x, yv, g) = (self.cpu(), y.cpu(), grad.cpu());
-        let data = (0..x.len())
-            .map(|i| g[i] * op.derivative(x[i], yv[i]))
-            .collect();
+        let data = per_variant!(op, |op| x
+            .iter()
+            .zip(yv)
+            .zip(g)
+            .map(|((&x, &y), &g)| g * op.derivative(x, y))
+            .collect());
         Ok(Tensor::from_parts(data, self.shape.clone()))
     }
 

@@ -211,10 +211,9 @@ fn patch_pixels(
     let side = patch_side(values.len());
     let cell = cell.max(1) as usize;
     let px = side * cell;
-    let mut rgb = vec![255u8; px * px * 3];
-    for (k, &v) in values.iter().enumerate().take(side * side) {
+    let colour = |v: f64| {
         let t = ((v - lo) / (hi - lo)).clamp(0.0, 1.0);
-        let colour = if diverging {
+        if diverging {
             let (c, f) = if t < 0.5 {
                 (super::BLUE, 1.0 - 2.0 * t)
             } else {
@@ -225,13 +224,22 @@ fn patch_pixels(
         } else {
             let g = (255.0 * (1.0 - t)).round() as u8;
             [g, g, g]
-        };
-        let (r, c) = (k / side, k % side);
-        for y in r * cell..(r + 1) * cell {
-            for x in c * cell..(c + 1) * cell {
-                let o = (y * px + x) * 3;
-                rgb[o..o + 3].copy_from_slice(&colour);
+        }
+    };
+    // One row of pixels per row of values, then repeated `cell` times (no per-pixel indexing).
+    let mut rgb = Vec::with_capacity(px * px * 3);
+    let mut line = Vec::with_capacity(px * 3);
+    let values: Vec<f64> = values.iter().copied().take(side * side).collect();
+    for r in 0..side {
+        line.clear();
+        for c in 0..side {
+            let rgb = values.get(r * side + c).map_or([255; 3], |&v| colour(v));
+            for _ in 0..cell {
+                line.extend_from_slice(&rgb);
             }
+        }
+        for _ in 0..cell {
+            rgb.extend_from_slice(&line);
         }
     }
     (px, rgb)
@@ -322,4 +330,25 @@ fn patch_grid<DB: DrawingBackend>(
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::patch_pixels;
+
+    #[test]
+    fn patch_pixels_scales_each_value_to_a_cell_in_row_major_order() {
+        // 2 x 2 values, 0 white and 255 black, each drawn as a 3 x 3 block.
+        let values = ndarray::arr1(&[0.0, 255.0, 255.0, 0.0]);
+        let (side, rgb) = patch_pixels(values.view(), 3, (0.0, 255.0), false);
+        assert_eq!(side, 6);
+        assert_eq!(rgb.len(), 6 * 6 * 3);
+        let grey = |y: usize, x: usize| rgb[(y * 6 + x) * 3];
+        for y in 0..6 {
+            for x in 0..6 {
+                let dark = (y < 3) != (x < 3);
+                assert_eq!(grey(y, x), if dark { 0 } else { 255 }, "pixel ({y}, {x})");
+            }
+        }
+    }
 }
