@@ -224,3 +224,73 @@ fn dropout_narrows_the_gap_between_train_and_test_loss() {
         test0 - train0
     );
 }
+
+/// Runs the playground for `ticks` mini-batches and returns it.
+fn trained(pairs: &[(&str, &str)], ticks: usize) -> AnyDemo {
+    let mut demo = playground(pairs, 1).unwrap();
+    for _ in 0..ticks {
+        assert_eq!(demo.tick(), Progress::Running);
+    }
+    demo
+}
+
+/// The three-armed spiral: one softmax output per class; hidden layers bend the boundaries
+/// around the arms, and without them the three linear regions cannot follow a spiral.
+#[test]
+fn three_spirals_are_learned_with_hidden_layers_only() {
+    let mut pairs = vec![
+        ("dataset", "spiral-3"),
+        ("hidden_layers", "3"),
+        ("neurons", "8"),
+        ("optimizer", "adam"),
+        ("learning_rate", "0.01"),
+    ];
+    let deep = metric(&trained(&pairs, 3000), "test_accuracy");
+    pairs[1] = ("hidden_layers", "0");
+    let flat = metric(&trained(&pairs, 3000), "test_accuracy");
+    eprintln!("spiral-3 test accuracy: 3 x 8 hidden {deep}, none {flat}");
+    assert!(deep >= 0.85, "3 x 8 hidden: {deep} (measured 0.965)");
+    assert!(flat <= 0.6, "no hidden layer: {flat}");
+}
+
+/// Four clouds, one per quadrant: softmax regression (no hidden layer) draws the quadrants.
+#[test]
+fn four_blobs_are_split_by_softmax_regression() {
+    let demo = trained(&[("dataset", "blobs-4"), ("hidden_layers", "0")], 1500);
+    let accuracy = metric(&demo, "test_accuracy");
+    assert!(accuracy >= 0.97, "{accuracy} (measured 1.0)");
+}
+
+/// A file with three classes trains a network with three outputs, and each class gets its own
+/// colour (the picture differs from the same file with two of the classes merged).
+#[test]
+fn a_three_class_file_gets_one_output_per_class() {
+    let table = |names: [&str; 3]| {
+        let mut text = String::from("a,b,kind\n");
+        for i in 0..300 {
+            let c = i % 3;
+            let angle = c as f64 * 2.0 * std::f64::consts::PI / 3.0;
+            let a = 10.0 * angle.cos() + 2.0 * (i as f64 * 0.77).sin();
+            let b = 10.0 * angle.sin() + 2.0 * (i as f64 * 1.31).cos();
+            text.push_str(&format!("{a},{b},{}\n", names[c]));
+        }
+        text
+    };
+    let three = on_file(&table(["setosa", "versicolor", "virginica"]), 1500);
+    assert!(
+        metric(&three, "test_accuracy") > 0.95,
+        "{:?}",
+        three.metrics()
+    );
+    let model = mlplay::nn::Sequential::from_json(&three.model_json().unwrap()).unwrap();
+    let outputs = model.layers().iter().rev().find_map(|l| match l {
+        mlplay::nn::Layer::Dense(d) => Some(d.bias.numel()),
+        _ => None,
+    });
+    assert_eq!(outputs, Some(3));
+    let two = on_file(&table(["setosa", "versicolor", "setosa"]), 1500);
+    assert_ne!(
+        render_rgb(&three, 900).unwrap(),
+        render_rgb(&two, 900).unwrap()
+    );
+}

@@ -18,7 +18,6 @@ use crate::viz;
 use ndarray::{Array1, Array2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const CLASSES: usize = 10;
 const MAX_ITER: usize = 300;
@@ -217,21 +216,11 @@ impl ConfusionMatrixDemo {
         area: &DrawingArea<DB, Shift>,
         matrix: &[[usize; CLASSES]; CLASSES],
     ) -> Result<()> {
-        let fs = viz::font_size(area);
-        let (w, h) = area.dim_in_pixel();
         let caption = match self.normalise.as_str() {
             "rows" => "Share of each true digit per prediction",
             "errors" => "Where each digit's errors go (diagonal left out)",
             _ => "Confusion matrix on 397 held-out images",
         };
-        area.draw(&Text::new(
-            caption,
-            (4, fs as i32 / 2),
-            ("sans-serif", fs + 1).into_font().color(&viz::INK),
-        ))?;
-        let (left, top) = (fs as i32 * 3, fs as i32 * 4 + 4);
-        let size = (w as i32 - left - 8).min(h as i32 - top - fs as i32 * 2 - 4);
-        let cell = (size / CLASSES as i32).max(4);
         let value = |t: usize, p: usize| -> f64 {
             let row: usize = matrix[t].iter().sum();
             match self.normalise.as_str() {
@@ -246,61 +235,16 @@ impl ConfusionMatrixDemo {
             .map(|(t, p)| value(t, p))
             .fold(0.0, f64::max)
             .max(1e-12);
-        let centred = |colour: RGBColor, size: u32| {
-            ("sans-serif", size)
-                .into_font()
-                .color(&colour)
-                .pos(Pos::new(HPos::Center, VPos::Center))
-        };
-        let num_fs = (cell as u32 * 2 / 5).clamp(8, 16);
-        for (t, counts) in matrix.iter().enumerate() {
-            for (p, &count) in counts.iter().enumerate() {
-                let v = value(t, p);
-                let shade = v / max;
-                let colour = viz::colormap(shade);
-                let (x, y) = (left + p as i32 * cell, top + t as i32 * cell);
-                area.draw(&Rectangle::new(
-                    [(x, y), (x + cell, y + cell)],
-                    colour.filled(),
-                ))?;
-                area.draw(&Rectangle::new(
-                    [(x, y), (x + cell, y + cell)],
-                    RGBColor(225, 225, 225),
-                ))?;
-                let text = match self.normalise.as_str() {
-                    "counts" if count > 0 => count.to_string(),
-                    "rows" | "errors" if v > 0.0 => format!("{:.0}", v * 100.0),
-                    _ => continue,
-                };
-                let ink = if shade > 0.55 { WHITE } else { viz::INK };
-                area.draw(&Text::new(
-                    text,
-                    (x + cell / 2, y + cell / 2),
-                    centred(ink, num_fs),
-                ))?;
-            }
-            let label = centred(viz::INK, fs);
-            area.draw(&Text::new(
-                t.to_string(),
-                (left - fs as i32 / 2 - 2, top + t as i32 * cell + cell / 2),
-                label.clone(),
-            ))?;
-            area.draw(&Text::new(
-                t.to_string(),
-                (left + t as i32 * cell + cell / 2, top - fs as i32 / 2 - 2),
-                label,
-            ))?;
-        }
-        let desc = ("sans-serif", fs).into_font().color(&viz::GREY);
-        // Axis names on one line between the caption and the column labels.
-        let names_y = top - fs as i32 * 2 - 4;
-        area.draw(&Text::new(
-            "predicted →",
-            (left + cell, names_y),
-            desc.clone(),
-        ))?;
-        area.draw(&Text::new("true ↓", (2, names_y), desc))?;
-        Ok(())
+        let labels: Vec<String> = (0..CLASSES).map(|d| d.to_string()).collect();
+        viz::class_matrix(area, caption, &labels, |t, p| {
+            let v = value(t, p);
+            let text = match self.normalise.as_str() {
+                "counts" if matrix[t][p] > 0 => Some(matrix[t][p].to_string()),
+                "rows" | "errors" if v > 0.0 => Some(format!("{:.0}", v * 100.0)),
+                _ => None,
+            };
+            (v / max, text)
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 //! hidden layer's activations and kernel gradients, drawn as layers x bins heat-maps (vanishing
 //! and exploding signals show as rows drifting apart), with per-layer scales and the loss.
 
-use super::playground_data;
+use super::playground::data as playground_data;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::autodiff::{Tape, Var};
 use crate::error::{Error, Result};

@@ -166,21 +166,19 @@ impl MnistMlpDemo {
             "gelu" => (Activation::Gelu, Initializer::HeNormal),
             _ => (Activation::Relu, Initializer::HeNormal),
         };
-        let dropout = params.f64("dropout") as f32;
-        let mut layers = Vec::new();
-        for _ in 0..params.usize("hidden_layers") {
-            layers.push(LayerSpec::Dense {
-                units: params.usize("neurons"),
-                activation,
-                init,
-                l1: 0.0,
-                l2: 0.0,
-                max_norm: None,
-            });
-            if dropout > 0.0 {
-                layers.push(LayerSpec::Dropout { rate: dropout });
-            }
-        }
+        let hidden = LayerSpec::Dense {
+            units: params.usize("neurons"),
+            activation,
+            init,
+            l1: 0.0,
+            l2: 0.0,
+            max_norm: None,
+        };
+        let mut layers = LayerSpec::repeated_with_dropout(
+            hidden,
+            params.usize("hidden_layers"),
+            params.f64("dropout") as f32,
+        );
         // Ten logits; the loss applies the softmax.
         layers.push(LayerSpec::dense(10, Activation::Linear));
         let model = Sequential::new(ModelSpec {
@@ -448,12 +446,7 @@ impl Demo for MnistMlpDemo {
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         area.fill(&WHITE)?;
-        let (w, h) = area.dim_in_pixel();
-        let panels = if w as f64 >= h as f64 * 1.2 {
-            area.split_evenly((2, 2))
-        } else {
-            area.split_evenly((4, 1))
-        };
+        let panels = viz::four_panels(area);
         self.draw_curves(&panels[0])?;
         self.draw_per_class(&panels[1])?;
         self.draw_errors(&panels[2])?;

@@ -33,7 +33,6 @@ pub mod pca_compression;
 pub mod pca_projection;
 pub mod perceptron;
 pub mod playground;
-mod playground_data;
 pub mod polynomial_regression;
 pub mod precision_recall;
 mod python;

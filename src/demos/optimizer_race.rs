@@ -3,7 +3,7 @@
 //! network, clones of one MLP train on the same mini-batches. Either way every racer is the real
 //! `nn::Optimizer` driven by its own `nn::LrSchedule`, one step per tick.
 
-use super::playground_data;
+use super::playground::data as playground_data;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::autodiff::{Tape, Var};
 use crate::error::Result;

@@ -65,6 +65,40 @@ impl LayerSpec {
         }
     }
 
+    /// The same layer with L1 and L2 weight penalties `l1`, `l2` (other layers are unchanged).
+    pub fn with_penalties(self, l1: f32, l2: f32) -> Self {
+        match self {
+            LayerSpec::Dense {
+                units,
+                activation,
+                init,
+                max_norm,
+                ..
+            } => LayerSpec::Dense {
+                units,
+                activation,
+                init,
+                l1,
+                l2,
+                max_norm,
+            },
+            other => other,
+        }
+    }
+
+    /// `count` copies of `layer`, each followed by dropout at `rate` when it is above zero: the
+    /// hidden layers of a plain MLP.
+    pub fn repeated_with_dropout(layer: LayerSpec, count: usize, rate: f32) -> Vec<LayerSpec> {
+        let mut layers = Vec::with_capacity(2 * count);
+        for _ in 0..count {
+            layers.push(layer.clone());
+            if rate > 0.0 {
+                layers.push(LayerSpec::Dropout { rate });
+            }
+        }
+        layers
+    }
+
     /// BatchNorm with Keras's defaults (momentum 0.99, epsilon 1e-3).
     pub fn batch_norm() -> Self {
         LayerSpec::BatchNorm {

@@ -2,6 +2,7 @@
 //! canvas, a PNG or an SVG alike. Dense fields (loss surfaces, decision regions) are rasterised
 //! into an RGB buffer and blitted as one [`Raster`] element instead of thousands of rectangles.
 
+mod matrix;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 mod raster;
@@ -9,6 +10,7 @@ mod regions;
 mod space;
 mod tree;
 
+pub use matrix::class_matrix;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{render_file, render_rgb};
 pub use raster::{
@@ -115,6 +117,18 @@ pub fn panels<DB: DrawingBackend>(
         area.split_evenly((1, n))
     } else {
         area.split_evenly((n, 1))
+    }
+}
+
+/// Four panels: two by two when the area is wide, stacked when it is narrow.
+pub fn four_panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+) -> Vec<DrawingArea<DB, Shift>> {
+    let (w, h) = area.dim_in_pixel();
+    if w as f64 >= h as f64 * 1.2 {
+        area.split_evenly((2, 2))
+    } else {
+        area.split_evenly((4, 1))
     }
 }
 

@@ -799,6 +799,18 @@ e2e('neural', 'o) chapters 10-12 train in the page, the URL restores an MLP\'s a
     assert.ok(seen.size >= 2, `${slug}: demos ${[...seen].join(', ')}`);
   }
 
+  // The multiclass playground (three spiral arms: softmax output, confusion matrix) trains.
+  await gotoChapter(page, 'chapter=10-artificial-neural-networks');
+  let multiclass = null;
+  for (const demo of await page.locator('section.ml-demo[data-demo="playground"]').all()) {
+    if ((await control(demo, 'dataset').locator('select').inputValue()) === 'spiral-3') multiclass = demo;
+  }
+  assert.ok(multiclass, 'chapter 10 has a spiral-3 playground');
+  const spiral = await runUntil(multiclass, 'epoch', (t) => parseNum(t) >= 5, 'multiclass playground');
+  await ensurePaused(multiclass);
+  assert.ok(spiral.map(parseNum).every((v) => Number.isFinite(v)), `multiclass metrics: ${spiral.join(', ')}`);
+  await screenshot(page, 'playground-multiclass');
+
   // The MNIST MLP with an architecture and seed from the URL; a reload repeats the run exactly.
   const M = 'mnist-mlp';
   const hash = `chapter=10-artificial-neural-networks&${M}.hidden_layers=2&${M}.neurons=24&${M}.epochs=1&${M}.train_size=1000&${M}.learning_rate=0.01&${M}.seed=3`;

@@ -1,11 +1,14 @@
 //! Chapter 10: a neural-network playground in the spirit of TensorFlow Playground. A `Sequential`
-//! MLP from `nn` trains on 2-D points (generated, or the reader's two-class CSV mapped into the
-//! same square), one mini-batch per tick; beside the output field (with the train and test points)
-//! each hidden neuron's output is drawn as a small heat-map, and the train/test loss per epoch as
-//! curves.
+//! MLP from `nn` trains on 2-D points (generated, or the reader's CSV of two to seven classes
+//! mapped into the same square), one mini-batch per tick; beside the output field (with the train
+//! and test points) each hidden neuron's output is drawn as a small heat-map, the train/test loss
+//! per epoch as curves and, for classes, the test points' confusion matrix. Two classes get one
+//! output (a logit, as in TensorFlow Playground), more get one per class and a softmax.
 
-use super::decision_tree::TWO_CLASSES_UPLOAD;
-use super::playground_data::{self as data, EXTENT, FEATURES};
+pub(super) mod data;
+mod draw;
+
+use super::decision_tree::CLASSES_UPLOAD;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::error::{Error, Result};
 use crate::estimator::Progress;
@@ -15,7 +18,7 @@ use crate::nn::{
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
-use crate::viz::{self, raster_field, Raster};
+use data::{EXTENT, FEATURES};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::cell::RefCell;
@@ -28,15 +31,20 @@ const MAX_EPOCHS: usize = 100_000;
 /// Hidden neurons drawn per layer (the `neurons` parameter cannot exceed it either).
 const MAX_NEURONS: usize = 8;
 
-/// Outputs of the network on the grid, recomputed only when the weights change.
+/// Outputs of the network on the grid and its test predictions, recomputed only when the
+/// weights change.
 struct Snapshot {
     /// Optimizer steps when computed (and whether the run was reset since, via the epoch count).
     steps: usize,
-    /// The network's output on the grid (probability of class 1, or the regression value),
-    /// row `i * GRID + j` at (x_j, y_i), mapped to [-1, 1].
+    /// One output, row `i * GRID + j` at (x_j, y_i): the probability of class 1 mapped to
+    /// [-1, 1], or the regression value clipped to it. Empty with more than two classes.
     output: Vec<f64>,
+    /// With more than two classes, `probs[c]` is the probability of class `c` on the grid.
+    probs: Vec<Vec<f64>>,
     /// `neurons[layer][unit]`: that hidden unit's output on the grid, mapped to [-1, 1].
     neurons: Vec<Vec<Vec<f64>>>,
+    /// `confusion[t][p]`: test points of class `t` predicted as `p` (empty for regression).
+    confusion: Vec<Vec<usize>>,
 }
 
 pub struct PlaygroundDemo {
@@ -44,16 +52,16 @@ pub struct PlaygroundDemo {
     train_target: Vec<f64>,
     test_xy: Vec<[f64; 2]>,
     test_target: Vec<f64>,
-    classification: bool,
+    /// Classes of a classification set (2 or more); `None` for regression.
+    classes: Option<usize>,
     /// Indices into [`FEATURES`] of the inputs switched on.
     features: Vec<usize>,
     activation: Activation,
     trainer: Trainer,
     snapshot: RefCell<Option<Snapshot>>,
-    /// Axis titles, and the legend's names of class 0 and class 1 for an uploaded file (the
-    /// generated sets have no legend: orange is 0, blue 1).
+    /// Axis titles, and the names of an uploaded file's classes (for the legend).
     axes: [String; 2],
-    upload_classes: Option<[String; 2]>,
+    upload_classes: Option<Vec<String>>,
 }
 
 /// The dropout rate after each hidden layer, shared with the MNIST MLP.
@@ -83,14 +91,23 @@ impl PlaygroundDemo {
         id: "playground",
         title: "Neural-network playground",
         chapter: "10-artificial-neural-networks",
-        upload: TWO_CLASSES_UPLOAD,
+        upload: CLASSES_UPLOAD,
         params: &[
             ParamSpec {
                 key: "dataset",
                 label: "Dataset",
-                help: "Four classification sets (orange = class 0, blue = class 1) and two regression sets (targets from -1 to 1).",
+                help: "Four two-class sets (orange = class 0, blue = class 1), two multiclass sets (three spiral arms, four clouds) and two regression sets (targets from -1 to 1).",
                 kind: ParamKind::Choice {
-                    options: &["circle", "xor", "gaussians", "spiral", "plane", "multi-gaussian"],
+                    options: &[
+                        "circle",
+                        "xor",
+                        "gaussians",
+                        "spiral",
+                        "spiral-3",
+                        "blobs-4",
+                        "plane",
+                        "multi-gaussian",
+                    ],
                     default: "circle",
                 },
             },
@@ -271,34 +288,21 @@ impl PlaygroundDemo {
             "L2" => (0.0, rate),
             _ => (0.0, 0.0),
         };
-        let dense = |units: usize, activation: Activation| match LayerSpec::dense(units, activation)
-        {
-            LayerSpec::Dense {
-                units,
-                activation,
-                init,
-                max_norm,
-                ..
-            } => LayerSpec::Dense {
-                units,
-                activation,
-                init,
-                l1,
-                l2,
-                max_norm,
-            },
-            other => other,
+        let dense = |units: usize, activation: Activation| {
+            LayerSpec::dense(units, activation).with_penalties(l1, l2)
         };
-        let dropout = params.f64("dropout") as f32;
-        let mut layers: Vec<LayerSpec> = Vec::new();
-        for _ in 0..params.usize("hidden_layers") {
-            layers.push(dense(params.usize("neurons"), activation));
-            if dropout > 0.0 {
-                layers.push(LayerSpec::Dropout { rate: dropout });
-            }
-        }
-        // One linear output: a logit for the classes, the value itself for regression.
-        layers.push(dense(1, Activation::Linear));
+        let mut layers = LayerSpec::repeated_with_dropout(
+            dense(params.usize("neurons"), activation),
+            params.usize("hidden_layers"),
+            params.f64("dropout") as f32,
+        );
+        // Linear outputs: one logit for two classes, one per class for more (the softmax is in
+        // the loss), the value itself for regression.
+        let outputs = match points.classes {
+            Some(k) if k > 2 => k,
+            _ => 1,
+        };
+        layers.push(dense(outputs, Activation::Linear));
         let model = Sequential::new(ModelSpec {
             input: features.len(),
             layers,
@@ -309,10 +313,10 @@ impl PlaygroundDemo {
             _ => OptimizerKind::Sgd,
         };
         let config = TrainerConfig {
-            loss: if points.classification {
-                Loss::BinaryCrossEntropy
-            } else {
-                Loss::Mse
+            loss: match points.classes {
+                Some(2) => Loss::BinaryCrossEntropy,
+                Some(_) => Loss::CategoricalCrossEntropy,
+                None => Loss::Mse,
             },
             optimizer: OptimizerSpec {
                 kind,
@@ -324,8 +328,16 @@ impl PlaygroundDemo {
             ..TrainerConfig::default()
         };
         let inputs = |xy: &[[f64; 2]]| feature_tensor(&features, xy);
-        let targets =
-            |t: &[f64]| Tensor::from_vec(t.iter().map(|&v| v as f32).collect(), &[t.len(), 1]);
+        // A column of 0/1 or values, or one-hot rows for more than two classes.
+        let targets = |t: &[f64]| match points.classes {
+            Some(k) if k > 2 => Tensor::from_vec(
+                t.iter()
+                    .flat_map(|&c| (0..k).map(move |j| f32::from(j == c as usize)))
+                    .collect(),
+                &[t.len(), k],
+            ),
+            _ => Tensor::from_vec(t.iter().map(|&v| v as f32).collect(), &[t.len(), 1]),
+        };
         let trainer = Trainer::new(
             model,
             config,
@@ -338,7 +350,7 @@ impl PlaygroundDemo {
             train_target,
             test_xy,
             test_target,
-            classification: points.classification,
+            classes: points.classes,
             features,
             activation,
             trainer,
@@ -359,61 +371,38 @@ impl PlaygroundDemo {
         self.trainer.divergence().map(|e| e.to_string())
     }
 
-    /// Evaluates the network on the grid with plain f64 arithmetic (no tape): the output and
-    /// every hidden unit, each mapped to [-1, 1] for colouring.
+    /// Evaluates the network on the grid and the test points with plain f64 arithmetic (no
+    /// tape): the output, every hidden unit (each mapped to [-1, 1] for colouring) and the
+    /// confusion matrix.
     fn compute_snapshot(&self) -> Snapshot {
-        let model = self.trainer.model();
-        let dense: Vec<(Vec<f32>, Vec<f32>, usize)> = model
-            .layers()
+        let net = Net::of(self.trainer.model(), self.activation);
+        let hidden = net.dense.len().saturating_sub(1);
+        let multiclass = self.classes.is_some_and(|k| k > 2);
+        let cells = GRID * GRID;
+        let mut output = Vec::with_capacity(cells);
+        let mut probs = vec![Vec::with_capacity(cells); if multiclass { net.outputs() } else { 0 }];
+        let mut neurons: Vec<Vec<Vec<f64>>> = net.dense[..hidden]
             .iter()
-            .filter_map(|l| match l {
-                Layer::Dense(d) => {
-                    let units = d.bias.numel();
-                    Some((d.kernel.to_vec(), d.bias.to_vec(), units))
-                }
-                _ => None,
-            })
+            .map(|(_, _, units)| vec![Vec::with_capacity(cells); (*units).min(MAX_NEURONS)])
             .collect();
-        let hidden = dense.len().saturating_sub(1);
-        let mut output = Vec::with_capacity(GRID * GRID);
-        let mut neurons: Vec<Vec<Vec<f64>>> = dense[..hidden]
-            .iter()
-            .map(|(_, _, units)| vec![Vec::with_capacity(GRID * GRID); (*units).min(MAX_NEURONS)])
-            .collect();
-        let mut h: Vec<f64> = Vec::new();
-        let mut next: Vec<f64> = Vec::new();
         for i in 0..GRID {
             for j in 0..GRID {
-                let (x, y) = (grid_coord(j), grid_coord(i));
-                h.clear();
-                h.extend(self.features.iter().map(|&f| data::feature(f, x, y)));
-                for (l, (kernel, bias, units)) in dense.iter().enumerate() {
-                    next.clear();
-                    for u in 0..*units {
-                        let z = bias[u] as f64
-                            + h.iter()
-                                .enumerate()
-                                .map(|(k, &a)| a * kernel[k * units + u] as f64)
-                                .sum::<f64>();
-                        next.push(if l < hidden {
-                            apply(self.activation, z)
-                        } else {
-                            z
-                        });
+                let z = net.eval(&self.inputs(grid_coord(j), grid_coord(i)), |l, values| {
+                    for (cell, &v) in neurons[l].iter_mut().zip(values) {
+                        cell.push(v);
                     }
-                    if l < hidden {
-                        for (u, cell) in neurons[l].iter_mut().enumerate() {
-                            cell.push(next[u]);
-                        }
-                    }
-                    std::mem::swap(&mut h, &mut next);
-                }
-                let z = h.first().copied().unwrap_or(0.0);
-                output.push(if self.classification {
-                    2.0 / (1.0 + (-z).exp()) - 1.0
-                } else {
-                    z.clamp(-1.0, 1.0)
                 });
+                if multiclass {
+                    for (cell, p) in probs.iter_mut().zip(softmax(&z)) {
+                        cell.push(p);
+                    }
+                } else {
+                    let z = z.first().copied().unwrap_or(0.0);
+                    output.push(match self.classes {
+                        Some(_) => 2.0 / (1.0 + (-z).exp()) - 1.0,
+                        None => z.clamp(-1.0, 1.0),
+                    });
+                }
             }
         }
         // Bounded activations keep their own scale; unbounded ones are scaled per neuron.
@@ -431,11 +420,34 @@ impl PlaygroundDemo {
                 }
             }
         }
+        let confusion = self.classes.map_or_else(Vec::new, |k| {
+            let mut m = vec![vec![0usize; k]; k];
+            for (p, &t) in self.test_xy.iter().zip(&self.test_target) {
+                let z = net.eval(&self.inputs(p[0], p[1]), |_, _| {});
+                let predicted = if k == 2 {
+                    usize::from(z.first().is_some_and(|&z| z > 0.0))
+                } else {
+                    (0..z.len()).fold(0, |b, c| if z[c] > z[b] { c } else { b })
+                };
+                m[(t as usize).min(k - 1)][predicted.min(k - 1)] += 1;
+            }
+            m
+        });
         Snapshot {
             steps: self.trainer.steps(),
             output,
+            probs,
             neurons,
+            confusion,
         }
+    }
+
+    /// The features switched on, at (x, y).
+    fn inputs(&self, x: f64, y: f64) -> Vec<f64> {
+        self.features
+            .iter()
+            .map(|&f| data::feature(f, x, y))
+            .collect()
     }
 
     /// Runs `f` on the snapshot for the current weights, computing it first if they changed.
@@ -448,165 +460,6 @@ impl PlaygroundDemo {
             *cache = Some(self.compute_snapshot());
         }
         f(cache.as_ref().expect("snapshot computed above"))
-    }
-
-    fn draw_field<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let title = format!("Output after {} epochs", self.trainer.history().len());
-        let range = -EXTENT..EXTENT;
-        let mut chart = viz::chart(
-            area,
-            &title,
-            range.clone(),
-            range,
-            &self.axes[0],
-            &self.axes[1],
-        )?;
-        self.with_snapshot(|s| {
-            raster_field(&mut chart, 2, |x, y| diverging(bilinear(&s.output, x, y)))
-        })?;
-        let colour = |t: f64| {
-            if self.classification {
-                if t > 0.5 {
-                    viz::BLUE
-                } else {
-                    viz::ORANGE
-                }
-            } else {
-                strong(t)
-            }
-        };
-        chart.draw_series(self.train_xy.iter().zip(&self.train_target).map(|(p, &t)| {
-            EmptyElement::at((p[0], p[1]))
-                + Circle::new((0, 0), 3, colour(t).filled())
-                + Circle::new((0, 0), 3, WHITE.stroke_width(1))
-        }))?;
-        chart.draw_series(
-            self.test_xy
-                .iter()
-                .zip(&self.test_target)
-                .map(|(p, &t)| Circle::new((p[0], p[1]), 3, colour(t).stroke_width(2))),
-        )?;
-        // An uploaded file's classes are named in a legend.
-        let Some(names) = &self.upload_classes else {
-            return Ok(());
-        };
-        for (name, c) in names.iter().zip([viz::ORANGE, viz::BLUE]) {
-            chart
-                .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled()));
-        }
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperLeft)
-    }
-
-    /// One row of small heat-maps per hidden layer, one per neuron (the first eight).
-    fn draw_neurons<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let fs = viz::font_size(area);
-        let style = ("sans-serif", fs).into_font().color(&viz::INK);
-        let (w, h) = area.dim_in_pixel();
-        let names: Vec<&str> = self.features.iter().map(|&f| FEATURES[f].1).collect();
-        area.draw_text(
-            "Hidden neurons, one row per layer",
-            &("sans-serif", fs + 2).into_font().color(&viz::INK),
-            (8, 6),
-        )?;
-        // On a file, x1 and x2 are its two columns, rescaled: say which is which.
-        let columns = if self.axes[0] == "x1" {
-            String::new()
-        } else {
-            let column = |j: usize| self.axes[j].trim_end_matches(" (rescaled)").to_string();
-            format!(" (x1 = {}, x2 = {}, rescaled)", column(0), column(1))
-        };
-        area.draw_text(
-            &format!("inputs: {}{columns}", names.join(", ")),
-            &style,
-            (8, fs as i32 + 12),
-        )?;
-        self.with_snapshot(|s| -> Result<()> {
-            if s.neurons.is_empty() {
-                area.draw_text(
-                    "No hidden layer: the output is a weighted sum of the inputs.",
-                    &style,
-                    (8, (h / 2) as i32),
-                )?;
-                return Ok(());
-            }
-            let rows = s.neurons.len() as u32;
-            let cols = s.neurons.iter().map(Vec::len).max().unwrap_or(1) as u32;
-            let (top, left) = (fs * 3 + 16, fs * 3);
-            let cell = ((w.saturating_sub(left + 8)) / cols)
-                .min(h.saturating_sub(top + 4) / rows)
-                .max(4);
-            let side = cell.saturating_sub(4).max(2);
-            for (l, layer) in s.neurons.iter().enumerate() {
-                let y0 = (top + l as u32 * cell) as i32;
-                area.draw_text(
-                    &format!("L{}", l + 1),
-                    &style,
-                    (4, y0 + side as i32 / 2 - fs as i32 / 2),
-                )?;
-                for (u, values) in layer.iter().enumerate() {
-                    let x0 = (left + u as u32 * cell) as i32;
-                    area.draw(&heat_map(values, (x0, y0), side))?;
-                    area.draw(&Rectangle::new(
-                        [(x0 - 1, y0 - 1), (x0 + side as i32, y0 + side as i32)],
-                        viz::GREY.stroke_width(1),
-                    ))?;
-                }
-            }
-            Ok(())
-        })
-    }
-
-    fn draw_loss<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let (train, test) = self.losses();
-        let history = self.trainer.history();
-        let finite = |v: f32| (v as f64).is_finite().then_some(v as f64);
-        let points: Vec<(f64, f64, Option<f64>)> = history
-            .iter()
-            .filter_map(|e| {
-                Some((
-                    e.epoch as f64,
-                    finite(e.train_loss)?,
-                    e.val_loss.and_then(finite),
-                ))
-            })
-            .collect();
-        let (_, top) = viz::extent(
-            points
-                .iter()
-                .flat_map(|p| [Some(p.1), p.2])
-                .flatten()
-                .chain([0.1]),
-        );
-        let epochs = (history.len() as f64).max(10.0);
-        let mut chart = viz::chart(
-            area,
-            &format!("Loss: train {}, test {}", short(train), short(test)),
-            0.0..epochs,
-            0.0..top * 1.1,
-            "epoch",
-            if self.classification {
-                "cross-entropy"
-            } else {
-                "squared error"
-            },
-        )?;
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().map(|p| (p.0, p.1)),
-                viz::INK.stroke_width(2),
-            ))?
-            .label("train")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::INK.stroke_width(2)));
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().filter_map(|p| Some((p.0, p.2?))),
-                viz::RED.stroke_width(2),
-            ))?
-            .label("test")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(2)));
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
     }
 
     /// Train and test loss of the last finished epoch (NaN before the first).
@@ -638,12 +491,11 @@ impl Demo for PlaygroundDemo {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        area.fill(&WHITE)?;
-        let panels = viz::panels(area, 3);
-        self.draw_field(&panels[0])?;
-        self.draw_neurons(&panels[1])?;
-        self.draw_loss(&panels[2])?;
-        Ok(())
+        self.draw_panels(area)
+    }
+
+    fn height_for_width(&self, width: u32) -> u32 {
+        self.panels_height(width)
     }
 
     fn metrics(&self) -> Vec<Metric> {
@@ -717,6 +569,68 @@ impl Demo for PlaygroundDemo {
     }
 }
 
+/// The dense layers' weights in f64, for evaluating the network one point at a time.
+struct Net {
+    /// (kernel row-major inputs x units, bias, units) per dense layer; the last is the output.
+    dense: Vec<(Vec<f64>, Vec<f64>, usize)>,
+    activation: Activation,
+}
+
+impl Net {
+    fn of(model: &Sequential, activation: Activation) -> Self {
+        let widen = |t: &Tensor| t.to_vec().into_iter().map(f64::from).collect::<Vec<_>>();
+        let dense = model
+            .layers()
+            .iter()
+            .filter_map(|l| match l {
+                Layer::Dense(d) => Some((widen(&d.kernel), widen(&d.bias), d.bias.numel())),
+                _ => None,
+            })
+            .collect();
+        Net { dense, activation }
+    }
+
+    fn outputs(&self) -> usize {
+        self.dense.last().map_or(1, |d| d.2)
+    }
+
+    /// The output layer's values (logits) for `inputs`; `hidden(layer, values)` sees each
+    /// hidden layer's outputs on the way.
+    fn eval(&self, inputs: &[f64], mut hidden: impl FnMut(usize, &[f64])) -> Vec<f64> {
+        let last = self.dense.len().saturating_sub(1);
+        let mut h = inputs.to_vec();
+        for (l, (kernel, bias, units)) in self.dense.iter().enumerate() {
+            let next: Vec<f64> = (0..*units)
+                .map(|u| {
+                    let z = bias[u]
+                        + h.iter()
+                            .enumerate()
+                            .map(|(k, &a)| a * kernel[k * units + u])
+                            .sum::<f64>();
+                    if l < last {
+                        apply(self.activation, z)
+                    } else {
+                        z
+                    }
+                })
+                .collect();
+            if l < last {
+                hidden(l, &next);
+            }
+            h = next;
+        }
+        h
+    }
+}
+
+/// Probabilities from logits (shifted by their maximum, so `exp` cannot overflow).
+fn softmax(z: &[f64]) -> Vec<f64> {
+    let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e: Vec<f64> = z.iter().map(|&v| (v - top).exp()).collect();
+    let total: f64 = e.iter().sum();
+    e.iter().map(|v| v / total).collect()
+}
+
 /// The (n, features) input tensor for points `xy`.
 fn feature_tensor(features: &[usize], xy: &[[f64; 2]]) -> Result<Tensor> {
     let data = xy
@@ -744,65 +658,35 @@ fn grid_coord(k: usize) -> f64 {
     -EXTENT + 2.0 * EXTENT * (k as f64 + 0.5) / GRID as f64
 }
 
-/// Grid values interpolated at (x, y), so the low-resolution field draws without blocks.
-fn bilinear(values: &[f64], x: f64, y: f64) -> f64 {
-    let at = |v: f64| {
-        let f = ((v + EXTENT) / (2.0 * EXTENT) * GRID as f64 - 0.5).clamp(0.0, (GRID - 1) as f64);
-        let k = (f as usize).min(GRID - 2);
-        (k, f - k as f64)
-    };
-    let ((j, tx), (i, ty)) = (at(x), at(y));
-    let v = |ii: usize, jj: usize| values[ii * GRID + jj];
-    (1.0 - ty) * ((1.0 - tx) * v(i, j) + tx * v(i, j + 1))
-        + ty * ((1.0 - tx) * v(i + 1, j) + tx * v(i + 1, j + 1))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Orange for -1, white for 0, blue for +1 (pale, as a background).
-fn diverging(v: f64) -> RGBColor {
-    mix(v, 0.55)
-}
-
-/// The full-strength version, for points.
-fn strong(v: f64) -> RGBColor {
-    mix(v.signum() * v.abs().sqrt(), 1.0)
-}
-
-fn mix(v: f64, strength: f64) -> RGBColor {
-    let v = if v.is_finite() {
-        v.clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let c = if v >= 0.0 { viz::BLUE } else { viz::ORANGE };
-    let t = v.abs() * strength;
-    let m = |a: u8| (255.0 + t * (a as f64 - 255.0)).round() as u8;
-    RGBColor(m(c.0), m(c.1), m(c.2))
-}
-
-/// A `side`-pixel square heat-map of one neuron's grid values, nearest-neighbour scaled.
-fn heat_map(values: &[f64], pos: (i32, i32), side: u32) -> Raster {
-    let mut rgb = Vec::with_capacity((side * side * 3) as usize);
-    for py in 0..side {
-        // Row 0 of the bitmap is the top, i.e. the largest x2.
-        let i = GRID - 1 - (py as usize * GRID / side as usize).min(GRID - 1);
-        for px in 0..side {
-            let j = (px as usize * GRID / side as usize).min(GRID - 1);
-            let c = mix(values[i * GRID + j], 0.9);
-            rgb.extend_from_slice(&[c.0, c.1, c.2]);
+    /// Right after an epoch, the confusion matrix (the playground's own f64 forward pass) counts
+    /// every test point once and agrees with the trainer's test accuracy (the tape's f32 one).
+    #[test]
+    fn confusion_matrix_agrees_with_the_trainers_test_accuracy() {
+        for dataset in ["circle", "blobs-4"] {
+            let pairs = [("dataset", dataset), ("noise", "0.3")].map(|(k, v)| (k.into(), v.into()));
+            let params = crate::demos::params_with("playground", &pairs).unwrap();
+            let mut demo = PlaygroundDemo::new(&params, 5).unwrap();
+            // 200 training points in batches of 10: 20 mini-batches per epoch.
+            for _ in 0..60 {
+                assert_eq!(demo.tick(), Progress::Running);
+            }
+            let accuracy = demo.trainer.history()[2].val_accuracy.unwrap();
+            let (right, total) = demo.with_snapshot(|s| {
+                let k = s.confusion.len();
+                let right: usize = (0..k).map(|c| s.confusion[c][c]).sum();
+                (right, s.confusion.iter().flatten().sum::<usize>())
+            });
+            assert_eq!(total, demo.test_xy.len(), "{dataset}");
+            let ours = right as f64 / total as f64;
+            assert!(ours < 1.0, "{dataset}: the noise should leave some errors");
+            assert!(
+                (ours - accuracy as f64).abs() < 1e-6,
+                "{dataset}: {ours} vs {accuracy}"
+            );
         }
-    }
-    Raster {
-        pos,
-        size: (side, side),
-        rgb,
-    }
-}
-
-/// A loss for a title: three significant digits, or a dash before the first epoch.
-fn short(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.3}")
-    } else {
-        "—".into()
     }
 }

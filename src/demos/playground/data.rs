@@ -1,6 +1,7 @@
 //! The playground's data sets, in the spirit of TensorFlow Playground: points in the square
-//! [-6, 6]², classification sets labelled 0 / 1, regression sets with targets in [-1, 1]; and
-//! the reader's two-class CSV mapped into the same square.
+//! [-6, 6]², classification sets labelled 0 / 1 (or 0 to 3 for the multiclass sets), regression
+//! sets with targets in [-1, 1]; and the reader's CSV (two to seven classes) mapped into the same
+//! square.
 
 use crate::data::upload::Upload;
 use crate::error::Result;
@@ -9,18 +10,19 @@ use crate::rng::Rng;
 /// Half the side of the square the points live in.
 pub const EXTENT: f64 = 6.0;
 
-/// Points, their targets, and whether the targets are classes (0 / 1) or real values.
+/// Points and their targets: class indices 0, 1, ... or real values.
 pub struct Points {
     pub xy: Vec<[f64; 2]>,
     pub target: Vec<f64>,
-    pub classification: bool,
+    /// How many classes the targets index; `None` for a regression set.
+    pub classes: Option<usize>,
 }
 
 /// The data set `name` with `n` points; `noise` in [0, 0.5] blurs the classes (or targets).
 pub fn generate(name: &str, n: usize, noise: f64, rng: &mut Rng) -> Points {
     let mut xy = Vec::with_capacity(n);
     let mut target = Vec::with_capacity(n);
-    let mut classification = true;
+    let mut classes = Some(2);
     match name {
         "xor" => {
             for _ in 0..n {
@@ -62,8 +64,33 @@ pub fn generate(name: &str, n: usize, noise: f64, rng: &mut Rng) -> Points {
                 target.push(label);
             }
         }
+        "spiral-3" => {
+            // Three arms a third of a turn apart, each a class.
+            let third = n.div_ceil(3);
+            for i in 0..n {
+                let (k, label) = (i % third, i / third);
+                let r = k as f64 / third as f64 * 5.0 + 0.3;
+                let t = 1.25 * k as f64 / third as f64 * 2.0 * std::f64::consts::PI
+                    + label as f64 * 2.0 * std::f64::consts::PI / 3.0;
+                let (nx, ny) = jitter(noise, 1.0, rng);
+                xy.push([r * t.sin() + nx, r * t.cos() + ny]);
+                target.push(label as f64);
+            }
+            classes = Some(3);
+        }
+        "blobs-4" => {
+            // One cloud per quadrant; they overlap as the noise grows.
+            let std = 0.7 + 3.0 * noise;
+            for i in 0..n {
+                let label = i % 4;
+                let (cx, cy) = ([-2.5, 2.5, 2.5, -2.5][label], [2.5, 2.5, -2.5, -2.5][label]);
+                xy.push([cx + std * rng.normal(), cy + std * rng.normal()]);
+                target.push(label as f64);
+            }
+            classes = Some(4);
+        }
         "plane" | "multi-gaussian" => {
-            classification = false;
+            classes = None;
             for _ in 0..n {
                 let (x, y) = (
                     rng.uniform_range(-EXTENT, EXTENT),
@@ -94,7 +121,7 @@ pub fn generate(name: &str, n: usize, noise: f64, rng: &mut Rng) -> Points {
     Points {
         xy,
         target,
-        classification,
+        classes,
     }
 }
 
@@ -104,12 +131,11 @@ pub const UPLOAD_SPAN: f64 = 5.0;
 
 /// The reader's file as playground points: each column mapped linearly from its smallest to its
 /// largest value onto [-UPLOAD_SPAN, UPLOAD_SPAN] (whatever its units, the network then sees
-/// inputs of the usual size), the second of the two sorted classes labelled 1; with the legend
-/// names of class 0 and class 1.
-pub fn from_upload(upload: &Upload) -> Result<(Points, [String; 2])> {
+/// inputs of the usual size), each point labelled with the index of its class among the sorted
+/// labels; with the names of the classes in that order.
+pub fn from_upload(upload: &Upload) -> Result<(Points, Vec<String>)> {
     let data = upload.dataset()?;
     let classes = crate::metrics::unique_labels([data.y.view()]);
-    let (negative, positive) = (classes[0], classes[classes.len() - 1]);
     let names = upload.class_names();
     let map = |j: usize| {
         let (lo, hi) = data
@@ -133,6 +159,7 @@ pub fn from_upload(upload: &Upload) -> Result<(Points, [String; 2])> {
         }
     };
     let (fx, fy) = (map(0), map(1));
+    let index = |label: f64| classes.iter().position(|&c| c == label).unwrap_or(0) as f64;
     let points = Points {
         xy: data
             .x
@@ -140,10 +167,10 @@ pub fn from_upload(upload: &Upload) -> Result<(Points, [String; 2])> {
             .into_iter()
             .map(|r| [fx(r[0]), fy(r[1])])
             .collect(),
-        target: data.y.iter().map(|&v| f64::from(v == positive)).collect(),
-        classification: true,
+        target: data.y.iter().map(|&v| index(v)).collect(),
+        classes: Some(classes.len()),
     };
-    Ok((points, [names.name(negative), names.name(positive)]))
+    Ok((points, classes.iter().map(|&c| names.name(c)).collect()))
 }
 
 /// The noise-free target of a regression set at (x, y), in [-1, 1].
