@@ -3,9 +3,14 @@
 //! network, clones of one MLP train on the same mini-batches. Either way every racer is the real
 //! `nn::Optimizer` driven by its own `nn::LrSchedule`, one step per tick.
 
+mod draw;
+mod surface;
+
+pub use surface::Surface;
+
 use super::playground::data as playground_data;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
-use crate::autodiff::{Tape, Var};
+use crate::autodiff::Tape;
 use crate::error::Result;
 use crate::estimator::Progress;
 use crate::nn::{
@@ -14,7 +19,7 @@ use crate::nn::{
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
-use crate::viz::{self, colormap, raster_field_cached, RasterCache};
+use crate::viz::{self, RasterCache};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -43,107 +48,6 @@ pub fn optimizer_kind(key: &str) -> OptimizerKind {
         "nadam" => OptimizerKind::nadam(),
         "adamw" => OptimizerKind::adamw(),
         _ => OptimizerKind::Sgd,
-    }
-}
-
-/// The 2-D test surfaces, each with its minimum value 0.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Surface {
-    /// `0.05 x^2 + 2 y^2`: curvatures 40x apart.
-    Valley,
-    /// `(1 - x)^2 + 10 (y - x^2)^2`: a curved valley, minimum at (1, 1).
-    Rosenbrock,
-    /// `x^2 / 2 + y^4 / 4 - y^2 / 2 + 1/4`: a saddle at the origin, minima at (0, ±1).
-    Saddle,
-}
-
-impl Surface {
-    pub fn named(name: &str) -> Self {
-        match name {
-            "rosenbrock" => Surface::Rosenbrock,
-            "saddle" => Surface::Saddle,
-            _ => Surface::Valley,
-        }
-    }
-
-    /// The value at (x, y).
-    pub fn value(self, x: f64, y: f64) -> f64 {
-        match self {
-            Surface::Valley => 0.05 * x * x + 2.0 * y * y,
-            Surface::Rosenbrock => (1.0 - x).powi(2) + 10.0 * (y - x * x).powi(2),
-            Surface::Saddle => 0.5 * x * x + 0.25 * y.powi(4) - 0.5 * y * y + 0.25,
-        }
-    }
-
-    /// The common starting point of every racer.
-    pub fn start(self) -> [f32; 2] {
-        match self {
-            Surface::Valley => [-4.5, 1.5],
-            Surface::Rosenbrock => [-1.5, 2.5],
-            Surface::Saddle => [-3.0, 0.01],
-        }
-    }
-
-    /// The start moved by `jitter` (each in [-1, 1]) times 0.05, or 0.005 across the saddle's
-    /// ridge so that the start stays on the same side of it.
-    pub fn start_near(self, jitter: [f64; 2]) -> [f32; 2] {
-        let [x, y] = self.start();
-        let dy = if self == Surface::Saddle { 0.005 } else { 0.05 };
-        [x + (0.05 * jitter[0]) as f32, y + (dy * jitter[1]) as f32]
-    }
-
-    /// The plotted window (x range, y range).
-    fn window(self) -> ((f64, f64), (f64, f64)) {
-        match self {
-            Surface::Valley => ((-5.0, 5.0), (-2.0, 2.0)),
-            Surface::Rosenbrock => ((-2.0, 2.0), (-1.0, 3.0)),
-            Surface::Saddle => ((-3.5, 3.5), (-1.75, 1.75)),
-        }
-    }
-
-    fn minima(self) -> Vec<(f64, f64)> {
-        match self {
-            Surface::Valley => vec![(0.0, 0.0)],
-            Surface::Rosenbrock => vec![(1.0, 1.0)],
-            Surface::Saddle => vec![(0.0, 1.0), (0.0, -1.0)],
-        }
-    }
-
-    /// Records the surface at the (2,) parameter `p` on the tape: a scalar.
-    pub fn forward(self, tape: &mut Tape, p: Var) -> Result<Var> {
-        let x = tape.slice(p, 0, 0, 1)?;
-        let y = tape.slice(p, 0, 1, 2)?;
-        let f = match self {
-            Surface::Valley => {
-                let x2 = tape.square(x);
-                let y2 = tape.square(y);
-                let a = tape.scale(x2, 0.05);
-                let b = tape.scale(y2, 2.0);
-                tape.add(a, b)?
-            }
-            Surface::Rosenbrock => {
-                let one_minus = tape.neg(x);
-                let one_minus = tape.add_scalar(one_minus, 1.0);
-                let a = tape.square(one_minus);
-                let x2 = tape.square(x);
-                let d = tape.sub(y, x2)?;
-                let d2 = tape.square(d);
-                let b = tape.scale(d2, 10.0);
-                tape.add(a, b)?
-            }
-            Surface::Saddle => {
-                let x2 = tape.square(x);
-                let a = tape.scale(x2, 0.5);
-                let y2 = tape.square(y);
-                let y4 = tape.square(y2);
-                let b = tape.scale(y4, 0.25);
-                let c = tape.scale(y2, -0.5);
-                let s = tape.add(a, b)?;
-                let s = tape.add(s, c)?;
-                tape.add_scalar(s, 0.25)
-            }
-        };
-        Ok(tape.sum(f))
     }
 }
 
@@ -506,185 +410,6 @@ impl OptimizerRaceDemo {
         self.steps += 1;
         Ok(())
     }
-
-    fn draw_surface<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        s: Surface,
-    ) -> Result<()> {
-        let ((x0, x1), (y0, y1)) = s.window();
-        let mut chart = viz::chart(area, "Paths on the loss surface", x0..x1, y0..y1, "x", "y")?;
-        let corners = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)];
-        let top = corners
-            .iter()
-            .map(|&(a, b)| s.value(a, b))
-            .fold(0.0, f64::max)
-            .max(1e-6);
-        let (lmin, lmax) = ((1e-3f64).ln(), top.ln());
-        raster_field_cached(&mut chart, 1, &self.contour, |x, y| {
-            let t = (s.value(x, y).max(1e-3).ln() - lmin) / (lmax - lmin).max(1e-9);
-            colormap((t * 14.0).floor() / 14.0)
-        })?;
-        let clamp = |p: &[f64; 2]| {
-            (
-                p[0].clamp(x0 - (x1 - x0), x1 + (x1 - x0)),
-                p[1].clamp(y0 - (y1 - y0), y1 + (y1 - y0)),
-            )
-        };
-        for r in &self.racers {
-            let pts: Vec<(f64, f64)> = r
-                .path
-                .iter()
-                .filter(|p| p.iter().all(|v| v.is_finite()))
-                .map(clamp)
-                .collect();
-            let c = r.colour;
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))?
-                .label(r.name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3))
-                });
-            if let Some(&last) = pts.last() {
-                chart.draw_series(std::iter::once(Circle::new(last, 4, c.filled())))?;
-            }
-        }
-        chart.draw_series(
-            s.minima()
-                .into_iter()
-                .map(|m| Cross::new(m, 6, viz::INK.stroke_width(2))),
-        )?;
-        let st = self.racers.first().map_or([0.0, 0.0], |r| r.path[0]);
-        chart.draw_series(std::iter::once(Circle::new(
-            (st[0], st[1]),
-            5,
-            viz::INK.stroke_width(2),
-        )))?;
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
-    }
-
-    /// Loss after each step, one curve per racer (on a log axis for the surfaces).
-    fn draw_losses<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let positive = |v: f64| (v.is_finite() && v > 0.0).then_some(v);
-        let (lo, hi) = viz::extent(
-            self.racers
-                .iter()
-                .flat_map(|r| r.losses.iter().copied().filter_map(positive)),
-        );
-        let lo = lo.max(1e-12);
-        let hi = hi.max(lo * 10.0);
-        let x_range = 0.0..(self.steps.max(self.total) as f64);
-        let curves = |r: &Racer| -> Vec<(f64, f64)> {
-            r.losses
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &l)| Some((i as f64, positive(l)?)))
-                .collect()
-        };
-        if let Task::Network { .. } = self.task {
-            // Cross-entropies stay within a decade or two: a linear axis from 0 reads better.
-            let mut chart = viz::chart(
-                area,
-                "Network: training loss on all points",
-                x_range,
-                0.0..hi.min(5.0) * 1.05,
-                "step",
-                "cross-entropy",
-            )?;
-            for r in &self.racers {
-                let c = r.colour;
-                chart
-                    .draw_series(LineSeries::new(curves(r), c.stroke_width(2)))?
-                    .label(r.name)
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3))
-                    });
-            }
-            return viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight);
-        }
-        let mut chart = viz::chart_log_y(
-            area,
-            "Loss above the minimum",
-            x_range,
-            lo / 2.0..hi * 2.0,
-            "step",
-            "loss",
-        )?;
-        for r in &self.racers {
-            chart.draw_series(LineSeries::new(curves(r), r.colour.stroke_width(2)))?;
-        }
-        Ok(())
-    }
-
-    /// The rate each racer used at each step; dashed: the schedule planned over the race.
-    fn draw_rates<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let top = self
-            .racers
-            .iter()
-            .flat_map(|r| r.rates.iter().copied())
-            .chain([self.lr as f64])
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        let mut chart = viz::chart(
-            area,
-            &format!("Learning rate ({})", self.schedule_name),
-            0.0..(self.steps.max(self.total) as f64),
-            0.0..top * 1.15,
-            "step",
-            "rate",
-        )?;
-        if let Some(r) = self.racers.first() {
-            if !matches!(r.schedule.schedule, Schedule::Performance { .. }) {
-                let plan = LrSchedule::new(r.schedule.schedule.clone(), self.lr)?;
-                chart.draw_series(DashedLineSeries::new(
-                    (0..self.total).map(|s| (s as f64, plan.rate(s) as f64)),
-                    5,
-                    4,
-                    viz::GREY.stroke_width(1),
-                ))?;
-            }
-        }
-        for r in &self.racers {
-            chart.draw_series(LineSeries::new(
-                r.rates.iter().enumerate().map(|(i, &v)| (i as f64, v)),
-                r.colour.stroke_width(2),
-            ))?;
-        }
-        Ok(())
-    }
-
-    /// The standings: racers sorted by their current loss.
-    fn draw_standings<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let fs = viz::font_size(area);
-        let ink = ("sans-serif", fs).into_font().color(&viz::INK);
-        area.draw_text(
-            &format!("Standings after {} steps", self.steps),
-            &("sans-serif", fs + 2).into_font().color(&viz::INK),
-            (fs as i32, fs as i32),
-        )?;
-        let mut order: Vec<&Racer> = self.racers.iter().collect();
-        order.sort_by(|a, b| {
-            let key = |r: &Racer| r.losses.last().copied().filter(|v| v.is_finite());
-            key(a)
-                .unwrap_or(f64::INFINITY)
-                .total_cmp(&key(b).unwrap_or(f64::INFINITY))
-        });
-        for (k, r) in order.iter().enumerate() {
-            let y = fs as i32 * (3 + k as i32) + 6 * k as i32;
-            area.draw(&Rectangle::new(
-                [(fs as i32, y), (fs as i32 * 2, y + fs as i32)],
-                r.colour.filled(),
-            ))?;
-            let loss = r.losses.last().copied().unwrap_or(f64::NAN);
-            let text = if r.diverged {
-                format!("{}. {}: diverged", k + 1, r.name)
-            } else {
-                format!("{}. {}: loss {}", k + 1, r.name, sci(loss))
-            };
-            area.draw_text(&text, &ink, (fs as i32 * 2 + 8, y))?;
-        }
-        Ok(())
-    }
 }
 
 impl Demo for OptimizerRaceDemo {
@@ -805,15 +530,5 @@ fn metric_key(key: &str) -> &'static str {
         "nadam" => "loss_nadam",
         "adamw" => "loss_adamw",
         _ => "loss_sgd",
-    }
-}
-
-fn sci(v: f64) -> String {
-    if !v.is_finite() {
-        "—".into()
-    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e4) {
-        format!("{v:.2e}")
-    } else {
-        format!("{v:.4}")
     }
 }
