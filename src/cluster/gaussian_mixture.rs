@@ -420,7 +420,7 @@ impl GaussianMixture {
     /// The most likely component of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
         let w = self.weighted_log_prob(x)?;
-        Ok(w.rows().into_iter().map(|r| argmax(r.iter())).collect())
+        Ok(w.rows().into_iter().map(crate::metrics::argmax).collect())
     }
 
     /// The posterior probability of each component for each row (`n_samples x n_components`).
@@ -463,15 +463,4 @@ impl GaussianMixture {
         let n = x.nrows() as f64;
         Ok(-2.0 * self.score(x)? * n + 2.0 * self.n_parameters() as f64)
     }
-}
-
-/// Index of the largest value (the first on ties, as numpy's argmax).
-fn argmax<'a>(values: impl Iterator<Item = &'a f64>) -> usize {
-    let mut best = (0, f64::NEG_INFINITY);
-    for (i, &v) in values.enumerate() {
-        if v > best.1 {
-            best = (i, v);
-        }
-    }
-    best.0
 }

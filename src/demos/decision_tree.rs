@@ -56,8 +56,7 @@ pub(crate) fn tint(c: RGBColor, strength: f64) -> RGBColor {
 /// The majority class of a node and how sure it is (0 at a uniform mix, 1 when pure).
 fn majority(node: &Node) -> (usize, f64) {
     let k = node.value.len().max(1);
-    let best =
-        (0..node.value.len()).fold(0, |b, c| if node.value[c] > node.value[b] { c } else { b });
+    let best = crate::metrics::argmax(&node.value);
     let p = node.value.get(best).copied().unwrap_or(1.0);
     let purity = if k > 1 {
         ((p - 1.0 / k as f64) / (1.0 - 1.0 / k as f64)).clamp(0.0, 1.0)

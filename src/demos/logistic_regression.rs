@@ -334,8 +334,7 @@ impl LogisticRegressionDemo {
             }
             out
         };
-        let argmax =
-            |p: &[f64; MAX_CLASSES]| (0..k).fold(0, |b, c| if p[c] > p[b] { c } else { b });
+        let argmax = |p: &[f64; MAX_CLASSES]| crate::metrics::argmax(&p[..k]);
         // A pixel is on the boundary when the winning class differs half a pixel to its right or above.
         let (px, py) = chart.plotting_area().get_pixel_range();
         let dx = (xr.end - xr.start) / (px.end - px.start).max(1) as f64;

@@ -211,11 +211,7 @@ pub trait Demo {
 
     /// Canvas height for a given width: three panels side by side when wide, stacked when narrow.
     fn height_for_width(&self, width: u32) -> u32 {
-        if width >= 720 {
-            (width as f64 * 0.36) as u32
-        } else {
-            (width as f64 * 1.9).min(1100.0) as u32
-        }
+        crate::viz::three_panel_height(width)
     }
 }
 

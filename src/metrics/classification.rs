@@ -432,22 +432,26 @@ pub fn log_loss(y_true: ArrayView1<f64>, proba: ArrayView2<f64>, classes: &[f64]
     Ok(total / y_true.len() as f64)
 }
 
+/// Index of the largest value, the first on ties (as numpy's `argmax`); 0 when empty. NaNs are
+/// never the largest.
+pub fn argmax<'a>(values: impl IntoIterator<Item = &'a f64>) -> usize {
+    let mut best = (0, f64::NEG_INFINITY);
+    for (i, &v) in values.into_iter().enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
+}
+
 /// Labels from scores: the class with the largest score per row (first on ties), as `argmax`.
 pub fn argmax_labels(scores: ArrayView2<f64>, classes: &[f64]) -> Array1<f64> {
-    Array1::from_iter(scores.rows().into_iter().map(|row| {
-        let best = row
-            .iter()
-            .enumerate()
-            .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
-                if v > bv {
-                    (i, v)
-                } else {
-                    (bi, bv)
-                }
-            })
-            .0;
-        classes.get(best).copied().unwrap_or(f64::NAN)
-    }))
+    Array1::from_iter(
+        scores
+            .rows()
+            .into_iter()
+            .map(|row| classes.get(argmax(row)).copied().unwrap_or(f64::NAN)),
+    )
 }
 
 #[cfg(test)]

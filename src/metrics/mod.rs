@@ -5,7 +5,7 @@ mod classification;
 mod regression;
 
 pub use classification::{
-    accuracy_score, argmax_labels, auc, confusion_matrix, f1_score, log_loss,
+    accuracy_score, argmax, argmax_labels, auc, confusion_matrix, f1_score, log_loss,
     precision_recall_curve, precision_recall_f1, precision_score, recall_score, roc_auc_score,
     roc_curve, unique_labels, Average, ConfusionMatrix, PrecisionRecallCurve, PrecisionRecallF1,
     RocCurve,

@@ -98,6 +98,16 @@ pub fn step_points(grid: &[f64], value: impl Fn(f64) -> f64) -> Vec<(f64, f64)> 
     steps
 }
 
+/// Canvas height for three `panels` (every demo's default): a wide strip side by side, or three
+/// stacked panels.
+pub fn three_panel_height(width: u32) -> u32 {
+    if width >= 720 {
+        (width as f64 * 0.36) as u32
+    } else {
+        (width as f64 * 1.9).min(1100.0) as u32
+    }
+}
+
 /// Canvas height for two `panels`: a wide strip side by side, or two stacked near-squares.
 pub fn two_panel_height(width: u32) -> u32 {
     if width >= 720 {

@@ -229,7 +229,6 @@ fn patch_pixels(
     // One row of pixels per row of values, then repeated `cell` times (no per-pixel indexing).
     let mut rgb = Vec::with_capacity(px * px * 3);
     let mut line = Vec::with_capacity(px * 3);
-    let values: Vec<f64> = values.iter().copied().take(side * side).collect();
     for r in 0..side {
         line.clear();
         for c in 0..side {

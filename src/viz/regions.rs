@@ -86,7 +86,7 @@ impl ClassGrid {
         let winner = |i: usize| {
             let row = scores.row(i);
             let total: f64 = row.sum();
-            let best = (0..row.len()).fold(0, |b, c| if row[c] > row[b] { c } else { b });
+            let best = crate::metrics::argmax(row);
             (best, if total > 0.0 { row[best] / total } else { 0.0 })
         };
         let (xr, yr) = (&self.x_range, &self.y_range);

@@ -49,11 +49,10 @@ impl PlaygroundDemo {
         self.draw_confusion(&panels[3])
     }
 
-    /// The canvas height: as [`viz::panels`] lays out three panels, or twice as tall for four.
+    /// The canvas height: three panels as every demo lays them out, or four (2 x 2 when wide).
     pub(super) fn panels_height(&self, width: u32) -> u32 {
         match (self.classes.is_some(), width >= 720) {
-            (false, true) => (width as f64 * 0.36) as u32,
-            (false, false) => (width as f64 * 1.9).min(1100.0) as u32,
+            (false, _) => viz::three_panel_height(width),
             (true, true) => (width as f64 * 0.62) as u32,
             (true, false) => (width as f64 * 2.5).min(1500.0) as u32,
         }
@@ -307,7 +306,7 @@ fn short(v: f64) -> String {
 /// The most likely class at (x, y), paler the closer its probability is to an even split.
 fn most_likely(probs: &[Vec<f64>], x: f64, y: f64) -> RGBColor {
     let p: Vec<f64> = probs.iter().map(|cell| bilinear(cell, x, y)).collect();
-    let best = (0..p.len()).fold(0, |b, c| if p[c] > p[b] { c } else { b });
+    let best = crate::metrics::argmax(&p);
     let even = 1.0 / p.len().max(2) as f64;
     let sure = ((p[best] - even) / (1.0 - even)).clamp(0.0, 1.0);
     tint(class_colour(best), 0.55 * sure)

@@ -330,12 +330,9 @@ impl PlaygroundDemo {
         let inputs = |xy: &[[f64; 2]]| feature_tensor(&features, xy);
         // A column of 0/1 or values, or one-hot rows for more than two classes.
         let targets = |t: &[f64]| match points.classes {
-            Some(k) if k > 2 => Tensor::from_vec(
-                t.iter()
-                    .flat_map(|&c| (0..k).map(move |j| f32::from(j == c as usize)))
-                    .collect(),
-                &[t.len(), k],
-            ),
+            Some(k) if k > 2 => {
+                Tensor::one_hot(&t.iter().map(|&c| c as usize).collect::<Vec<_>>(), k)
+            }
             _ => Tensor::from_vec(t.iter().map(|&v| v as f32).collect(), &[t.len(), 1]),
         };
         let trainer = Trainer::new(
@@ -387,7 +384,7 @@ impl PlaygroundDemo {
             .collect();
         for i in 0..GRID {
             for j in 0..GRID {
-                let z = net.eval(&self.inputs(grid_coord(j), grid_coord(i)), |l, values| {
+                let z = net.eval(self.inputs(grid_coord(j), grid_coord(i)), |l, values| {
                     for (cell, &v) in neurons[l].iter_mut().zip(values) {
                         cell.push(v);
                     }
@@ -423,11 +420,11 @@ impl PlaygroundDemo {
         let confusion = self.classes.map_or_else(Vec::new, |k| {
             let mut m = vec![vec![0usize; k]; k];
             for (p, &t) in self.test_xy.iter().zip(&self.test_target) {
-                let z = net.eval(&self.inputs(p[0], p[1]), |_, _| {});
+                let z = net.eval(self.inputs(p[0], p[1]), |_, _| {});
                 let predicted = if k == 2 {
                     usize::from(z.first().is_some_and(|&z| z > 0.0))
                 } else {
-                    (0..z.len()).fold(0, |b, c| if z[c] > z[b] { c } else { b })
+                    crate::metrics::argmax(&z)
                 };
                 m[(t as usize).min(k - 1)][predicted.min(k - 1)] += 1;
             }
@@ -596,9 +593,9 @@ impl Net {
 
     /// The output layer's values (logits) for `inputs`; `hidden(layer, values)` sees each
     /// hidden layer's outputs on the way.
-    fn eval(&self, inputs: &[f64], mut hidden: impl FnMut(usize, &[f64])) -> Vec<f64> {
+    fn eval(&self, inputs: Vec<f64>, mut hidden: impl FnMut(usize, &[f64])) -> Vec<f64> {
         let last = self.dense.len().saturating_sub(1);
-        let mut h = inputs.to_vec();
+        let mut h = inputs;
         for (l, (kernel, bias, units)) in self.dense.iter().enumerate() {
             let next: Vec<f64> = (0..*units)
                 .map(|u| {
