@@ -73,6 +73,10 @@ pub enum Error {
     #[error("the covariance of {what} is not positive definite (it collapsed onto too few or identical points): raise reg_covar (now {reg_covar}), use fewer components or rescale the data")]
     NotPositiveDefinite { what: String, reg_covar: f64 },
 
+    /// The GPU device could not be opened, rejected a kernel, ran out of memory or was lost.
+    #[error("GPU: {0}")]
+    Gpu(String),
+
     #[error("drawing failed: {0}")]
     Draw(String),
 

@@ -69,6 +69,8 @@ mod demo_playground;
 mod demo_python;
 #[path = "demo_svm.rs"]
 mod demo_svm;
+#[path = "device_conformance.rs"]
+mod device_conformance;
 #[path = "ensemble_boosting_voting.rs"]
 mod ensemble_boosting_voting;
 #[path = "ensemble_forest.rs"]
@@ -103,3 +105,5 @@ mod tensor_ops;
 mod tree_decision_tree;
 #[path = "web.rs"]
 mod web;
+#[path = "web_gpu.rs"]
+mod web_gpu;

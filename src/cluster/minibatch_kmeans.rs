@@ -242,7 +242,7 @@ impl Iterative for MiniBatchKMeansRun {
             }
         }
         self.steps += 1;
-        if self.params.reassignment_ratio > 0.0 && self.steps % 10 == 0 {
+        if self.params.reassignment_ratio > 0.0 && self.steps.is_multiple_of(10) {
             self.reassign(&batch);
         }
         let batch_inertia = inertia / self.batch as f64;

@@ -122,7 +122,7 @@ pub(crate) fn smo_ticks_per_frame(iterations: usize) -> usize {
 /// Whether a demo re-scores its model after pair update `iterations`: every one at first, then
 /// every eighth (scoring costs more than an update), and always at the end.
 pub(crate) fn rescore(iterations: usize, done: bool) -> bool {
-    done || iterations < 64 || iterations % 8 == 0
+    done || iterations < 64 || iterations.is_multiple_of(8)
 }
 
 /// Rings around the support vectors (`support`, training rows placed by `at`): dark for those on

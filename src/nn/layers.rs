@@ -99,7 +99,7 @@ impl Dropout {
         // everywhere; it enters the tape as a constant, so dropout is just a multiply.
         let mask = Tensor::uniform(&shape, 0.0, 1.0, &mut pass.rng)
             .map(|u| if u < keep { 1.0 / keep } else { 0.0 })
-            .to_device(tape.value(x).device());
+            .to_device(tape.value(x).device())?;
         let m = tape.constant(mask);
         tape.mul(x, m)
     }

@@ -2,18 +2,23 @@
 //! `Unary` enum (an enum rather than closures so that every map can become one GPU kernel).
 
 use super::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast};
-use super::Tensor;
+use super::{gpu, Tensor};
 use crate::error::{Error, Result};
 
+/// Binary operations; the discriminants are elementwise.wgsl's op codes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Binary {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Max,
-    Min,
+    Add = 0,
+    Sub = 1,
+    Mul = 2,
+    Div = 3,
+    Max = 4,
+    Min = 5,
 }
+
+/// elementwise.wgsl's op code for "the first operand", which turns the binary kernel into a
+/// broadcasting copy.
+const FIRST: u32 = 6;
 
 impl Binary {
     #[inline(always)]
@@ -284,6 +289,14 @@ impl Unary {
 
 impl Tensor {
     fn binary(&self, other: &Tensor, op: Binary) -> Result<Tensor> {
+        if let Some(ctx) = Tensor::gpu_of(&[self, other]) {
+            let out_shape = broadcast_shapes(&self.shape, &other.shape)?;
+            let sa = broadcast_strides(&self.shape, &out_shape);
+            let sb = broadcast_strides(&other.shape, &out_shape);
+            let (a, b) = (self.buffer_on(&ctx)?, other.buffer_on(&ctx)?);
+            let out = gpu::binary(&a, &b, &out_shape, &sa, &sb, op as u32)?;
+            return Ok(Tensor::from_gpu(out, out_shape));
+        }
         let (a, b) = (self.cpu(), other.cpu());
         if self.shape == other.shape {
             // One loop per operation (as `per_variant!` does for unary maps).
@@ -349,11 +362,21 @@ impl Tensor {
                 self.shape
             )));
         }
+        if let Some(g) = self.gpu_buffer() {
+            let strides = broadcast_strides(&self.shape, shape);
+            let out = gpu::binary(g, g, shape, &strides, &strides, FIRST)?;
+            return Ok(Tensor::from_gpu(out, shape.to_vec()));
+        }
         Tensor::zeros(shape).add(self)
     }
 
     /// Applies `op` to every element.
     pub fn unary(&self, op: Unary) -> Tensor {
+        if let Some(g) = self.gpu_buffer() {
+            // The output is the input's size, so allocating it cannot meet a limit the input
+            // did not; any other failure is the device's and is kept in `gpu::failure`.
+            return Tensor::from_gpu_or_nan(gpu::unary(g, self.numel(), op), &self.shape);
+        }
         let src = self.cpu();
         let data = per_variant!(op, |op| src.iter().map(|&x| op.apply(x)).collect());
         Tensor::from_parts(data, self.shape.clone())
@@ -367,6 +390,15 @@ impl Tensor {
                 "unary backward needs equal shapes: input {:?}, output {:?}, gradient {:?}",
                 self.shape, y.shape, grad.shape
             )));
+        }
+        if let Some(ctx) = Tensor::gpu_of(&[self, y, grad]) {
+            let (x, yb, g) = (
+                self.buffer_on(&ctx)?,
+                y.buffer_on(&ctx)?,
+                grad.buffer_on(&ctx)?,
+            );
+            let out = gpu::unary_backward(&x, &yb, &g, self.numel(), op)?;
+            return Ok(Tensor::from_gpu(out, self.shape.clone()));
         }
         let (x, yv, g) = (self.cpu(), y.cpu(), grad.cpu());
         let data = per_variant!(op, |op| x

@@ -2,6 +2,7 @@
 //! picking rows (`gather_rows`, for mini-batches). Each is one copy loop over (outer, axis, inner)
 //! blocks, so each maps to one GPU kernel later.
 
+use super::gpu::{self, Blocks};
 use super::shape::{numel, split_at_axis};
 use super::Tensor;
 use crate::error::{Error, Result};
@@ -17,14 +18,26 @@ impl Tensor {
         }
         let (outer, len, inner) = split_at_axis(&self.shape, axis);
         let width = (end - start) * inner;
+        let mut shape = self.shape.clone();
+        shape[axis] = end - start;
+        if let Some(g) = self.gpu_buffer() {
+            let blocks = Blocks {
+                outer,
+                width,
+                src_offset: start * inner,
+                src_stride: len * inner,
+                dst_offset: 0,
+                dst_stride: width,
+            };
+            let out = gpu::assemble(&[(g, blocks)], outer * width)?;
+            return Ok(Tensor::from_gpu(out, shape));
+        }
         let src = self.cpu();
         let mut out = Vec::with_capacity(outer * width);
         for o in 0..outer {
             let from = (o * len + start) * inner;
             out.extend_from_slice(&src[from..from + width]);
         }
-        let mut shape = self.shape.clone();
-        shape[axis] = end - start;
         Ok(Tensor::from_parts(out, shape))
     }
 
@@ -52,6 +65,32 @@ impl Tensor {
         let mut shape = first.shape.clone();
         shape[axis] = total;
         let (outer, _, inner) = split_at_axis(&shape, axis);
+        if let Some(ctx) = Tensor::gpu_of(parts) {
+            let buffers = parts
+                .iter()
+                .map(|t| t.buffer_on(&ctx))
+                .collect::<Result<Vec<_>>>()?;
+            let mut before = 0;
+            let blocks: Vec<_> = parts
+                .iter()
+                .zip(&buffers)
+                .map(|(t, b)| {
+                    let width = t.shape[axis] * inner;
+                    let block = Blocks {
+                        outer,
+                        width,
+                        src_offset: 0,
+                        src_stride: width,
+                        dst_offset: before,
+                        dst_stride: total * inner,
+                    };
+                    before += width;
+                    (&**b, block)
+                })
+                .collect();
+            let out = gpu::assemble(&blocks, numel(&shape))?;
+            return Ok(Tensor::from_gpu(out, shape));
+        }
         let mut out = Vec::with_capacity(numel(&shape));
         for o in 0..outer {
             for t in parts {
@@ -68,19 +107,25 @@ impl Tensor {
             return Err(Error::Shape("gather_rows of a scalar".into()));
         };
         let width = self.numel() / rows.max(1);
-        let src = self.cpu();
-        let mut out = Vec::with_capacity(indices.len() * width);
-        for &i in indices {
-            if i >= rows {
-                return Err(Error::Shape(format!(
-                    "row {i} of a tensor with {rows} rows (shape {:?})",
-                    self.shape
-                )));
-            }
-            out.extend_from_slice(&src[i * width..(i + 1) * width]);
+        if let Some(&i) = indices.iter().find(|&&i| i >= rows) {
+            return Err(Error::Shape(format!(
+                "row {i} of a tensor with {rows} rows (shape {:?})",
+                self.shape
+            )));
         }
         let mut shape = self.shape.clone();
         shape[0] = indices.len();
+        if let Some(g) = self.gpu_buffer() {
+            return Ok(Tensor::from_gpu(
+                gpu::gather_rows(g, indices, width)?,
+                shape,
+            ));
+        }
+        let src = self.cpu();
+        let mut out = Vec::with_capacity(indices.len() * width);
+        for &i in indices {
+            out.extend_from_slice(&src[i * width..(i + 1) * width]);
+        }
         Ok(Tensor::from_parts(out, shape))
     }
 }

@@ -1,7 +1,7 @@
 //! Matrix products (2-D, 3-D batch by 2-D, 3-D by 3-D) on a cache-blocked CPU kernel, and the
 //! transpose of the last two axes.
 
-use super::Tensor;
+use super::{gpu, Tensor};
 use crate::error::{Error, Result};
 
 /// Columns of B (and C) per block: a KC x NC panel of B (128 KiB) stays in L2 while every row of A
@@ -84,16 +84,26 @@ impl Tensor {
                 // A 3-D left operand is row-major, so it is just a taller matrix.
                 let m: usize = sa[..sa.len() - 1].iter().product();
                 let n = sb[1];
-                let mut c = vec![0.0; m * n];
-                gemm(self.cpu(), other.cpu(), &mut c, m, k, n);
                 let mut shape = sa[..sa.len() - 1].to_vec();
                 shape.push(n);
+                if let Some(ctx) = Tensor::gpu_of(&[self, other]) {
+                    let (a, b) = (self.buffer_on(&ctx)?, other.buffer_on(&ctx)?);
+                    let out = gpu::matmul(&a, &b, [1, m, k, n], true)?;
+                    return Ok(Tensor::from_gpu(out, shape));
+                }
+                let mut c = vec![0.0; m * n];
+                gemm(self.cpu(), other.cpu(), &mut c, m, k, n);
                 Ok(Tensor::from_parts(c, shape))
             }
             (3, 3) => {
                 let (batch, m, k, n) = (sa[0], sa[1], sa[2], sb[2]);
                 if sb[0] != batch || sb[1] != k {
                     return Err(mismatch());
+                }
+                if let Some(ctx) = Tensor::gpu_of(&[self, other]) {
+                    let (a, b) = (self.buffer_on(&ctx)?, other.buffer_on(&ctx)?);
+                    let out = gpu::matmul(&a, &b, [batch, m, k, n], false)?;
+                    return Ok(Tensor::from_gpu(out, vec![batch, m, n]));
                 }
                 let mut c = vec![0.0; batch * m * n];
                 let (a, b) = (self.cpu(), other.cpu());
@@ -124,6 +134,12 @@ impl Tensor {
         }
         let (rows, cols) = (self.shape[r - 2], self.shape[r - 1]);
         let batch = self.numel() / (rows * cols).max(1);
+        let mut shape = self.shape.clone();
+        shape.swap(r - 2, r - 1);
+        if let Some(g) = self.gpu_buffer() {
+            let out = gpu::transpose(g, rows, cols, self.numel())?;
+            return Ok(Tensor::from_gpu(out, shape));
+        }
         let src = self.cpu();
         let mut out = vec![0.0; src.len()];
         // Tiles of 32 x 32 keep both the reads and the writes within a few cache lines.
@@ -140,8 +156,6 @@ impl Tensor {
                 }
             }
         }
-        let mut shape = self.shape.clone();
-        shape.swap(r - 2, r - 1);
         Ok(Tensor::from_parts(out, shape))
     }
 }

@@ -1,14 +1,18 @@
 //! `Tensor`: an f32, row-major, n-dimensional array living on a run-time `Device`.
 //!
 //! User code never names a backend type: every operation is a method on `Tensor` that dispatches on
-//! the private `Storage` enum. Today only `Device::Cpu` exists; the WebGPU backend (issue 7) adds a
-//! `Storage::Gpu` variant and a match arm per kernel family, and user code stays the same.
+//! the private `Storage` enum, so the same layers, losses and optimizers run on `Device::Cpu` and
+//! `Device::Gpu`. An operation with any operand on the GPU runs there (CPU operands, such as a
+//! one-hot target or a dropout mask, are uploaded first). Reading a GPU tensor's values is
+//! asynchronous on the web (`read`); `to_vec` and `item` may block natively only.
 //!
 //! Files: `shape.rs` (broadcasting and stride arithmetic), `elementwise.rs` (binary ops with NumPy
 //! broadcasting, unary maps and their derivatives), `matmul.rs` (cache-blocked kernel, transpose),
-//! `reduce.rs` (sums, means, max, softmax), `index.rs` (slices, concatenation, row gathers).
+//! `reduce.rs` (sums, means, max, softmax), `index.rs` (slices, concatenation, row gathers),
+//! `gpu/` (the wgpu device and the WGSL kernels each of those files calls for GPU tensors).
 
 mod elementwise;
+pub mod gpu;
 mod index;
 mod matmul;
 mod reduce;
@@ -19,24 +23,45 @@ pub use shape::broadcast_shapes;
 
 use crate::error::{Error, Result};
 use crate::rng::Rng;
+use gpu::{GpuBuffer, GpuContext, GpuData};
+use std::sync::Arc;
 
 /// Where a tensor's data lives. Chosen at run time; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Device {
     #[default]
     Cpu,
+    /// The device opened by `gpu::init` (WebGPU in the page, Vulkan/Metal/DX12 natively).
+    Gpu,
 }
 
-/// The buffer behind a tensor. Private so that adding a GPU variant changes no public signature.
-#[derive(Debug, Clone, PartialEq)]
+/// The buffer behind a tensor. Private so that no public signature names a backend.
+#[derive(Debug, Clone)]
 enum Storage {
     Cpu(Vec<f32>),
+    Gpu(GpuData),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Tensor {
     shape: Vec<usize>,
     storage: Storage,
+}
+
+/// Equal shapes and values; comparing a GPU tensor reads it back (natively; on the web two GPU
+/// tensors are equal only when they share a buffer).
+impl PartialEq for Tensor {
+    fn eq(&self, other: &Tensor) -> bool {
+        if self.shape != other.shape {
+            return false;
+        }
+        match (&self.storage, &other.storage) {
+            (Storage::Cpu(a), Storage::Cpu(b)) => a == b,
+            (Storage::Gpu(a), Storage::Gpu(b)) if Arc::ptr_eq(&a.buffer, &b.buffer) => true,
+            _ if cfg!(target_arch = "wasm32") => false,
+            _ => self.cpu() == other.cpu(),
+        }
+    }
 }
 
 impl Tensor {
@@ -124,12 +149,30 @@ impl Tensor {
     pub fn device(&self) -> Device {
         match self.storage {
             Storage::Cpu(_) => Device::Cpu,
+            Storage::Gpu(_) => Device::Gpu,
         }
     }
 
-    /// Copies the device's data into a `Vec` (a readback on a GPU device).
+    /// Copies the data into a `Vec`. For a GPU tensor this waits for the GPU, which only native
+    /// code may do: in the page use `read`.
     pub fn to_vec(&self) -> Vec<f32> {
         self.cpu().to_vec()
+    }
+
+    /// The data as a `Vec`, waiting for the GPU without blocking (the page's way to read a GPU
+    /// tensor; immediate for a CPU tensor). The values are kept, so later reads are free.
+    pub async fn read(&self) -> Result<Vec<f32>> {
+        match &self.storage {
+            Storage::Cpu(v) => Ok(v.clone()),
+            Storage::Gpu(g) => {
+                if let Some(v) = g.host.get() {
+                    return Ok(v.clone());
+                }
+                let v = g.buffer.context().read(&g.buffer, self.numel()).await?;
+                let _ = g.host.set(v.clone());
+                Ok(v)
+            }
+        }
     }
 
     /// The single value of a one-element tensor.
@@ -143,10 +186,63 @@ impl Tensor {
         Ok(self.cpu()[0])
     }
 
-    /// Moves (copies) the tensor to `device`.
-    pub fn to_device(&self, device: Device) -> Tensor {
-        match device {
-            Device::Cpu => Self::from_parts(self.to_vec(), self.shape.clone()),
+    /// Copies the tensor to `device` (the same tensor when it is there already). Moving to the GPU
+    /// fails when `gpu::init` has not opened one; moving a GPU tensor to the CPU reads it back,
+    /// which blocks (natively only: in the page `read` it).
+    pub fn to_device(&self, device: Device) -> Result<Tensor> {
+        match (device, &self.storage) {
+            (Device::Cpu, Storage::Cpu(_)) | (Device::Gpu, Storage::Gpu(_)) => Ok(self.clone()),
+            (Device::Cpu, Storage::Gpu(_)) => {
+                Ok(Self::from_parts(self.to_vec(), self.shape.clone()))
+            }
+            (Device::Gpu, Storage::Cpu(v)) => {
+                let ctx = gpu::current()
+                    .ok_or_else(|| Error::Gpu("no GPU device is open (call gpu::init)".into()))?;
+                Ok(Self::from_gpu(ctx.upload(v)?, self.shape.clone()))
+            }
+        }
+    }
+
+    fn from_gpu(buffer: Arc<GpuBuffer>, shape: Vec<usize>) -> Tensor {
+        Tensor {
+            shape,
+            storage: Storage::Gpu(GpuData::new(buffer)),
+        }
+    }
+
+    /// This tensor's GPU buffer, if it lives on the GPU.
+    fn gpu_buffer(&self) -> Option<&Arc<GpuBuffer>> {
+        match &self.storage {
+            Storage::Gpu(g) => Some(&g.buffer),
+            Storage::Cpu(_) => None,
+        }
+    }
+
+    /// The result of an infallible operation's GPU kernel; should the kernel fail anyway, NaNs
+    /// (which training reports as divergence, while `gpu::failure` says why).
+    fn from_gpu_or_nan(result: Result<Arc<GpuBuffer>>, shape: &[usize]) -> Tensor {
+        match result {
+            Ok(buffer) => Tensor::from_gpu(buffer, shape.to_vec()),
+            Err(_) => Tensor::full(shape, f32::NAN),
+        }
+    }
+
+    /// The GPU an operation on `operands` runs on: that of the first GPU operand, if any.
+    fn gpu_of(operands: &[&Tensor]) -> Option<Arc<GpuContext>> {
+        operands.iter().find_map(|t| match &t.storage {
+            Storage::Gpu(g) => Some(g.buffer.context().clone()),
+            Storage::Cpu(_) => None,
+        })
+    }
+
+    /// This tensor's buffer on `ctx`, uploading CPU data.
+    fn buffer_on(&self, ctx: &Arc<GpuContext>) -> Result<Arc<GpuBuffer>> {
+        match &self.storage {
+            Storage::Gpu(g) if Arc::ptr_eq(g.buffer.context(), ctx) => Ok(g.buffer.clone()),
+            Storage::Gpu(_) => Err(Error::Gpu(
+                "an operation mixes tensors from two GPU devices (the device was reopened)".into(),
+            )),
+            Storage::Cpu(v) => ctx.upload(v),
         }
     }
 
@@ -166,11 +262,28 @@ impl Tensor {
         })
     }
 
-    /// The CPU buffer. Kernels call this; a GPU variant will dispatch before reaching it.
+    /// The values on the host. CPU kernels call this; GPU tensors normally dispatch to a GPU
+    /// kernel before reaching it, and otherwise are read back once (blocking, native only).
     fn cpu(&self) -> &[f32] {
         match &self.storage {
             Storage::Cpu(v) => v,
+            Storage::Gpu(g) => g.host.get_or_init(|| self.read_blocking(g)),
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_blocking(&self, g: &GpuData) -> Vec<f32> {
+        // A failed read (the device reported an error) gives NaNs, which training reports as
+        // divergence; `gpu::failure` says what happened.
+        pollster::block_on(g.buffer.context().read(&g.buffer, self.numel()))
+            .unwrap_or_else(|_| vec![f32::NAN; self.numel()])
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn read_blocking(&self, _: &GpuData) -> Vec<f32> {
+        // The page cannot wait for the GPU; every path that reads a GPU tensor awaits `read`
+        // first, which fills the host copy this returns.
+        panic!("a GPU tensor was read synchronously in the page; await Tensor::read first")
     }
 
     /// True when every element is finite (no NaN or infinity): used to detect divergence.

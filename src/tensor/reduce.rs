@@ -2,7 +2,7 @@
 //! (`sum_to`), and numerically stable softmax / log-softmax along the last axis.
 
 use super::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel, split_at_axis};
-use super::Tensor;
+use super::{gpu, Tensor};
 use crate::error::{Error, Result};
 
 impl Tensor {
@@ -30,11 +30,17 @@ impl Tensor {
 
     /// Sum of all elements as a scalar (shape `[]`), accumulated in f64 to keep long sums accurate.
     pub fn sum_all(&self) -> Tensor {
+        if let Some(g) = self.gpu_buffer() {
+            return Tensor::from_gpu_or_nan(gpu::sum_rows(g, 1, self.numel()), &[]);
+        }
         Tensor::scalar(self.cpu().iter().map(|&x| x as f64).sum::<f64>() as f32)
     }
 
     /// Mean of all elements as a scalar (NaN for an empty tensor, like NumPy).
     pub fn mean_all(&self) -> Tensor {
+        if self.gpu_buffer().is_some() {
+            return self.sum_all().scale(1.0 / self.numel() as f32);
+        }
         let sum = self.cpu().iter().map(|&x| x as f64).sum::<f64>();
         Tensor::scalar((sum / self.numel() as f64) as f32)
     }
@@ -43,6 +49,14 @@ impl Tensor {
     pub fn sum_axis(&self, axis: usize, keepdims: bool) -> Result<Tensor> {
         self.check_axis(axis, "sum")?;
         let (outer, len, inner) = split_at_axis(&self.shape, axis);
+        if let Some(g) = self.gpu_buffer() {
+            let out = if inner == 1 {
+                gpu::sum_rows(g, outer, len)?
+            } else {
+                gpu::sum_strided(g, outer, len, inner)?
+            };
+            return Ok(Tensor::from_gpu(out, self.reduced_shape(axis, keepdims)));
+        }
         let src = self.cpu();
         let mut out = vec![0.0f32; outer * inner];
         for o in 0..outer {
@@ -76,6 +90,18 @@ impl Tensor {
                 self.shape
             )));
         }
+        if self.gpu_buffer().is_some() {
+            // One sum per broadcast axis (kept as length 1), then drop the leading axes.
+            let lead = self.rank() - shape.len();
+            let mut t = self.clone();
+            for axis in 0..self.rank() {
+                let target = if axis < lead { 1 } else { shape[axis - lead] };
+                if target == 1 && self.shape[axis] != 1 {
+                    t = t.sum_axis(axis, true)?;
+                }
+            }
+            return t.reshape(shape);
+        }
         let strides = broadcast_strides(shape, &self.shape);
         let src = self.cpu();
         let mut out = vec![0.0f32; numel(shape)];
@@ -97,6 +123,13 @@ impl Tensor {
     /// Maximum along the last axis.
     pub fn max_last(&self, keepdims: bool) -> Result<Tensor> {
         let (rows, n) = self.rows_of_last("max")?;
+        if let Some(g) = self.gpu_buffer() {
+            let out = gpu::max_rows(g, rows, n)?;
+            return Ok(Tensor::from_gpu(
+                out,
+                self.reduced_shape(self.rank() - 1, keepdims),
+            ));
+        }
         let src = self.cpu();
         let out = (0..rows)
             .map(|r| {
@@ -126,6 +159,10 @@ impl Tensor {
     /// Softmax along the last axis. The row maximum is subtracted first so exp never overflows.
     pub fn softmax(&self) -> Result<Tensor> {
         let (rows, n) = self.rows_of_last("softmax")?;
+        if let Some(g) = self.gpu_buffer() {
+            let out = gpu::softmax_rows(g, rows, n, false)?;
+            return Ok(Tensor::from_gpu(out, self.shape.clone()));
+        }
         let src = self.cpu();
         let mut out = vec![0.0f32; src.len()];
         for r in 0..rows {
@@ -145,6 +182,10 @@ impl Tensor {
     /// logits (computing `ln(softmax)` instead gives -inf once a probability underflows).
     pub fn log_softmax(&self) -> Result<Tensor> {
         let (rows, n) = self.rows_of_last("log_softmax")?;
+        if let Some(g) = self.gpu_buffer() {
+            let out = gpu::softmax_rows(g, rows, n, true)?;
+            return Ok(Tensor::from_gpu(out, self.shape.clone()));
+        }
         let src = self.cpu();
         let mut out = vec![0.0f32; src.len()];
         for r in 0..rows {
