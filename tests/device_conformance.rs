@@ -10,7 +10,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use mlplay::autodiff::Tape;
-use mlplay::nn::{Optimizer, OptimizerKind, OptimizerSpec};
+use mlplay::estimator::Progress;
+use mlplay::nn::{
+    Activation, EpochStats, LayerSpec, Loss, ModelSpec, Optimizer, OptimizerKind, OptimizerSpec,
+    Sequential, Trainer, TrainerConfig,
+};
 use mlplay::rng::Rng;
 use mlplay::tensor::{gpu, Device, Tensor, Unary};
 
@@ -406,4 +410,125 @@ fn adapter_is_described_and_limits_are_enforced() {
     let e = on_gpu(&Tensor::zeros(&[0, 3]));
     assert_eq!(e.exp().to_vec(), Vec::<f32>::new());
     assert_eq!(e.sum_all().to_vec(), vec![0.0]);
+}
+
+/// Three epochs of a small classifier with every layer kind, on `device` from the same seed.
+fn train_on(device: Device, loss: Loss) -> Vec<EpochStats> {
+    let mut rng = Rng::new(7);
+    let x = Tensor::randn(&[120, 4], 1.0, &mut rng);
+    // Three classes from the sign pattern of two features; one-hot rows (or 0/1 for binary).
+    let xv = x.to_vec();
+    let classes: Vec<usize> = xv
+        .chunks(4)
+        .map(|r| (r[0] > 0.0) as usize + (r[1] > 0.3) as usize)
+        .collect();
+    let (outputs, y) = match loss {
+        Loss::CategoricalCrossEntropy => (3, Tensor::one_hot(&classes, 3).unwrap()),
+        _ => {
+            let y: Vec<f32> = classes.iter().map(|&c| (c > 0) as u8 as f32).collect();
+            (1, Tensor::from_vec(y, &[120, 1]).unwrap())
+        }
+    };
+    let mut layers = vec![LayerSpec::dense(16, Activation::Tanh).with_penalties(1e-4, 1e-3)];
+    layers.push(LayerSpec::batch_norm());
+    layers.push(LayerSpec::Dropout { rate: 0.2 });
+    layers.push(LayerSpec::dense(8, Activation::Relu));
+    layers.push(LayerSpec::dense(outputs, Activation::Linear));
+    let model = Sequential::new(ModelSpec {
+        input: 4,
+        layers,
+        seed: 3,
+    })
+    .unwrap();
+    let config = TrainerConfig {
+        loss,
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::adam(),
+            learning_rate: 0.01,
+        },
+        batch_size: 16,
+        epochs: 3,
+        ..TrainerConfig::default()
+    };
+    let (train_x, val_x) = (
+        x.slice_axis(0, 0, 90).unwrap(),
+        x.slice_axis(0, 90, 120).unwrap(),
+    );
+    let (train_y, val_y) = (
+        y.slice_axis(0, 0, 90).unwrap(),
+        y.slice_axis(0, 90, 120).unwrap(),
+    );
+    let mut trainer = Trainer::new(model, config, train_x, train_y, Some((val_x, val_y))).unwrap();
+    trainer.to_device(device).unwrap();
+    assert_eq!(trainer.device(), device);
+    while trainer.step(8).unwrap() == Progress::Running {}
+    assert_eq!(trainer.device(), device, "training stayed on its device");
+    trainer.history().to_vec()
+}
+
+#[test]
+fn a_network_trains_the_same_on_both_devices() {
+    open();
+    for loss in [Loss::CategoricalCrossEntropy, Loss::BinaryCrossEntropy] {
+        let (cpu, gpu_run) = (train_on(Device::Cpu, loss), train_on(Device::Gpu, loss));
+        assert_eq!(cpu.len(), 3);
+        assert_eq!(gpu_run.len(), 3);
+        for (c, g) in cpu.iter().zip(&gpu_run) {
+            let what = format!("{loss:?} epoch {}", c.epoch);
+            let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * a.abs().max(1.0);
+            assert!(close(c.train_loss, g.train_loss), "{what}: {c:?} vs {g:?}");
+            assert!(
+                close(c.val_loss.unwrap(), g.val_loss.unwrap()),
+                "{what}: {c:?} vs {g:?}"
+            );
+            assert_eq!(c.train_accuracy, g.train_accuracy, "{what}");
+        }
+        // It learned something, on both.
+        assert!(gpu_run[2].train_loss < gpu_run[0].train_loss, "{gpu_run:?}");
+    }
+}
+
+#[test]
+fn training_moves_between_devices_mid_run() {
+    open();
+    let run = |switch: bool| {
+        let mut rng = Rng::new(11);
+        let x = Tensor::randn(&[64, 3], 1.0, &mut rng);
+        let y = x.sum_axis(1, true).unwrap().tanh();
+        let model = Sequential::new(ModelSpec {
+            input: 3,
+            layers: vec![
+                LayerSpec::dense(8, Activation::Tanh),
+                LayerSpec::dense(1, Activation::Linear),
+            ],
+            seed: 5,
+        })
+        .unwrap();
+        let config = TrainerConfig {
+            batch_size: 8,
+            epochs: 4,
+            ..TrainerConfig::default()
+        };
+        let mut t = Trainer::new(model, config, x, y, None).unwrap();
+        t.step(10).unwrap();
+        if switch {
+            // To the GPU and back to the CPU, as the page's fallback does, keeping Adam's moments.
+            t.to_device(Device::Gpu).unwrap();
+            t.step(10).unwrap();
+            t.to_device(Device::Cpu).unwrap();
+        } else {
+            t.step(10).unwrap();
+        }
+        t.step(100).unwrap();
+        assert_eq!(t.device(), Device::Cpu, "the last steps stayed on the CPU");
+        t.history().iter().map(|e| e.train_loss).collect::<Vec<_>>()
+    };
+    let (plain, switched) = (run(false), run(true));
+    assert_eq!(plain.len(), 4);
+    for (a, b) in plain.iter().zip(&switched) {
+        assert!(
+            (a - b).abs() <= 1e-4 * a.abs().max(1.0),
+            "{plain:?} vs {switched:?}"
+        );
+    }
 }

@@ -125,9 +125,65 @@ mod native {
             /// Timed runs (after one untimed warm-up run of the same length).
             #[arg(long, default_value_t = 5)]
             repeat: usize,
+            /// cpu, or gpu (the first Vulkan/Metal/DX12 adapter; lavapipe where there is no GPU).
+            #[arg(long, default_value = "cpu")]
+            device: String,
+        },
+        /// Time square matrix products on a device and print one JSON line per size: median
+        /// milliseconds per product and GFLOP/s (2 n^3 flops each).
+        BenchMatmul {
+            /// Comma-separated sizes n of the n x n by n x n products.
+            #[arg(long, default_value = "256,512,1024,2048")]
+            sizes: String,
+            /// Timed products per size (after one untimed warm-up product).
+            #[arg(long, default_value_t = 5)]
+            repeat: usize,
+            /// cpu or gpu, as for bench-mlp.
+            #[arg(long, default_value = "cpu")]
+            device: String,
         },
         /// List demos and estimators.
         List,
+    }
+
+    /// The device named on the command line, opened, and a description for the benchmark output.
+    fn open_device(name: &str) -> Result<(mlplay::tensor::Device, String)> {
+        use mlplay::tensor::{gpu, Device};
+        match name {
+            "cpu" => Ok((Device::Cpu, "cpu".into())),
+            "gpu" => {
+                let info = gpu::init_blocking()?;
+                let kind = if info.software { ", software" } else { "" };
+                Ok((
+                    Device::Gpu,
+                    format!("{} ({}{kind})", info.name, info.backend),
+                ))
+            }
+            other => Err(Error::invalid("device", other, "cpu or gpu")),
+        }
+    }
+
+    /// Median milliseconds of one n x n product on `device`. On the GPU each timed product ends
+    /// with reading one value back, so the time includes the GPU finishing its work.
+    fn time_matmul(n: usize, device: mlplay::tensor::Device, repeat: usize) -> Result<f64> {
+        use mlplay::rng::Rng;
+        use mlplay::tensor::Tensor;
+        let mut rng = Rng::new(1);
+        let a = Tensor::randn(&[n, n], 1.0, &mut rng).to_device(device)?;
+        let b = Tensor::randn(&[n, n], 1.0, &mut rng).to_device(device)?;
+        let product = || -> Result<f32> {
+            let c = a.matmul(&b)?;
+            c.slice_axis(0, 0, 1)?.slice_axis(1, 0, 1)?.item()
+        };
+        product()?;
+        let mut times = Vec::with_capacity(repeat);
+        for _ in 0..repeat {
+            let start = std::time::Instant::now();
+            product()?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times[times.len() / 2])
     }
 
     fn read(path: &PathBuf) -> Result<String> {
@@ -243,8 +299,11 @@ mod native {
                 batch,
                 batches,
                 repeat,
+                device,
             } => {
+                let (device, adapter) = open_device(&device)?;
                 let mut bench = mlplay::nn::MlpBench::new(hidden, batch, 0)?;
+                bench.to_device(device)?;
                 bench.run(batches)?;
                 let mut times = Vec::new();
                 let mut loss = f32::NAN;
@@ -262,8 +321,30 @@ mod native {
                     "ms": ms,
                     "samples_per_s": (batches * batch) as f64 / (ms / 1e3),
                     "loss": loss,
+                    "device": adapter,
                 });
                 println!("{out}");
+            }
+            Command::BenchMatmul {
+                sizes,
+                repeat,
+                device,
+            } => {
+                let (device, adapter) = open_device(&device)?;
+                for size in sizes.split(',') {
+                    let n: usize = size
+                        .trim()
+                        .parse()
+                        .map_err(|_| Error::invalid("sizes", size, "whole numbers"))?;
+                    let ms = time_matmul(n, device, repeat.max(1))?;
+                    let out = serde_json::json!({
+                        "n": n,
+                        "ms": ms,
+                        "gflops": 2.0 * (n as f64).powi(3) / (ms / 1e3) / 1e9,
+                        "device": adapter,
+                    });
+                    println!("{out}");
+                }
             }
             Command::List => {
                 println!("demos:");

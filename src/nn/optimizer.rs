@@ -244,6 +244,15 @@ impl Optimizer {
         self.t
     }
 
+    /// Copies the per-parameter state (moments, velocities) to `device`, with the parameters.
+    pub fn to_device(&mut self, device: crate::tensor::Device) -> Result<()> {
+        for s in &mut self.slots {
+            s.first = s.first.to_device(device)?;
+            s.second = s.second.to_device(device)?;
+        }
+        Ok(())
+    }
+
     /// Forgets all state (as after `new`).
     pub fn reset(&mut self) {
         self.t = 0;

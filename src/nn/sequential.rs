@@ -9,7 +9,7 @@ use super::regularization::{l1_l2_penalty, max_norm};
 use crate::autodiff::{Tape, Var};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
-use crate::tensor::Tensor;
+use crate::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// One layer of an architecture. Serialised with a `type` tag, e.g.
@@ -296,6 +296,19 @@ impl Sequential {
 
     pub fn params_mut(&mut self) -> Vec<&mut Tensor> {
         self.layers.iter_mut().flat_map(Layer::params_mut).collect()
+    }
+
+    /// Copies every weight and running statistic to `device` (see `Tensor::to_device`).
+    pub fn to_device(&mut self, device: Device) -> Result<()> {
+        for t in self.named_tensors_mut() {
+            *t = t.to_device(device)?;
+        }
+        Ok(())
+    }
+
+    /// Where the weights live (the CPU for a model without any).
+    pub fn device(&self) -> Device {
+        self.params().first().map_or(Device::Cpu, |t| t.device())
     }
 
     /// The number of trainable scalars.

@@ -59,6 +59,11 @@ impl MlpBench {
         Ok(MlpBench { trainer })
     }
 
+    /// Moves the network and its data to `device` (the GPU after `tensor::gpu::init`).
+    pub fn to_device(&mut self, device: crate::tensor::Device) -> Result<()> {
+        self.trainer.to_device(device)
+    }
+
     /// Trains on `batches` mini-batches; returns the mean training loss of the last finished
     /// epoch (NaN before the first).
     pub fn run(&mut self, batches: usize) -> Result<f32> {

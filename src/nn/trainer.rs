@@ -12,7 +12,7 @@ use crate::autodiff::Tape;
 use crate::error::{Error, Result};
 use crate::estimator::Progress;
 use crate::rng::Rng;
-use crate::tensor::Tensor;
+use crate::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// How to train: loss, optimizer, schedule, batching, length and early stopping.
@@ -156,6 +156,29 @@ impl Trainer {
         &self.model
     }
 
+    /// Moves training to `device`: the weights, optimizer state and data are copied there and the
+    /// next step carries on from the same point (the page's CPU fallback moves back this way).
+    pub fn to_device(&mut self, device: Device) -> Result<()> {
+        let mut model = self.model.clone();
+        model.to_device(device)?;
+        let mut optimizer = self.optimizer.clone();
+        optimizer.to_device(device)?;
+        let (x, y) = (self.x.to_device(device)?, self.y.to_device(device)?);
+        let validation = match &self.validation {
+            Some((vx, vy)) => Some((vx.to_device(device)?, vy.to_device(device)?)),
+            None => None,
+        };
+        // Nothing changes unless every copy succeeded.
+        (self.model, self.optimizer, self.x, self.y) = (model, optimizer, x, y);
+        self.validation = validation;
+        Ok(())
+    }
+
+    /// Where training runs.
+    pub fn device(&self) -> Device {
+        self.model.device()
+    }
+
     pub fn config(&self) -> &TrainerConfig {
         &self.config
     }
@@ -182,7 +205,9 @@ impl Trainer {
     /// New weights from `seed`, fresh optimizer and schedule state, empty history: training starts
     /// over with the same data and settings (after divergence, say).
     pub fn reset(&mut self, seed: u64) -> Result<()> {
+        let device = self.device();
         self.model.reset(seed)?;
+        self.model.to_device(device)?;
         self.restart()
     }
 
@@ -198,7 +223,9 @@ impl Trainer {
                 model.output_size()
             )));
         }
+        let device = self.device();
         self.model = model;
+        self.model.to_device(device)?;
         self.restart()
     }
 

@@ -28,7 +28,7 @@ fn row_of(wg: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn row_max(base: u32, len: u32, lid: u32) -> f32 {
-    var m = -3.4028235e38;
+    var m = -3.40282e38; // about -f32::MAX (WGSL has no portable infinity)
     for (var j = lid; j < len; j += 256u) {
         m = max(m, src[base + j]);
     }
