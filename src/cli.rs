@@ -49,10 +49,11 @@ pub fn demo_params(
     let mut params = demos::params_on_file(id, sets, &file, &text)?;
     let chosen = match params.upload() {
         Some(upload) if choice.features.is_some() || choice.target.is_some() => {
-            let features = choice
-                .features
-                .clone()
-                .unwrap_or_else(|| upload.feature_names());
+            // A whole table's features follow from its target; the reader names none.
+            let features = choice.features.clone().unwrap_or_else(|| {
+                let picked = upload.kind.n_features().min(upload.features.len());
+                upload.feature_names()[..picked].to_vec()
+            });
             let target = choice
                 .target
                 .clone()

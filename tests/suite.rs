@@ -53,6 +53,8 @@ mod demo_deep_training;
 mod demo_dimensionality_reduction;
 #[path = "demo_end_to_end.rs"]
 mod demo_end_to_end;
+#[path = "demo_end_to_end_upload.rs"]
+mod demo_end_to_end_upload;
 #[path = "demo_ensembles.rs"]
 mod demo_ensembles;
 #[path = "demo_gradient_boosting.rs"]

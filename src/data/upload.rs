@@ -16,6 +16,14 @@ pub const MAX_CLASSES: usize = 7;
 pub const MIN_ROWS: usize = 8;
 /// Largest file the page reads (checked before the text is parsed).
 pub const MAX_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
+/// Most different texts a text feature of a whole table may hold: more (or more than half the
+/// rows) reads as names or ids, which one-hot encoding would turn into a column per row.
+pub const MAX_CATEGORIES: usize = 30;
+/// Column names read as the target of a whole table when one of them is numeric (compared
+/// without case); otherwise the last numeric column is.
+const TARGET_NAMES: [&str; 8] = [
+    "target", "y", "label", "price", "value", "outcome", "output", "response",
+];
 
 /// What a demo can take, and at most how many rows (so its steps stay quick in the page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,6 +36,10 @@ pub enum UploadKind {
     Regression1d { max_rows: usize },
     /// Two numeric columns for the axes and no target (clustering); other columns are ignored.
     Points2d { max_rows: usize },
+    /// A whole table for a regression project: the reader picks a numeric target and every other
+    /// column is a feature, numeric or text, with missing cells allowed (see [`Upload::left_out`]
+    /// for the columns that are not used).
+    Table { max_rows: usize },
 }
 
 impl UploadKind {
@@ -35,7 +47,8 @@ impl UploadKind {
         match self {
             UploadKind::Classes2d { max_rows, .. }
             | UploadKind::Regression1d { max_rows }
-            | UploadKind::Points2d { max_rows } => max_rows,
+            | UploadKind::Points2d { max_rows }
+            | UploadKind::Table { max_rows } => max_rows,
         }
     }
 
@@ -44,11 +57,13 @@ impl UploadKind {
         !matches!(self, UploadKind::Points2d { .. })
     }
 
-    /// How many feature columns the reader picks.
+    /// How many feature columns the reader picks (none for a whole table: every column but the
+    /// target is a feature).
     pub fn n_features(self) -> usize {
         match self {
             UploadKind::Classes2d { .. } | UploadKind::Points2d { .. } => 2,
             UploadKind::Regression1d { .. } => 1,
+            UploadKind::Table { .. } => 0,
         }
     }
 
@@ -66,6 +81,9 @@ impl UploadKind {
             ),
             UploadKind::Points2d { max_rows } => format!(
                 "A CSV with a header row: two numeric columns for the axes; other columns are ignored (up to {max_rows} rows)."
+            ),
+            UploadKind::Table { max_rows } => format!(
+                "A CSV with a header row: a numeric column to predict, and any other columns (numbers or text, empty cells allowed) to predict it from (up to {max_rows} rows)."
             ),
         }
     }
@@ -100,8 +118,17 @@ fn data_error(message: impl Into<String>) -> Error {
 
 impl Upload {
     /// Parses `text` and picks the columns: the last column that can hold the target, and the
-    /// first numeric columns before it as features.
+    /// first numeric columns before it as features (for a whole table: a numeric column named
+    /// like a target, else the last numeric one, and every usable other column as features).
     pub fn read(file: &str, text: &str, kind: UploadKind) -> Result<Upload> {
+        // The page checks the size before reading the file; this catches other callers (the CLI).
+        if text.len() as f64 > MAX_BYTES {
+            return Err(data_error(format!(
+                "the file is {:.1} MB; uploads are limited to {:.0} MB: upload a sample of the rows",
+                text.len() as f64 / 1048576.0,
+                MAX_BYTES / 1048576.0
+            )));
+        }
         // Lines less the header bound the rows from above (quoted cells may hold line breaks):
         // a file far too long is turned away before it is parsed.
         let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
@@ -142,8 +169,31 @@ impl Upload {
                     .unwrap_or(p - 1),
             ),
             UploadKind::Regression1d { .. } => Some(numeric.last().copied().unwrap_or(p - 1)),
+            UploadKind::Table { .. } => Some(
+                numeric
+                    .iter()
+                    .copied()
+                    .find(|&j| {
+                        TARGET_NAMES
+                            .iter()
+                            .any(|t| frame.names[j].eq_ignore_ascii_case(t))
+                    })
+                    .or(numeric.last().copied())
+                    .unwrap_or(p - 1),
+            ),
             UploadKind::Points2d { .. } => None,
         };
+        if let (UploadKind::Table { .. }, Some(target)) = (kind, target) {
+            let upload = Upload {
+                file: file.to_string(),
+                kind,
+                features: table_features(&frame, target),
+                frame,
+                target: Some(target),
+            };
+            upload.check()?;
+            return Ok(upload);
+        }
         let mut features: Vec<usize> = numeric
             .iter()
             .copied()
@@ -165,7 +215,9 @@ impl Upload {
                     "two numeric columns for the axes besides the class column"
                 }
                 UploadKind::Regression1d { .. } => "two numeric columns (a feature and a target)",
-                UploadKind::Points2d { .. } => "two numeric columns for the axes",
+                UploadKind::Points2d { .. } | UploadKind::Table { .. } => {
+                    "two numeric columns for the axes"
+                }
             };
             return Err(data_error(format!(
                 "this demo needs {need}; the numeric columns are: {have}"
@@ -186,6 +238,22 @@ impl Upload {
     /// The same table with other columns chosen (by name), checked; `target` is ignored where
     /// the demo takes none.
     pub fn with_columns(&self, features: &[String], target: &str) -> Result<Upload> {
+        if let UploadKind::Table { .. } = self.kind {
+            if let Some(f) = features.first() {
+                return Err(column_error(
+                    f,
+                    "this demo uses every column except the target as a feature: pick only the target column",
+                ));
+            }
+            let target = self.frame.column_index(target)?;
+            let upload = Upload {
+                features: table_features(&self.frame, target),
+                target: Some(target),
+                ..self.clone()
+            };
+            upload.check()?;
+            return Ok(upload);
+        }
         if features.len() != self.kind.n_features() {
             return Err(data_error(format!(
                 "pick {} feature column(s), not {}",
@@ -227,8 +295,84 @@ impl Upload {
         self.frame.values.nrows()
     }
 
+    /// The columns the reader picks, in the page's picker order: the features, then the target
+    /// (only the target for a whole table).
+    pub fn picked(&self) -> Vec<usize> {
+        let n = self.kind.n_features().min(self.features.len());
+        self.features[..n]
+            .iter()
+            .copied()
+            .chain(self.target)
+            .collect()
+    }
+
+    /// Rows whose target cell is empty (a whole table's demo drops them).
+    pub fn missing_targets(&self) -> usize {
+        self.target.map_or(0, |t| {
+            self.frame
+                .values
+                .column(t)
+                .iter()
+                .filter(|v| v.is_nan())
+                .count()
+        })
+    }
+
+    /// The columns of a whole table that are neither the target nor a feature, each with the
+    /// reason (empty for the other kinds, which pick their columns).
+    pub fn left_out(&self) -> Vec<(String, String)> {
+        if !matches!(self.kind, UploadKind::Table { .. }) {
+            return Vec::new();
+        }
+        (0..self.frame.names.len())
+            .filter(|&j| Some(j) != self.target && !self.features.contains(&j))
+            .map(|j| {
+                let why = left_out_reason(&self.frame, j).unwrap_or_else(|| "not used".to_string());
+                (self.frame.names[j].clone(), why)
+            })
+            .collect()
+    }
+
+    /// The first text column left out of a whole table: its cells (names, ids) label rows in
+    /// an error analysis.
+    pub fn row_names(&self) -> Option<String> {
+        self.left_out()
+            .into_iter()
+            .map(|(name, _)| name)
+            .find(|name| {
+                self.frame
+                    .column_index(name)
+                    .is_ok_and(|j| matches!(self.frame.kinds[j], ColumnKind::Categorical(_)))
+            })
+    }
+
+    /// What the page says about the file beyond its size: the columns left out and the rows
+    /// dropped for want of a target (empty where there is nothing to say).
+    pub fn notes(&self) -> String {
+        let mut notes = Vec::new();
+        let left = self.left_out();
+        if !left.is_empty() {
+            let list: Vec<String> = left
+                .iter()
+                .map(|(name, why)| format!("`{name}` ({why})"))
+                .collect();
+            notes.push(format!("Left out: {}.", list.join(", ")));
+        }
+        let missing = self.missing_targets();
+        if missing > 0 && matches!(self.kind, UploadKind::Table { .. }) {
+            notes.push(format!(
+                "{missing} row(s) without `{}` dropped.",
+                self.target_name()
+            ));
+        }
+        notes.join(" ")
+    }
+
     /// Every rule the chosen columns must meet, in the order a reader would fix them.
     fn check(&self) -> Result<()> {
+        if let UploadKind::Table { .. } = self.kind {
+            return self.check_table();
+        }
         let names = &self.frame.names;
         for (i, &j) in self.features.iter().enumerate() {
             if Some(j) == self.target {
@@ -272,18 +416,8 @@ impl Upload {
         };
         let t = self.target_name();
         match self.kind {
-            UploadKind::Points2d { .. } => {}
-            UploadKind::Regression1d { .. } => {
-                if let ColumnKind::Categorical(cats) = &self.frame.kinds[target] {
-                    return Err(column_error(
-                        t,
-                        format!(
-                            "holds text (e.g. `{}`), not numbers: a regression needs a numeric target; pick a numeric column (for class labels use a classification demo)",
-                            cats.first().map(String::as_str).unwrap_or("")
-                        ),
-                    ));
-                }
-            }
+            UploadKind::Points2d { .. } | UploadKind::Table { .. } => {}
+            UploadKind::Regression1d { .. } => self.check_numeric_target(target)?,
             UploadKind::Classes2d { max_classes, .. } => {
                 let k = distinct(&self.frame, target);
                 if k > MAX_CLASSES {
@@ -322,6 +456,56 @@ impl Upload {
                     ));
                 }
             }
+        }
+        Ok(())
+    }
+
+    fn check_numeric_target(&self, target: usize) -> Result<()> {
+        match &self.frame.kinds[target] {
+            ColumnKind::Categorical(cats) => Err(column_error(
+                &self.frame.names[target],
+                format!(
+                    "holds text (e.g. `{}`), not numbers: a regression needs a numeric target; pick a numeric column (for class labels use a classification demo)",
+                    cats.first().map(String::as_str).unwrap_or("")
+                ),
+            )),
+            ColumnKind::Numeric => Ok(()),
+        }
+    }
+
+    /// A whole table's rules: a numeric target with enough rows that have it, and at least one
+    /// feature left. Text and missing cells in the features are the pipeline's job.
+    fn check_table(&self) -> Result<()> {
+        let Some(target) = self.target else {
+            return Err(data_error("pick the column to predict"));
+        };
+        self.check_numeric_target(target)?;
+        let t = self.target_name();
+        let n = self.n_rows();
+        let have = n - self.missing_targets();
+        if have < MIN_ROWS {
+            return Err(column_error(
+                t,
+                format!(
+                    "has a value in only {have} of {n} rows; this demo needs at least {MIN_ROWS} rows with a target (rows without one are dropped): pick another column or fill in the missing values"
+                ),
+            ));
+        }
+        if self.features.is_empty() {
+            let left = self.left_out();
+            if left.is_empty() {
+                return Err(data_error(format!(
+                    "the file has no column besides the target `{t}`: add the columns to predict it from"
+                )));
+            }
+            let list: Vec<String> = left
+                .iter()
+                .map(|(name, why)| format!("`{name}` ({why})"))
+                .collect();
+            return Err(data_error(format!(
+                "no feature column is left besides the target `{t}`: {} cannot be used (a text column needs at most {MAX_CATEGORIES} different texts, and no more than half as many as rows); add numeric columns or text columns whose values repeat",
+                list.join(", ")
+            )));
         }
         Ok(())
     }
@@ -405,6 +589,31 @@ impl ClassNames {
             }
             _ => format!("class {}", crate::viz::tick_label(label)),
         }
+    }
+}
+
+/// The features of a whole table with target `target`: every other column that
+/// [`left_out_reason`] keeps.
+fn table_features(frame: &Frame, target: usize) -> Vec<usize> {
+    (0..frame.names.len())
+        .filter(|&j| j != target && left_out_reason(frame, j).is_none())
+        .collect()
+}
+
+/// Why column `j` cannot be a feature of a whole table: it is empty, or it is text with so many
+/// different values (names, ids) that one-hot encoding would make a column for nearly every row.
+fn left_out_reason(frame: &Frame, j: usize) -> Option<String> {
+    let col = frame.values.column(j);
+    if col.iter().all(|v| v.is_nan()) {
+        return Some("no values".to_string());
+    }
+    match &frame.kinds[j] {
+        ColumnKind::Categorical(cats)
+            if cats.len() > MAX_CATEGORIES || 2 * cats.len() > col.len() =>
+        {
+            Some(format!("{} different texts", cats.len()))
+        }
+        _ => None,
     }
 }
 

@@ -1,15 +1,20 @@
-//! Chapter 2: a whole project on the Auto MPG table. The reader picks how missing numbers are
-//! filled, how numbers are scaled, how the text column `origin` is encoded and which model to
-//! train; the demo then runs k-fold cross-validation on the training set, one fold per tick (the
-//! preprocessing is refitted inside every fold, as a scikit-learn `Pipeline` would), and finally
-//! fits on the whole training set and looks at the held-out test set. Left, training and
-//! validation RMSE per fold; middle, predicted against actual mpg on the test set with the worst
-//! misses named; right, the test error by origin.
+//! Chapter 2: a whole project on the Auto MPG table, or on a table the reader uploads. The reader
+//! picks how missing numbers are filled, how numbers are scaled, how the text columns (`origin`)
+//! are encoded and which model to train; the demo then runs k-fold cross-validation on the
+//! training set, one fold per tick (the preprocessing is refitted inside every fold, as a
+//! scikit-learn `Pipeline` would), and finally fits on the whole training set and looks at the
+//! held-out test set. Left, training and validation RMSE per fold; middle, predicted against
+//! actual target on the test set with the worst misses named; right, the test error by origin
+//! (by the first text column with few values, or else by thirds of the target's range).
 
-use super::auto_mpg_data::{cars, load_python, preprocessing, preprocessing_python, Cars, ORIGINS};
+use super::auto_mpg_data::{
+    load_python, preprocessing, preprocessing_python, project_table, row_name_python, ProjectTable,
+    TABLE_UPLOAD,
+};
 use super::decision_tree::CLASS_COLOURS;
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
+use crate::data::frame::ColumnKind;
 use crate::data::Dataset;
 use crate::ensemble::{GradientBoostingRegressorParams, RandomForestRegressorParams};
 use crate::error::Result;
@@ -103,8 +108,59 @@ pub(crate) fn fit_model(
     }
 }
 
+/// Most groups the test error is broken down into (one colour each).
+const MAX_GROUPS: usize = 5;
+
+/// The test rows' groups for the error analysis: by the first text feature with at most
+/// [`MAX_GROUPS`] values (`origin` in Auto MPG), else by thirds of the training target's range.
+/// Returns what the groups are of, their names, and each test row's group.
+fn test_groups(table: &ProjectTable) -> (String, Vec<String>, Vec<usize>) {
+    let n_numeric = table.numeric.len();
+    for (i, name) in table.categorical.iter().enumerate() {
+        let Ok(j) = table.frame.column_index(name) else {
+            continue;
+        };
+        if let ColumnKind::Categorical(cats) = &table.frame.kinds[j] {
+            if cats.len() <= MAX_GROUPS {
+                let col = table.test.x.column(n_numeric + i);
+                // Rows missing this text form a group of their own, after the texts.
+                let groups = col
+                    .iter()
+                    .map(|&v| if v.is_nan() { cats.len() } else { v as usize })
+                    .collect();
+                let mut names = cats.clone();
+                if col.iter().any(|v| v.is_nan()) {
+                    names.push("(missing)".into());
+                }
+                return (name.clone(), names, groups);
+            }
+        }
+    }
+    let mut y: Vec<f64> = table.train.y.to_vec();
+    y.sort_by(f64::total_cmp);
+    let cut = |q: f64| y[((y.len() - 1) as f64 * q).round() as usize];
+    let (a, b) = (cut(1.0 / 3.0), cut(2.0 / 3.0));
+    let (ta, tb) = (viz::tick_label(a), viz::tick_label(b));
+    let names = vec![
+        format!("below {ta}"),
+        format!("{ta} to {tb}"),
+        format!("above {tb}"),
+    ];
+    let groups = table
+        .test
+        .y
+        .iter()
+        .map(|&v| usize::from(v >= a) + usize::from(v > b))
+        .collect();
+    (format!("{} range", table.target), names, groups)
+}
+
 pub struct EndToEndDemo {
-    cars: Cars,
+    table: ProjectTable,
+    /// What the test error is broken down by, the groups' names and each test row's group.
+    group_by: String,
+    group_names: Vec<String>,
+    test_groups: Vec<usize>,
     preprocess: ColumnTransformerParams,
     model: String,
     seed: u64,
@@ -123,7 +179,7 @@ impl EndToEndDemo {
         id: "end-to-end",
         title: "From raw table to tested model: Auto MPG",
         chapter: "02-end-to-end-project",
-        upload: None,
+        upload: TABLE_UPLOAD,
         params: &[
             ParamSpec {
                 key: "model",
@@ -145,8 +201,8 @@ impl EndToEndDemo {
             SCALER_PARAM,
             ParamSpec {
                 key: "origin",
-                label: "Encode origin",
-                help: "One-hot: a 0/1 column per region. Ordinal: Europe 0, Japan 1, USA 2 (an order that means nothing). Drop: leave it out.",
+                label: "Encode origin (text columns)",
+                help: "One-hot: a 0/1 column per region. Ordinal: Europe 0, Japan 1, USA 2 (an order that means nothing). Drop: leave it out. On your own table this applies to every text column.",
                 kind: ParamKind::Choice {
                     options: &["one-hot", "ordinal", "drop"],
                     default: "one-hot",
@@ -157,16 +213,21 @@ impl EndToEndDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let cars = cars(seed)?;
+        let table = project_table(params, seed)?;
         let preprocess = preprocessing(
-            &cars.frame,
+            &table,
             params.choice("imputer"),
             params.choice("scaler"),
             params.choice("origin"),
-        );
-        let folds = KFold::new(params.usize("folds")).split(cars.train.n_samples())?;
+        )?;
+        let folds = KFold::new(params.usize("folds")).split(table.train.n_samples())?;
+        let (group_by, group_names, test_groups) = test_groups(&table);
         Ok(EndToEndDemo {
-            cars,
+            python: python_script(&table, params, seed),
+            table,
+            group_by,
+            group_names,
+            test_groups,
             preprocess,
             model: params.choice("model").to_string(),
             seed,
@@ -174,7 +235,6 @@ impl EndToEndDemo {
             scores: Vec::new(),
             test_pred: None,
             error: None,
-            python: python_script(params, seed),
         })
     }
 
@@ -183,8 +243,8 @@ impl EndToEndDemo {
     }
 
     fn fold(&self, f: &Fold) -> Result<(f64, f64)> {
-        let train = self.cars.train.select(&f.train);
-        let valid = self.cars.train.select(&f.test);
+        let train = self.table.train.select(&f.train);
+        let valid = self.table.train.select(&f.test);
         let model = self.fit(&train)?;
         let rmse = |d: &Dataset| -> Result<f64> {
             Ok(root_mean_squared_error(
@@ -217,15 +277,10 @@ impl EndToEndDemo {
             return Vec::new();
         };
         let mut rows: Vec<(usize, f64)> = (0..pred.len())
-            .map(|r| (r, pred[r] - self.cars.test.y[r]))
+            .map(|r| (r, pred[r] - self.table.test.y[r]))
             .collect();
         rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         rows
-    }
-
-    fn origin_of(&self, r: usize) -> usize {
-        let col = self.cars.test.n_features() - 1;
-        (self.cars.test.x[[r, col]] as usize).min(2)
     }
 
     fn draw_folds<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -242,7 +297,7 @@ impl EndToEndDemo {
             0.4..k as f64 + 0.6,
             0.0..top,
             "fold",
-            "RMSE (mpg)",
+            &format!("RMSE ({})", self.table.target),
         )?;
         for (colour, label, offset, pick) in [
             (viz::BLUE, "training", -0.2, 0),
@@ -285,42 +340,43 @@ impl EndToEndDemo {
                 ),
             );
         };
-        let (lo, hi) = viz::extent(self.cars.test.y.iter().chain(pred.iter()).copied());
+        let (lo, hi) = viz::extent(self.table.test.y.iter().chain(pred.iter()).copied());
         let range = viz::padded(lo, hi, 0.05);
         let mut chart = viz::chart(
             area,
             "Test set: predicted vs actual",
             range.clone(),
             range.clone(),
-            "actual mpg",
-            "predicted mpg",
+            &format!("actual {}", self.table.target),
+            &format!("predicted {}", self.table.target),
         )?;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(range.start, range.start), (range.end, range.end)],
             viz::GREY.stroke_width(1),
         )))?;
-        for (o, colour) in CLASS_COLOURS.iter().enumerate().take(ORIGINS.len()) {
+        for (o, name) in self.group_names.iter().enumerate() {
+            let colour = CLASS_COLOURS[o % CLASS_COLOURS.len()];
             chart
                 .draw_series(
                     (0..pred.len())
-                        .filter(|&r| self.origin_of(r) == o)
-                        .map(|r| Circle::new((self.cars.test.y[r], pred[r]), 3, colour.filled())),
+                        .filter(|&r| self.test_groups[r] == o)
+                        .map(|r| Circle::new((self.table.test.y[r], pred[r]), 3, colour.filled())),
                 )?
-                .label(ORIGINS[o])
+                .label(name)
                 .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
         }
         let fs = viz::font_size(area);
         let middle = (range.start + range.end) / 2.0;
         for (r, _) in self.worst().into_iter().take(3) {
             // Names of cars on the right half end at the point, so they stay inside the chart.
-            let h = if self.cars.test.y[r] > middle {
+            let h = if self.table.test.y[r] > middle {
                 HPos::Right
             } else {
                 HPos::Left
             };
             chart.draw_series(std::iter::once(Text::new(
-                format!(" {} ", self.cars.test_names[r]),
-                (self.cars.test.y[r], pred[r]),
+                format!(" {} ", self.table.test_names[r]),
+                (self.table.test.y[r], pred[r]),
                 ("sans-serif", fs - 2)
                     .into_font()
                     .color(&viz::INK)
@@ -330,11 +386,11 @@ impl EndToEndDemo {
         viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
     }
 
-    /// Mean absolute test error and count per origin.
-    fn by_origin(&self) -> Vec<(f64, usize)> {
-        let mut out = [(0.0, 0usize); 3];
+    /// Mean absolute test error and count per group.
+    fn by_group(&self) -> Vec<(f64, usize)> {
+        let mut out = vec![(0.0, 0usize); self.group_names.len()];
         for (r, e) in self.worst() {
-            let o = self.origin_of(r);
+            let o = self.test_groups[r];
             out[o].0 += e.abs();
             out[o].1 += 1;
         }
@@ -343,49 +399,56 @@ impl EndToEndDemo {
             .collect()
     }
 
-    fn draw_origins<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw_groups<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
         if self.test_pred.is_none() {
-            return viz::centered_text(area, "Errors by origin appear after the final fit");
+            return viz::centered_text(
+                area,
+                &format!("Errors by {} appear after the final fit", self.group_by),
+            );
         }
-        let groups = self.by_origin();
-        let top = groups
-            .iter()
-            .map(|g| g.0)
-            .filter(|v| v.is_finite())
-            .fold(1.0, f64::max)
-            * 1.2;
+        let k = self.group_names.len() as f64;
+        // (group, mean |error|, rows) of the groups the test set has rows of.
+        let groups: Vec<(usize, f64, usize)> = self
+            .by_group()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, g)| g.0.is_finite())
+            .map(|(o, (mean, n))| (o, mean, n))
+            .collect();
+        let top = groups.iter().map(|g| g.1).fold(1.0, f64::max) * 1.3;
         let mut chart = viz::chart(
             area,
-            "Test error by origin",
-            0.4..3.6,
+            &format!("Test error by {}", self.group_by),
+            0.4..k + 0.6,
             0.0..top,
-            "origin",
-            "mean |error| (mpg)",
+            &self.group_by,
+            &format!("mean |error| ({})", self.table.target),
         )?;
-        chart.draw_series(
-            groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.0.is_finite())
-                .map(|(o, g)| {
-                    let x = o as f64 + 1.0;
-                    Rectangle::new([(x - 0.3, 0.0), (x + 0.3, g.0)], CLASS_COLOURS[o].filled())
-                }),
-        )?;
+        chart.draw_series(groups.iter().map(|&(o, mean, _)| {
+            let x = o as f64 + 1.0;
+            let colour = CLASS_COLOURS[o % CLASS_COLOURS.len()];
+            Rectangle::new([(x - 0.3, 0.0), (x + 0.3, mean)], colour.filled())
+        }))?;
         let fs = viz::font_size(area);
-        chart.draw_series(
-            groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.0.is_finite())
-                .map(|(o, g)| {
-                    Text::new(
-                        format!("{}: {:.2} ({} cars)", ORIGINS[o], g.0, g.1),
-                        (o as f64 + 0.62, g.0 + top * 0.04),
-                        ("sans-serif", fs - 1).into_font().color(&viz::INK),
-                    )
-                }),
-        )?;
+        // Name, mean error and count above each bar, on three short lines so that five groups fit.
+        for (line, offset) in [(0, 0.18), (1, 0.11), (2, 0.04)] {
+            chart.draw_series(groups.iter().map(|&(o, mean, n)| {
+                let text = match line {
+                    0 => self.group_names[o].clone(),
+                    1 => format!("{mean:.2}"),
+                    _ if n == 1 => format!("1 {}", self.table.rows_word().trim_end_matches('s')),
+                    _ => format!("{n} {}", self.table.rows_word()),
+                };
+                Text::new(
+                    text,
+                    (o as f64 + 1.0, mean + top * offset),
+                    ("sans-serif", fs - 2)
+                        .into_font()
+                        .color(&viz::INK)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )
+            }))?;
+        }
         Ok(())
     }
 }
@@ -408,8 +471,8 @@ impl Demo for EndToEndDemo {
             self.fold(&self.folds[self.scores.len()])
                 .map(|s| self.scores.push(s))
         } else {
-            self.fit(&self.cars.train)
-                .and_then(|m| m.predict(self.cars.test.x.view()))
+            self.fit(&self.table.train)
+                .and_then(|m| m.predict(self.table.test.x.view()))
                 .map(|p| self.test_pred = Some(p))
         };
         match result {
@@ -427,7 +490,7 @@ impl Demo for EndToEndDemo {
         let panels = viz::panels(area, 3);
         self.draw_folds(&panels[0])?;
         self.draw_test(&panels[1])?;
-        self.draw_origins(&panels[2])
+        self.draw_groups(&panels[2])
     }
 
     fn python(&self) -> Option<String> {
@@ -442,20 +505,27 @@ impl Demo for EndToEndDemo {
             self.scores.iter().map(|s| s.0).sum::<f64>() / self.scores.len() as f64
         };
         let test = self.test_pred.as_ref().map_or(f64::NAN, |p| {
-            root_mean_squared_error(self.cars.test.y.view(), p.view())
+            root_mean_squared_error(self.table.test.y.view(), p.view())
         });
         let mut out = vec![
             Metric::new("cv_rmse", "CV RMSE (mean of folds)", mean),
             Metric::new("cv_std", "CV RMSE spread (std)", std),
             Metric::new("train_rmse", "training RMSE (mean of folds)", train),
             Metric::new("test_rmse", "test RMSE", test),
-            Metric::new("dropped", "cars dropped (no mpg)", self.cars.dropped as f64),
+            Metric::new(
+                "dropped",
+                dropped_label(&self.table),
+                self.table.dropped as f64,
+            ),
         ];
         if let Some(&(r, e)) = self.worst().first() {
             out.push(Metric::text(
                 "worst",
                 "worst test miss",
-                format!("{} ({:+.1} mpg)", self.cars.test_names[r], e),
+                format!(
+                    "{} ({:+.1} {})",
+                    self.table.test_names[r], e, self.table.target
+                ),
             ));
         }
         out
@@ -467,6 +537,15 @@ impl Demo for EndToEndDemo {
 
     fn autoplay(&self) -> bool {
         true
+    }
+}
+
+/// The label of the count of rows without a target.
+fn dropped_label(table: &ProjectTable) -> &'static str {
+    if table.file.is_some() {
+        "rows dropped (no target)"
+    } else {
+        "cars dropped (no mpg)"
     }
 }
 
@@ -502,11 +581,12 @@ fn estimator_python(name: &str, seed: u64) -> (&'static str, String) {
 }
 
 /// The whole project in scikit-learn: a pipeline, k-fold cross-validation, the test set.
-fn python_script(params: &Params, seed: u64) -> String {
+fn python_script(table: &ProjectTable, params: &Params, seed: u64) -> String {
     let mut s = Script::new();
-    load_python(&mut s, seed);
+    load_python(&mut s, table, seed);
     preprocessing_python(
         &mut s,
+        table,
         params.choice("imputer"),
         params.choice("scaler"),
         params.choice("origin"),
@@ -529,10 +609,14 @@ fn python_script(params: &Params, seed: u64) -> String {
              model.fit(X_train, y_train)\n\
              pred = model.predict(X_test)\n\
              print(\"test RMSE:\", root_mean_squared_error(y_test, pred))\n\
-             print(\"cars dropped (no mpg):\", dropped)\n\
+             print(\"{}:\", dropped)\n\
              worst = np.argmax(np.abs(pred - y_test))\n\
-             print(f\"worst test miss: {{X_test['name'].iloc[worst]}} ({{pred[worst] - y_test.iloc[worst]:+.1f}} mpg)\")",
-            params.usize("folds")
+             name = {}\n\
+             print(f\"worst test miss: {{name}} ({{pred[worst] - y_test.iloc[worst]:+.1f}} {})\")",
+            params.usize("folds"),
+            dropped_label(table),
+            row_name_python(table),
+            table.target.replace(['{', '}', '"', '\\'], ""),
         ));
     s.finish()
 }

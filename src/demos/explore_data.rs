@@ -4,7 +4,7 @@
 //! cars that have both values), with the chosen pair outlined. Only the training rows are shown:
 //! the test set stays unseen, so nothing it holds can steer the choices that follow.
 
-use super::auto_mpg_data::{cars, load_python, NUMERIC, ORIGINS};
+use super::auto_mpg_data::{auto_mpg, load_python, ProjectTable, NUMERIC, ORIGINS};
 use super::decision_tree::CLASS_COLOURS;
 use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
@@ -100,7 +100,7 @@ impl ExploreDataDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let cars = cars(seed)?;
+        let cars = auto_mpg(seed)?;
         let d = &cars.train;
         let mut columns = vec![d.y.to_vec()];
         for (j, _) in NUMERIC.iter().enumerate() {
@@ -130,7 +130,7 @@ impl ExploreDataDemo {
             bins: params.usize("bins").max(1),
             corr,
             done: false,
-            python: python_script(params, seed),
+            python: python_script(&cars, params, seed),
         })
     }
 
@@ -319,9 +319,9 @@ impl Demo for ExploreDataDemo {
 }
 
 /// The same look at the training set with pandas and NumPy.
-fn python_script(params: &Params, seed: u64) -> String {
+fn python_script(cars: &ProjectTable, params: &Params, seed: u64) -> String {
     let mut s = Script::new();
-    load_python(&mut s, seed);
+    load_python(&mut s, cars, seed);
     s.import("import numpy as np").push(&format!(
         "\ntrain_set = X_train.assign(mpg=y_train)  # the test set stays unseen\n\
          x, y, bins = \"{}\", \"{}\", {}\n\

@@ -1,11 +1,14 @@
-//! Chapter 2: tuning k-nearest neighbours on the Auto MPG training set by grid search. The grid is
+//! Chapter 2: tuning k-nearest neighbours on the Auto MPG training set (or a table the reader
+//! uploads) by grid search. The grid is
 //! every number of neighbours from 1 to `max_k` with uniform and distance weights; each setting
 //! is cross-validated (the preprocessing refitted in every fold) in one tick, using the same
 //! settings order, parameter paths (`estimator__n_neighbors`) and pipeline as `GridSearchCv`.
 //! Left, the cross-validated RMSE of every setting so far; right, the best settings ranked, and
 //! once the grid is done, the best one refitted on the whole training set and scored on the test set.
 
-use super::auto_mpg_data::{cars, load_python, preprocessing, preprocessing_python, Cars};
+use super::auto_mpg_data::{
+    load_python, preprocessing, preprocessing_python, project_table, ProjectTable, TABLE_UPLOAD,
+};
 use super::end_to_end::{FOLDS_PARAM, IMPUTER_PARAM, SCALER_PARAM};
 use super::python::Script;
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
@@ -25,7 +28,7 @@ use serde_json::{json, Value as Json};
 type Setting = Vec<(String, Json)>;
 
 pub struct GridSearchDemo {
-    cars: Cars,
+    table: ProjectTable,
     base: PipelineParams<KNeighborsRegressorParams>,
     folds: Vec<Fold>,
     settings: Vec<Setting>,
@@ -43,7 +46,7 @@ impl GridSearchDemo {
         id: "grid-search",
         title: "Grid search over k-nearest neighbours",
         chapter: "02-end-to-end-project",
-        upload: None,
+        upload: TABLE_UPLOAD,
         params: &[
             ParamSpec {
                 key: "max_k",
@@ -62,15 +65,15 @@ impl GridSearchDemo {
     };
 
     pub fn new(params: &Params, seed: u64) -> Result<Self> {
-        let cars = cars(seed)?;
+        let table = project_table(params, seed)?;
         let max_k = params.usize("max_k");
         let base = PipelineParams {
             preprocess: preprocessing(
-                &cars.frame,
+                &table,
                 params.choice("imputer"),
                 params.choice("scaler"),
                 "one-hot",
-            ),
+            )?,
             estimator: KNeighborsRegressorParams::default(),
         };
         let grid = GridSearchCv::new(vec![
@@ -83,17 +86,17 @@ impl GridSearchDemo {
                 vec![json!("uniform"), json!("distance")],
             ),
         ]);
-        let folds = KFold::new(params.usize("folds")).split(cars.train.n_samples())?;
+        let folds = KFold::new(params.usize("folds")).split(table.train.n_samples())?;
         Ok(GridSearchDemo {
             settings: grid.settings()?,
-            cars,
+            python: python_script(&table, params, seed),
+            table,
             base,
             folds,
             results: Vec::new(),
             test_rmse: None,
             max_k,
             error: None,
-            python: python_script(params, seed),
         })
     }
 
@@ -104,7 +107,7 @@ impl GridSearchDemo {
 
     fn try_setting(&self, s: &Setting) -> Result<(usize, bool, f64)> {
         let p = with_params(&self.base, s)?;
-        let scores = cross_val_score(&p, &self.cars.train, &self.folds, |m, d| Self::score(m, d))?;
+        let scores = cross_val_score(&p, &self.table.train, &self.folds, |m, d| Self::score(m, d))?;
         let rmse = -scores.iter().sum::<f64>() / scores.len() as f64;
         Ok((p.estimator.n_neighbors, s[1].1 == json!("distance"), rmse))
     }
@@ -124,7 +127,7 @@ impl GridSearchDemo {
             0.5..self.max_k as f64 + 0.5,
             viz::padded(lo, hi, 0.1),
             "k (neighbours)",
-            "CV RMSE (mpg)",
+            &format!("CV RMSE ({})", self.table.target),
         )?;
         for (distance, colour, label) in [
             (false, viz::BLUE, "uniform"),
@@ -189,7 +192,10 @@ impl GridSearchDemo {
         if let Some(t) = self.test_rmse {
             y += fs;
             area.draw(&Text::new(
-                format!("1. refitted on all training cars: test RMSE {t:.3}"),
+                format!(
+                    "1. refitted on all training {}: test RMSE {t:.3}",
+                    self.table.rows_word()
+                ),
                 (fs * 2, y),
                 style(fs, viz::BLUE),
             ))?;
@@ -219,11 +225,11 @@ impl Demo for GridSearchDemo {
             let best = self.ranked()[0];
             let s = self.settings[best].clone();
             with_params(&self.base, &s)
-                .and_then(|p| p.fit(&self.cars.train))
-                .and_then(|m| m.predict(self.cars.test.x.view()))
+                .and_then(|p| p.fit(&self.table.train))
+                .and_then(|m| m.predict(self.table.test.x.view()))
                 .map(|pred| {
                     self.test_rmse = Some(root_mean_squared_error(
-                        self.cars.test.y.view(),
+                        self.table.test.y.view(),
                         pred.view(),
                     ))
                 })
@@ -286,11 +292,12 @@ impl Demo for GridSearchDemo {
 }
 
 /// The same search with scikit-learn's `GridSearchCV`.
-fn python_script(params: &Params, seed: u64) -> String {
+fn python_script(table: &ProjectTable, params: &Params, seed: u64) -> String {
     let mut s = Script::new();
-    load_python(&mut s, seed);
+    load_python(&mut s, table, seed);
     preprocessing_python(
         &mut s,
+        table,
         params.choice("imputer"),
         params.choice("scaler"),
         "one-hot",

@@ -26,6 +26,8 @@ fn picker_labels(kind: UploadKind) -> &'static [&'static str] {
         UploadKind::Classes2d { .. } => &["x axis", "y axis", "class"],
         UploadKind::Regression1d { .. } => &["feature", "target"],
         UploadKind::Points2d { .. } => &["x axis", "y axis"],
+        // Every other column of a whole table is a feature: the reader picks only the target.
+        UploadKind::Table { .. } => &["target"],
     }
 }
 
@@ -92,8 +94,7 @@ impl UploadBox {
             self.info.set_text_content(None);
             return Ok(());
         };
-        let chosen: Vec<usize> = u.features.iter().copied().chain(u.target).collect();
-        for (select, &pick) in self.selects.iter().zip(&chosen) {
+        for (select, pick) in self.selects.iter().zip(u.picked()) {
             if select.length() as usize != u.frame.names.len() {
                 select.set_inner_html("");
                 for name in &u.frame.names {
@@ -107,10 +108,12 @@ impl UploadBox {
         }
         self.columns.set_hidden(false);
         self.clear.set_hidden(false);
+        let notes = u.notes();
         self.info.set_text_content(Some(&format!(
-            "Running on {} ({} rows).",
+            "Running on {} ({} rows).{}{notes}",
             u.file,
-            u.n_rows()
+            u.n_rows(),
+            if notes.is_empty() { "" } else { " " }
         )));
         Ok(())
     }

@@ -740,6 +740,19 @@ function animalsCsv() {
   return `${rows.join('\n')}\n`;
 }
 
+/** 40 houses with a text column, empty cells and a numeric target (price), made without randomness. */
+function housesCsv() {
+  const rows = ['size,rooms,town,garden,note,price,year'];
+  for (let i = 0; i < 40; i++) {
+    const size = 50 + ((i * 37) % 100);
+    const rooms = 1 + (i % 5);
+    const price = 1000 + 12 * size + 300 * rooms + 500 * (i % 3) + 7 * (i % 11);
+    const town = i === 8 ? '' : ['Oslo', 'Lima', 'Pune'][i % 3];
+    rows.push([i === 5 ? '' : size, rooms, town, i % 4 === 0 ? 'yes' : 'no', `house ${i}`, i === 3 ? '?' : price, 2000 + (i % 7)].join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
 e2e('upload', 'n) an uploaded CSV replaces a demo\'s data; bad files and columns are refused next to the control', async ({ page }) => {
   await gotoChapter(page, 'chapter=06-decision-trees');
   const demo = demoByInstance(page, 'decision-tree');
@@ -782,6 +795,32 @@ e2e('upload', 'n) an uploaded CSV replaces a demo\'s data; bad files and columns
   await box.locator('button.upload-clear').click();
   await poll(() => info.textContent(), (t) => t === '', 'back on the demo\'s own data');
   assert.equal(await control(demo, 'dataset').locator('select').isDisabled(), false);
+
+  // Chapter 2 takes a whole table: text columns and empty cells go through the pipeline, the
+  // only picker is the target, a column of names is left out (and said so), a text target is refused.
+  await gotoChapter(page, 'chapter=02-end-to-end-project');
+  const project = demoByInstance(page, 'end-to-end');
+  const tbox = project.locator('.demo-upload');
+  const tinfo = tbox.locator('.upload-info');
+  const terror = tbox.locator('.upload-error');
+  const tselects = tbox.locator('.upload-columns select');
+  await ensurePaused(project);
+  await tbox.locator('input[type="file"]').setInputFiles({ name: 'houses.csv', mimeType: 'text/csv', buffer: Buffer.from(housesCsv()) });
+  await poll(() => tinfo.textContent(), (t) => t.includes('houses.csv (40 rows)') && t.includes('Left out: `note`'), 'the box says what runs and what is left out');
+  assert.deepEqual(await tselects.evaluateAll((ss) => ss.map((s) => s.value)), ['price']);
+  assert.match(await project.locator('.demo-python code').textContent(), /pd\.read_csv\("houses\.csv", na_values=\["\?"\]\)/);
+  await ensurePaused(project);
+  for (let i = 0; i < 6; i++) await project.locator('button.step').click();
+  await poll(() => metricText(project, 'test_rmse'), isNumber, 'the project runs to the test set on the table');
+  const cv = await metricText(project, 'cv_rmse');
+  assert.ok(isNumber(cv), `cross-validated RMSE ${cv}`);
+  await tselects.nth(0).selectOption('town');
+  await poll(() => terror.textContent(), (t) => t.includes('column `town`: holds text'), 'a text target is refused under the box');
+  assert.equal(await tselects.nth(0).inputValue(), 'price');
+  assert.equal(await metricText(project, 'cv_rmse'), cv, 'the demo keeps running on the table');
+  await screenshot(page, 'upload-table');
+  await tbox.locator('button.upload-clear').click();
+  await poll(() => tinfo.textContent(), (t) => t === '', 'back on Auto MPG');
 });
 
 e2e('neural', 'o) chapters 10-12 train in the page, the URL restores an MLP\'s architecture and seed, a saved network loads back', async ({ page }) => {
