@@ -186,6 +186,15 @@ impl Tensor {
         Ok(self.cpu()[0])
     }
 
+    /// True when the values can be had without waiting: a CPU tensor, or a GPU tensor that has
+    /// been read (by `read` on it or on a clone). The page polls this instead of blocking.
+    pub fn is_readable(&self) -> bool {
+        match &self.storage {
+            Storage::Cpu(_) => true,
+            Storage::Gpu(g) => g.host.get().is_some(),
+        }
+    }
+
     /// Copies the tensor to `device` (the same tensor when it is there already). Moving to the GPU
     /// fails when `gpu::init` has not opened one; moving a GPU tensor to the CPU reads it back,
     /// which blocks (natively only: in the page `read` it).

@@ -446,18 +446,19 @@ impl std::fmt::Debug for GpuBuffer {
 }
 
 /// The data of a GPU tensor: its buffer and, once read back, a host copy (tensors are immutable,
-/// so the copy never goes stale).
+/// so the copy never goes stale). Clones share both, so a read through any clone (an async read
+/// the page started, say) makes every clone readable without waiting.
 #[derive(Debug, Clone)]
 pub(crate) struct GpuData {
     pub(crate) buffer: Arc<GpuBuffer>,
-    pub(crate) host: OnceLock<Vec<f32>>,
+    pub(crate) host: Arc<OnceLock<Vec<f32>>>,
 }
 
 impl GpuData {
     pub(crate) fn new(buffer: Arc<GpuBuffer>) -> Self {
         GpuData {
             buffer,
-            host: OnceLock::new(),
+            host: Arc::new(OnceLock::new()),
         }
     }
 }
