@@ -7,11 +7,12 @@
 //! actual target on the test set with the worst misses named; right, the test error by origin
 //! (by the first text column with few values, or else by thirds of the target's range).
 
+mod draw;
+
 use super::auto_mpg_data::{
     load_python, preprocessing, preprocessing_python, project_table, row_name_python, ProjectTable,
     TABLE_UPLOAD,
 };
-use super::decision_tree::CLASS_COLOURS;
 use super::python::{self, Script};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::frame::ColumnKind;
@@ -29,7 +30,6 @@ use crate::viz;
 use ndarray::Array1;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(crate) const IMPUTER_PARAM: ParamSpec = ParamSpec {
     key: "imputer",
@@ -281,175 +281,6 @@ impl EndToEndDemo {
             .collect();
         rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
         rows
-    }
-
-    fn draw_folds<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let k = self.folds.len();
-        let top = self
-            .scores
-            .iter()
-            .map(|s| s.0.max(s.1))
-            .fold(4.0_f64, f64::max)
-            * 1.15;
-        let mut chart = viz::chart(
-            area,
-            &format!("{k}-fold cross-validation"),
-            0.4..k as f64 + 0.6,
-            0.0..top,
-            "fold",
-            &format!("RMSE ({})", self.table.target),
-        )?;
-        for (colour, label, offset, pick) in [
-            (viz::BLUE, "training", -0.2, 0),
-            (viz::ORANGE, "validation", 0.2, 1),
-        ] {
-            let value = |s: &(f64, f64)| if pick == 0 { s.0 } else { s.1 };
-            chart
-                .draw_series(self.scores.iter().enumerate().map(|(i, s)| {
-                    let x = i as f64 + 1.0 + offset;
-                    Rectangle::new([(x - 0.18, 0.0), (x + 0.18, value(s))], colour.filled())
-                }))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
-                });
-        }
-        let (mean, _) = self.cv_mean();
-        if mean.is_finite() {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(0.4, mean), (k as f64 + 0.6, mean)],
-                    viz::RED.stroke_width(2),
-                )))?
-                .label(format!("mean validation {mean:.2}"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], viz::RED.stroke_width(2))
-                });
-        }
-        viz::legend(&mut chart, area, SeriesLabelPosition::UpperRight)
-    }
-
-    fn draw_test<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let Some(pred) = &self.test_pred else {
-            return viz::centered_text(
-                area,
-                &format!(
-                    "The test set waits until cross-validation is done ({} of {} folds)",
-                    self.scores.len(),
-                    self.folds.len()
-                ),
-            );
-        };
-        let (lo, hi) = viz::extent(self.table.test.y.iter().chain(pred.iter()).copied());
-        let range = viz::padded(lo, hi, 0.05);
-        let mut chart = viz::chart(
-            area,
-            "Test set: predicted vs actual",
-            range.clone(),
-            range.clone(),
-            &format!("actual {}", self.table.target),
-            &format!("predicted {}", self.table.target),
-        )?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(range.start, range.start), (range.end, range.end)],
-            viz::GREY.stroke_width(1),
-        )))?;
-        for (o, name) in self.group_names.iter().enumerate() {
-            let colour = CLASS_COLOURS[o % CLASS_COLOURS.len()];
-            chart
-                .draw_series(
-                    (0..pred.len())
-                        .filter(|&r| self.test_groups[r] == o)
-                        .map(|r| Circle::new((self.table.test.y[r], pred[r]), 3, colour.filled())),
-                )?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 6, y), 4, colour.filled()));
-        }
-        let fs = viz::font_size(area);
-        let middle = (range.start + range.end) / 2.0;
-        for (r, _) in self.worst().into_iter().take(3) {
-            // Names of cars on the right half end at the point, so they stay inside the chart.
-            let h = if self.table.test.y[r] > middle {
-                HPos::Right
-            } else {
-                HPos::Left
-            };
-            chart.draw_series(std::iter::once(Text::new(
-                format!(" {} ", self.table.test_names[r]),
-                (self.table.test.y[r], pred[r]),
-                ("sans-serif", fs - 2)
-                    .into_font()
-                    .color(&viz::INK)
-                    .pos(Pos::new(h, VPos::Bottom)),
-            )))?;
-        }
-        viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
-    }
-
-    /// Mean absolute test error and count per group.
-    fn by_group(&self) -> Vec<(f64, usize)> {
-        let mut out = vec![(0.0, 0usize); self.group_names.len()];
-        for (r, e) in self.worst() {
-            let o = self.test_groups[r];
-            out[o].0 += e.abs();
-            out[o].1 += 1;
-        }
-        out.iter()
-            .map(|&(s, n)| (if n > 0 { s / n as f64 } else { f64::NAN }, n))
-            .collect()
-    }
-
-    fn draw_groups<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        if self.test_pred.is_none() {
-            return viz::centered_text(
-                area,
-                &format!("Errors by {} appear after the final fit", self.group_by),
-            );
-        }
-        let k = self.group_names.len() as f64;
-        // (group, mean |error|, rows) of the groups the test set has rows of.
-        let groups: Vec<(usize, f64, usize)> = self
-            .by_group()
-            .into_iter()
-            .enumerate()
-            .filter(|(_, g)| g.0.is_finite())
-            .map(|(o, (mean, n))| (o, mean, n))
-            .collect();
-        let top = groups.iter().map(|g| g.1).fold(1.0, f64::max) * 1.3;
-        let mut chart = viz::chart(
-            area,
-            &format!("Test error by {}", self.group_by),
-            0.4..k + 0.6,
-            0.0..top,
-            &self.group_by,
-            &format!("mean |error| ({})", self.table.target),
-        )?;
-        chart.draw_series(groups.iter().map(|&(o, mean, _)| {
-            let x = o as f64 + 1.0;
-            let colour = CLASS_COLOURS[o % CLASS_COLOURS.len()];
-            Rectangle::new([(x - 0.3, 0.0), (x + 0.3, mean)], colour.filled())
-        }))?;
-        let fs = viz::font_size(area);
-        // Name, mean error and count above each bar, on three short lines so that five groups fit.
-        for (line, offset) in [(0, 0.18), (1, 0.11), (2, 0.04)] {
-            chart.draw_series(groups.iter().map(|&(o, mean, n)| {
-                let text = match line {
-                    0 => self.group_names[o].clone(),
-                    1 => format!("{mean:.2}"),
-                    _ if n == 1 => format!("1 {}", self.table.rows_word().trim_end_matches('s')),
-                    _ => format!("{n} {}", self.table.rows_word()),
-                };
-                Text::new(
-                    text,
-                    (o as f64 + 1.0, mean + top * offset),
-                    ("sans-serif", fs - 2)
-                        .into_font()
-                        .color(&viz::INK)
-                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
-                )
-            }))?;
-        }
-        Ok(())
     }
 }
 
