@@ -472,7 +472,11 @@ fn train_on(device: Device, loss: Loss) -> Vec<EpochStats> {
 #[test]
 fn a_network_trains_the_same_on_both_devices() {
     open();
-    for loss in [Loss::CategoricalCrossEntropy, Loss::BinaryCrossEntropy] {
+    for loss in [
+        Loss::CategoricalCrossEntropy,
+        Loss::BinaryCrossEntropy,
+        Loss::Mse,
+    ] {
         let (cpu, gpu_run) = (train_on(Device::Cpu, loss), train_on(Device::Gpu, loss));
         assert_eq!(cpu.len(), 3);
         assert_eq!(gpu_run.len(), 3);
@@ -533,5 +537,80 @@ fn training_moves_between_devices_mid_run() {
             (a - b).abs() <= 1e-4 * a.abs().max(1.0),
             "{plain:?} vs {switched:?}"
         );
+    }
+}
+
+#[test]
+fn gpu_results_arrive_only_once_read_as_in_the_page() {
+    open();
+    let mut rng = Rng::new(21);
+    let x = Tensor::randn(&[96, 3], 1.0, &mut rng);
+    let classes: Vec<usize> = x
+        .to_vec()
+        .chunks(3)
+        .map(|r| (r[0] > 0.0) as usize)
+        .collect();
+    let y = Tensor::one_hot(&classes, 2).unwrap();
+    let model = Sequential::new(ModelSpec {
+        input: 3,
+        layers: vec![
+            LayerSpec::dense(8, Activation::Tanh),
+            LayerSpec::dense(2, Activation::Linear),
+        ],
+        seed: 2,
+    })
+    .unwrap();
+    let config = TrainerConfig {
+        loss: Loss::CategoricalCrossEntropy,
+        batch_size: 8,
+        epochs: 2,
+        ..TrainerConfig::default()
+    };
+    let (vx, vy) = (
+        x.slice_axis(0, 0, 16).unwrap(),
+        y.slice_axis(0, 0, 16).unwrap(),
+    );
+    let mut cpu = Trainer::new(
+        model.clone(),
+        config.clone(),
+        x.clone(),
+        y.clone(),
+        Some((vx.clone(), vy.clone())),
+    )
+    .unwrap();
+    while cpu.step(5).unwrap() == Progress::Running {}
+    let mut t = Trainer::new(model, config, x, y, Some((vx, vy))).unwrap();
+    t.to_device(Device::Gpu).unwrap();
+    t.set_blocking_reads(false);
+    // Both epochs' batches run, but nothing has been read: no history, still running.
+    for _ in 0..10 {
+        assert_eq!(t.step(5).unwrap(), Progress::Running);
+    }
+    assert_eq!(
+        t.steps(),
+        24,
+        "12 batches per epoch, then it waits for the reads"
+    );
+    assert!(t.history().is_empty());
+    // The page reads what it is handed (each once), and the next step takes it in.
+    let reads = t.reads_to_start();
+    assert!(reads.len() >= 2, "{} checkpoints", reads.len());
+    assert!(t.reads_to_start().is_empty(), "handed out once");
+    for r in &reads {
+        pollster::block_on(r.read()).unwrap();
+    }
+    assert_eq!(t.step(5).unwrap(), Progress::Done);
+    assert_eq!(t.history().len(), 2);
+    for (c, g) in cpu.history().iter().zip(t.history()) {
+        assert!(
+            (c.train_loss - g.train_loss).abs() <= 1e-4,
+            "{c:?} vs {g:?}"
+        );
+        assert!(
+            (c.val_loss.unwrap() - g.val_loss.unwrap()).abs() <= 1e-4,
+            "{c:?} vs {g:?}"
+        );
+        assert_eq!(c.train_accuracy, g.train_accuracy);
+        assert_eq!(c.val_accuracy, g.val_accuracy);
     }
 }

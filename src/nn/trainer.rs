@@ -3,6 +3,13 @@
 //! accuracy for the cross-entropy losses) per epoch for the training and validation sets, stops
 //! early when the monitored loss stops improving, and stops with `Progress::Diverged` and the
 //! message "loss became NaN at step N: lower the learning rate" when the loss is no longer finite.
+//!
+//! On the GPU a step reads nothing back: each batch's loss (and, for classification, its outputs
+//! and targets) stays on the device, and every `CHECKPOINT_EVERY` batches and at each epoch's end
+//! they are joined into one tensor. The page reads those (`reads_to_start`, then `Tensor::read` in
+//! a spawned future) and later steps take in whichever have arrived: the history, early stopping
+//! and divergence follow a few frames behind the training, and nothing waits. Native code reads
+//! them at once, blocking.
 
 use super::loss::Loss;
 use super::optimizer::{Optimizer, OptimizerSpec};
@@ -14,6 +21,10 @@ use crate::estimator::Progress;
 use crate::rng::Rng;
 use crate::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Batches trained on the GPU between two joins of their results (one readback each).
+const CHECKPOINT_EVERY: usize = 16;
 
 /// How to train: loss, optimizer, schedule, batching, length and early stopping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +103,41 @@ pub struct Trainer {
     state: Progress,
     divergence: Option<Error>,
     tape: Tape,
+    /// GPU training: batches not yet joined into a checkpoint, checkpoints not yet taken in, and
+    /// the epochs whose batches have all run (ahead of `history` while reads are outstanding).
+    unread: Vec<BatchOnDevice>,
+    checkpoints: VecDeque<Checkpoint>,
+    epochs_ended: usize,
+    /// Whether a step may wait for GPU results (natively; never in the page).
+    blocking_reads: bool,
+}
+
+/// One GPU batch's results, still on the device.
+#[derive(Debug, Clone)]
+struct BatchOnDevice {
+    loss: Tensor,
+    /// Outputs and targets, for accuracy (classification losses only).
+    rows: Option<(Tensor, Tensor)>,
+}
+
+/// Several batches' results joined into one flat tensor: their losses, then each batch's outputs,
+/// then each batch's targets, then (at an epoch's end) the validation loss, outputs and targets.
+#[derive(Debug, Clone)]
+struct Checkpoint {
+    values: Tensor,
+    /// The step number of the first batch, and each batch's row count.
+    first_step: usize,
+    batch_rows: Vec<usize>,
+    classification: bool,
+    epoch_end: Option<EpochEnd>,
+    handed_out: bool,
+}
+
+#[derive(Debug, Clone)]
+struct EpochEnd {
+    /// Validation rows, when there is a validation set.
+    val_rows: Option<usize>,
+    lr: f32,
 }
 
 impl Trainer {
@@ -148,6 +194,10 @@ impl Trainer {
             state: Progress::Running,
             divergence: None,
             tape: Tape::new(),
+            unread: Vec::new(),
+            checkpoints: VecDeque::new(),
+            epochs_ended: 0,
+            blocking_reads: !cfg!(target_arch = "wasm32"),
             config,
         })
     }
@@ -159,6 +209,11 @@ impl Trainer {
     /// Moves training to `device`: the weights, optimizer state and data are copied there and the
     /// next step carries on from the same point (the page's CPU fallback moves back this way).
     pub fn to_device(&mut self, device: Device) -> Result<()> {
+        if device != Device::Gpu && self.deferred() && self.blocking_reads {
+            // Natively the results still on the GPU can be waited for: take them all in.
+            self.checkpoint(None, Vec::new())?;
+            self.take_in_checkpoints()?;
+        }
         let mut model = self.model.clone();
         model.to_device(device)?;
         let mut optimizer = self.optimizer.clone();
@@ -171,6 +226,13 @@ impl Trainer {
         // Nothing changes unless every copy succeeded.
         (self.model, self.optimizer, self.x, self.y) = (model, optimizer, x, y);
         self.validation = validation;
+        if device != Device::Gpu {
+            // In the page, results still on a GPU that may be gone (the fallback) are given up:
+            // the weights they came from carry on, and only the history misses them.
+            self.unread.clear();
+            self.checkpoints.clear();
+            self.epochs_ended = self.history.len();
+        }
         Ok(())
     }
 
@@ -244,14 +306,158 @@ impl Trainer {
         (self.best, self.since_best) = (f32::INFINITY, 0);
         self.state = Progress::Running;
         self.divergence = None;
+        self.unread.clear();
+        self.checkpoints.clear();
+        self.epochs_ended = 0;
+        Ok(())
+    }
+
+    /// Natively a step may wait for GPU results (the default there); without it, as always in
+    /// the page, results are taken in only once something has read them (`reads_to_start`).
+    pub fn set_blocking_reads(&mut self, on: bool) {
+        self.blocking_reads = on && !cfg!(target_arch = "wasm32");
+    }
+
+    /// Whether steps keep their results on the device (see the module docs).
+    fn deferred(&self) -> bool {
+        self.device() == Device::Gpu
+    }
+
+    /// Joined GPU results the caller should start reading (each is handed out once); reading
+    /// them lets later steps take them in. Empty on the CPU.
+    pub fn reads_to_start(&mut self) -> Vec<Tensor> {
+        self.checkpoints
+            .iter_mut()
+            .filter(|c| !c.handed_out)
+            .map(|c| {
+                c.handed_out = true;
+                c.values.clone()
+            })
+            .collect()
+    }
+
+    /// Joins the unread batches (and, at an epoch's end, the validation results) into one
+    /// checkpoint.
+    fn checkpoint(&mut self, epoch_end: Option<EpochEnd>, val: Vec<Tensor>) -> Result<()> {
+        if self.unread.is_empty() && epoch_end.is_none() {
+            return Ok(());
+        }
+        let batches = std::mem::take(&mut self.unread);
+        let mut parts: Vec<Tensor> = Vec::new();
+        for b in &batches {
+            parts.push(b.loss.reshape(&[1])?);
+        }
+        let classification = self.config.loss.is_classification();
+        if classification {
+            for pick in [0, 1] {
+                for b in &batches {
+                    if let Some(rows) = &b.rows {
+                        let t = if pick == 0 { &rows.0 } else { &rows.1 };
+                        parts.push(t.reshape(&[t.numel()])?);
+                    }
+                }
+            }
+        }
+        for t in val {
+            parts.push(t.reshape(&[t.numel()])?);
+        }
+        let refs: Vec<&Tensor> = parts.iter().collect();
+        let values = if refs.is_empty() {
+            Tensor::zeros(&[0])
+        } else {
+            Tensor::concat(&refs, 0)?
+        };
+        let batch_rows = batches
+            .iter()
+            .map(|b| b.rows.as_ref().map_or(0, |r| r.0.shape()[0]))
+            .collect();
+        self.checkpoints.push_back(Checkpoint {
+            values,
+            first_step: self.steps + 1 - batches.len(),
+            batch_rows,
+            classification,
+            epoch_end,
+            handed_out: false,
+        });
+        Ok(())
+    }
+
+    /// Takes in every checkpoint whose values have arrived, oldest first (natively it reads them,
+    /// waiting).
+    fn take_in_checkpoints(&mut self) -> Result<()> {
+        while let Some(front) = self.checkpoints.front() {
+            if !self.blocking_reads && !front.values.is_readable() {
+                break;
+            }
+            let Some(c) = self.checkpoints.pop_front() else {
+                break;
+            };
+            self.take_in(c)?;
+            if self.state != Progress::Running {
+                self.checkpoints.clear();
+                self.unread.clear();
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn take_in(&mut self, c: Checkpoint) -> Result<()> {
+        let values = c.values.to_vec();
+        let cols = self.model.output_size();
+        let n = c.batch_rows.len();
+        let (losses, mut rest) = values.split_at(n);
+        for (i, &loss) in losses.iter().enumerate() {
+            if !loss.is_finite() {
+                self.divergence = Some(diverged_at(c.first_step + i, loss));
+                self.state = Progress::Diverged;
+                return Ok(());
+            }
+            self.loss_sum += loss as f64;
+            self.batches += 1;
+        }
+        if c.classification {
+            let total: usize = c.batch_rows.iter().sum::<usize>() * cols;
+            let (outs, after) = rest.split_at(total);
+            let (targets, after) = after.split_at(total);
+            rest = after;
+            let rows: usize = c.batch_rows.iter().sum();
+            let out = Tensor::from_vec(outs.to_vec(), &[rows, cols])?;
+            let target = Tensor::from_vec(targets.to_vec(), &[rows, cols])?;
+            if let Some(k) = correct(self.config.loss, &out, &target)? {
+                self.correct += k;
+                self.seen += rows;
+            }
+        }
+        let Some(end) = c.epoch_end else {
+            return Ok(());
+        };
+        let (val_loss, val_accuracy) = match end.val_rows {
+            Some(vrows) => {
+                let (loss, after) = rest.split_at(1);
+                let accuracy = if c.classification {
+                    let (outs, targets) = after.split_at(vrows * cols);
+                    let out = Tensor::from_vec(outs.to_vec(), &[vrows, cols])?;
+                    let target = Tensor::from_vec(targets.to_vec(), &[vrows, cols])?;
+                    correct(self.config.loss, &out, &target)?.map(|k| k as f32 / vrows as f32)
+                } else {
+                    None
+                };
+                (Some(loss[0]), accuracy)
+            }
+            None => (None, None),
+        };
+        self.finish_epoch(val_loss, val_accuracy, end.lr);
         Ok(())
     }
 
     /// Runs at most `max_batches` mini-batches (finishing epochs as they end) and says whether
     /// training goes on. Divergence is a `Progress`, not an error; errors are for bad shapes.
     pub fn step(&mut self, max_batches: usize) -> Result<Progress> {
+        self.take_in_checkpoints()?;
         for _ in 0..max_batches {
-            if self.state != Progress::Running {
+            // On the GPU, after the last epoch's batches, only the reads remain.
+            if self.state != Progress::Running || self.epochs_ended >= self.config.epochs {
                 break;
             }
             self.train_batch()?;
@@ -259,23 +465,18 @@ impl Trainer {
                 self.end_epoch()?;
             }
         }
+        self.take_in_checkpoints()?;
         Ok(self.state)
     }
 
     fn diverged(&mut self, value: f32) {
         self.state = Progress::Diverged;
-        self.divergence = Some(Error::Diverged {
-            step: self.steps + 1,
-            value: if value.is_nan() {
-                "NaN".into()
-            } else {
-                format!("{value}")
-            },
-        });
+        self.divergence = Some(diverged_at(self.steps + 1, value));
     }
 
     fn train_batch(&mut self) -> Result<()> {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
+        let deferred = self.deferred();
         let idx = &self.order[self.cursor..end];
         let (xb, yb) = (self.x.gather_rows(idx)?, self.y.gather_rows(idx)?);
         self.cursor = end;
@@ -290,6 +491,23 @@ impl Trainer {
             Some(p) => tape.add(data_loss, p)?,
             None => data_loss,
         };
+        if deferred {
+            let rows = self
+                .config
+                .loss
+                .is_classification()
+                .then(|| (tape.value(out).clone(), tape.value(target).clone()));
+            let loss_value = tape.value(loss).clone();
+            self.update(loss, &params)?;
+            self.unread.push(BatchOnDevice {
+                loss: loss_value,
+                rows,
+            });
+            if self.unread.len() >= CHECKPOINT_EVERY {
+                self.checkpoint(None, Vec::new())?;
+            }
+            return Ok(());
+        }
         let value = tape.value(loss).item()?;
         if !value.is_finite() {
             self.diverged(value);
@@ -299,21 +517,38 @@ impl Trainer {
             self.correct += c;
             self.seen += tape.value(target).shape()[0];
         }
-        tape.backward(loss)?;
-        let grads: Vec<Tensor> = tape.grads_or_zeros(&params);
+        self.update(loss, &params)?;
+        self.loss_sum += value as f64;
+        self.batches += 1;
+        Ok(())
+    }
+
+    /// Backward pass from `loss` and one optimizer step.
+    fn update(
+        &mut self,
+        loss: crate::autodiff::Var,
+        params: &[crate::autodiff::Var],
+    ) -> Result<()> {
+        self.tape.backward(loss)?;
+        let grads: Vec<Tensor> = self.tape.grads_or_zeros(params);
         self.lr = self.schedule.rate(self.steps);
         self.optimizer
             .step(&mut self.model.params_mut(), &grads, self.lr)?;
         self.model.apply_constraints()?;
         self.steps += 1;
-        self.loss_sum += value as f64;
-        self.batches += 1;
         Ok(())
     }
 
     /// Loss (with penalties) and, for classification, accuracy of the model on (x, y).
     pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<(f32, Option<f32>)> {
         check_data(&self.model, x, y, "evaluation")?;
+        let (loss, out) = self.loss_and_outputs(x, y)?;
+        let accuracy = correct(self.config.loss, &out, y)?.map(|c| c as f32 / y.shape()[0] as f32);
+        Ok((loss.item()?, accuracy))
+    }
+
+    /// The loss (with penalties, a scalar tensor) and the outputs on (x, y), on the model's device.
+    fn loss_and_outputs(&self, x: &Tensor, y: &Tensor) -> Result<(Tensor, Tensor)> {
         let mut tape = Tape::new();
         let out = self.model.predict(x)?;
         let (o, t) = (tape.constant(out.clone()), tape.constant(y.clone()));
@@ -328,32 +563,62 @@ impl Trainer {
             Some(p) => tape.add(data_loss, p)?,
             None => data_loss,
         };
-        let accuracy = correct(self.config.loss, &out, y)?.map(|c| c as f32 / y.shape()[0] as f32);
-        Ok((tape.value(loss).item()?, accuracy))
+        Ok((tape.value(loss).clone(), out))
     }
 
     fn end_epoch(&mut self) -> Result<()> {
+        self.epochs_ended += 1;
+        if self.deferred() {
+            let (val, val_rows) = match &self.validation {
+                Some((vx, vy)) => {
+                    let (loss, out) = self.loss_and_outputs(vx, vy)?;
+                    let rows = vy.shape()[0];
+                    if self.config.loss.is_classification() {
+                        (vec![loss, out, vy.clone()], Some(rows))
+                    } else {
+                        (vec![loss], Some(rows))
+                    }
+                }
+                None => (Vec::new(), None),
+            };
+            let end = EpochEnd {
+                val_rows,
+                lr: self.lr,
+            };
+            self.checkpoint(Some(end), val)?;
+        } else {
+            let (val_loss, val_accuracy) = match &self.validation {
+                Some((vx, vy)) => {
+                    let (l, a) = self.evaluate(vx, vy)?;
+                    (Some(l), a)
+                }
+                None => (None, None),
+            };
+            self.finish_epoch(val_loss, val_accuracy, self.lr);
+        }
+        self.order = self.rng.permutation(self.order.len());
+        self.cursor = 0;
+        Ok(())
+    }
+
+    /// Records the epoch whose batches have all been taken in, and decides whether to go on.
+    fn finish_epoch(&mut self, val_loss: Option<f32>, val_accuracy: Option<f32>, lr: f32) {
         let train_loss = (self.loss_sum / self.batches.max(1) as f64) as f32;
         let train_accuracy = (self.seen > 0).then(|| self.correct as f32 / self.seen as f32);
-        let (val_loss, val_accuracy) = match &self.validation {
-            Some((vx, vy)) => {
-                let (l, a) = self.evaluate(vx, vy)?;
-                (Some(l), a)
-            }
-            None => (None, None),
-        };
+        (self.loss_sum, self.batches, self.correct, self.seen) = (0.0, 0, 0, 0);
         self.history.push(EpochStats {
             epoch: self.history.len() + 1,
             train_loss,
             val_loss,
             train_accuracy,
             val_accuracy,
-            learning_rate: self.lr,
+            learning_rate: lr,
         });
         let monitored = val_loss.unwrap_or(train_loss);
         if !monitored.is_finite() {
-            self.diverged(monitored);
-            return Ok(());
+            self.state = Progress::Diverged;
+            self.divergence = Some(diverged_at(self.steps + 1, monitored));
+            return;
         }
         self.schedule.end_epoch(monitored);
         if monitored < self.best - self.config.min_delta {
@@ -366,15 +631,17 @@ impl Trainer {
         if self.history.len() >= self.config.epochs || stop_early {
             self.state = Progress::Done;
         }
-        self.order = self.rng.permutation(self.order.len());
-        (
-            self.cursor,
-            self.loss_sum,
-            self.batches,
-            self.correct,
-            self.seen,
-        ) = (0, 0.0, 0, 0, 0);
-        Ok(())
+    }
+}
+
+fn diverged_at(step: usize, value: f32) -> Error {
+    Error::Diverged {
+        step,
+        value: if value.is_nan() {
+            "NaN".into()
+        } else {
+            format!("{value}")
+        },
     }
 }
 
