@@ -13,7 +13,8 @@ fn t(data: &[f32], shape: &[usize]) -> Tensor {
     Tensor::from_vec(data.to_vec(), shape).unwrap()
 }
 
-fn assert_close(got: &[f32], want: &[f32], tol: f32) {
+/// Every value within `tol * (1 + |want|)` (also used by the WebGPU test).
+pub(crate) fn assert_close(got: &[f32], want: &[f32], tol: f32) {
     assert_eq!(got.len(), want.len(), "lengths differ: {got:?} vs {want:?}");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(

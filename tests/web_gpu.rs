@@ -4,18 +4,9 @@
 //! back asynchronously and compare them with the CPU's.
 #![cfg(target_arch = "wasm32")]
 
+use crate::tensor_ops::assert_close;
 use mlplay::tensor::{gpu, Device, Tensor, Unary};
 use wasm_bindgen_test::wasm_bindgen_test;
-
-fn close(what: &str, cpu: &[f32], gpu: &[f32], tol: f32) {
-    assert_eq!(cpu.len(), gpu.len(), "{what}: lengths");
-    for (i, (c, g)) in cpu.iter().zip(gpu).enumerate() {
-        assert!(
-            (c - g).abs() <= tol * (1.0 + c.abs()),
-            "{what}[{i}]: cpu {c}, gpu {g}"
-        );
-    }
-}
 
 #[wasm_bindgen_test]
 async fn webgpu_kernels_agree_with_the_cpu() {
@@ -39,20 +30,10 @@ async fn webgpu_kernels_agree_with_the_cpu() {
         .unwrap()
         .unary(Unary::Gelu);
     assert_eq!(gpu_out.device(), Device::Gpu);
-    close(
-        "gelu(a b + bias)",
-        &cpu.to_vec(),
-        &gpu_out.read().await.unwrap(),
-        1e-5,
-    );
+    assert_close(&gpu_out.read().await.unwrap(), &cpu.to_vec(), 1e-5);
     let sm = cpu.softmax().unwrap().sum_axis(0, false).unwrap();
     let gsm = gpu_out.softmax().unwrap().sum_axis(0, false).unwrap();
-    close(
-        "column sums of softmax",
-        &sm.to_vec(),
-        &gsm.read().await.unwrap(),
-        1e-5,
-    );
+    assert_close(&gsm.read().await.unwrap(), &sm.to_vec(), 1e-5);
     // After `read`, synchronous access is allowed and free.
     assert_eq!(gsm.to_vec().len(), 3);
     assert_eq!(gpu::failure(), None);

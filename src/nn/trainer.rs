@@ -343,24 +343,21 @@ impl Trainer {
             return Ok(());
         }
         let batches = std::mem::take(&mut self.unread);
-        let mut parts: Vec<Tensor> = Vec::new();
-        for b in &batches {
-            parts.push(b.loss.reshape(&[1])?);
-        }
         let classification = self.config.loss.is_classification();
+        // Every piece flattened, in the order `take_in` reads them.
+        let mut pieces: Vec<&Tensor> = batches.iter().map(|b| &b.loss).collect();
         if classification {
-            for pick in [0, 1] {
-                for b in &batches {
-                    if let Some(rows) = &b.rows {
-                        let t = if pick == 0 { &rows.0 } else { &rows.1 };
-                        parts.push(t.reshape(&[t.numel()])?);
-                    }
-                }
-            }
+            let (outs, targets): (Vec<&Tensor>, Vec<&Tensor>) = batches
+                .iter()
+                .filter_map(|b| b.rows.as_ref().map(|(o, t)| (o, t)))
+                .unzip();
+            pieces.extend(outs.into_iter().chain(targets));
         }
-        for t in val {
-            parts.push(t.reshape(&[t.numel()])?);
-        }
+        pieces.extend(&val);
+        let parts = pieces
+            .iter()
+            .map(|t| t.reshape(&[t.numel()]))
+            .collect::<Result<Vec<_>>>()?;
         let refs: Vec<&Tensor> = parts.iter().collect();
         let values = if refs.is_empty() {
             Tensor::zeros(&[0])
@@ -417,14 +414,10 @@ impl Trainer {
             self.batches += 1;
         }
         if c.classification {
-            let total: usize = c.batch_rows.iter().sum::<usize>() * cols;
-            let (outs, after) = rest.split_at(total);
-            let (targets, after) = after.split_at(total);
-            rest = after;
             let rows: usize = c.batch_rows.iter().sum();
-            let out = Tensor::from_vec(outs.to_vec(), &[rows, cols])?;
-            let target = Tensor::from_vec(targets.to_vec(), &[rows, cols])?;
-            if let Some(k) = correct(self.config.loss, &out, &target)? {
+            let (pairs, after) = rest.split_at(2 * rows * cols);
+            rest = after;
+            if let Some(k) = self.correct_in(pairs, rows)? {
                 self.correct += k;
                 self.seen += rows;
             }
@@ -436,10 +429,8 @@ impl Trainer {
             Some(vrows) => {
                 let (loss, after) = rest.split_at(1);
                 let accuracy = if c.classification {
-                    let (outs, targets) = after.split_at(vrows * cols);
-                    let out = Tensor::from_vec(outs.to_vec(), &[vrows, cols])?;
-                    let target = Tensor::from_vec(targets.to_vec(), &[vrows, cols])?;
-                    correct(self.config.loss, &out, &target)?.map(|k| k as f32 / vrows as f32)
+                    self.correct_in(after, vrows)?
+                        .map(|k| k as f32 / vrows as f32)
                 } else {
                     None
                 };
@@ -449,6 +440,16 @@ impl Trainer {
         };
         self.finish_epoch(val_loss, val_accuracy, end.lr);
         Ok(())
+    }
+
+    /// Rows classified correctly, from read-back values: `rows` rows of outputs, then as many of
+    /// targets.
+    fn correct_in(&self, values: &[f32], rows: usize) -> Result<Option<usize>> {
+        let cols = self.model.output_size();
+        let (outs, targets) = values.split_at(rows * cols);
+        let out = Tensor::from_vec(outs.to_vec(), &[rows, cols])?;
+        let target = Tensor::from_vec(targets[..rows * cols].to_vec(), &[rows, cols])?;
+        correct(self.config.loss, &out, &target)
     }
 
     /// Runs at most `max_batches` mini-batches (finishing epochs as they end) and says whether

@@ -58,12 +58,17 @@ pub(crate) fn unary_code(op: Unary) -> (u32, f32) {
     }
 }
 
+/// `n`, the op code and its parameter: what both unary kernels read.
+fn unary_params(n: usize, op: Unary) -> Result<[u32; 3]> {
+    let (code, a) = unary_code(op);
+    Ok([u32s(&[n])?[0], code, a.to_bits()])
+}
+
 pub(crate) fn unary(x: &GpuBuffer, n: usize, op: Unary) -> Result<Buffer> {
     let c = ctx(x);
     let out = c.buffer(bytes(n))?;
     if n > 0 {
-        let (code, a) = unary_code(op);
-        let params = [u32s(&[n])?[0], code, a.to_bits()];
+        let params = unary_params(n, op)?;
         c.dispatch(Family::Elementwise, "unary", &params, &out, &[x], grid(n));
     }
     Ok(out)
@@ -80,8 +85,7 @@ pub(crate) fn unary_backward(
     let c = ctx(x);
     let out = c.buffer(bytes(n))?;
     if n > 0 {
-        let (code, a) = unary_code(op);
-        let params = [u32s(&[n])?[0], code, a.to_bits()];
+        let params = unary_params(n, op)?;
         c.dispatch(
             Family::Elementwise,
             "unary_backward",
@@ -217,11 +221,11 @@ fn rows_kernel(
 
 /// The sum of each of `rows` contiguous rows of `len` (f32 partial sums in a tree).
 pub(crate) fn sum_rows(x: &GpuBuffer, rows: usize, len: usize) -> Result<Buffer> {
-    rows_kernel("sum_rows", x, rows, len, 0, rows)
+    rows_kernel("reduce_rows", x, rows, len, 0, rows)
 }
 
 pub(crate) fn max_rows(x: &GpuBuffer, rows: usize, len: usize) -> Result<Buffer> {
-    rows_kernel("max_rows", x, rows, len, 0, rows)
+    rows_kernel("reduce_rows", x, rows, len, 1, rows)
 }
 
 /// Softmax (or log-softmax with `log`) of each row.

@@ -214,14 +214,7 @@ impl GpuContext {
 
     /// A storage buffer of at least `bytes`, from the pool when one of its size class is idle.
     fn buffer(self: &Arc<Self>, bytes: u64) -> Result<Arc<GpuBuffer>> {
-        let size = size_class(bytes);
-        if size > self.info.max_binding_bytes {
-            return Err(Error::Gpu(format!(
-                "a tensor of {:.1} MB is larger than this GPU's largest buffer binding ({:.1} MB)",
-                bytes as f64 / 1e6,
-                self.info.max_binding_bytes as f64 / 1e6
-            )));
-        }
+        let size = self.size_class(bytes)?;
         let reused = {
             let mut pool = lock(&self.pool);
             let b = pool.free.get_mut(&size).and_then(Vec::pop);
@@ -241,6 +234,19 @@ impl GpuContext {
         Ok(self.wrap(buffer, size))
     }
 
+    /// The pooled size for `bytes`, or an error when that is beyond what one kernel may bind.
+    fn size_class(&self, bytes: u64) -> Result<u64> {
+        let size = size_class(bytes);
+        if size > self.info.max_binding_bytes {
+            return Err(Error::Gpu(format!(
+                "a tensor of {:.1} MB is larger than this GPU's largest buffer binding ({:.1} MB)",
+                bytes as f64 / 1e6,
+                self.info.max_binding_bytes as f64 / 1e6
+            )));
+        }
+        Ok(size)
+    }
+
     fn wrap(self: &Arc<Self>, buffer: wgpu::Buffer, size: u64) -> Arc<GpuBuffer> {
         Arc::new(GpuBuffer {
             buffer: Some(buffer),
@@ -252,10 +258,7 @@ impl GpuContext {
     /// A new buffer holding `data` (mapped at creation, so it cannot overtake queued passes).
     pub(crate) fn upload<T: bytemuck::Pod>(self: &Arc<Self>, data: &[T]) -> Result<Arc<GpuBuffer>> {
         let bytes = std::mem::size_of_val(data) as u64;
-        let size = size_class(bytes);
-        if size > self.info.max_binding_bytes {
-            return self.buffer(bytes); // the same error message
-        }
+        let size = self.size_class(bytes)?;
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: None,
             size,
@@ -316,10 +319,7 @@ impl GpuContext {
             entries: &entries,
         });
         let mut pending = lock(&self.pending);
-        let encoder = pending.encoder.get_or_insert_with(|| {
-            self.device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None })
-        });
+        let encoder = self.encoder(&mut pending);
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some(entry),
@@ -333,6 +333,14 @@ impl GpuContext {
         if pending.passes >= FLUSH_EVERY {
             self.submit(&mut pending);
         }
+    }
+
+    /// The encoder passes are recorded into, started when the last one was submitted.
+    fn encoder<'a>(&self, pending: &'a mut Pending) -> &'a mut wgpu::CommandEncoder {
+        pending.encoder.get_or_insert_with(|| {
+            self.device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None })
+        })
     }
 
     fn submit(&self, pending: &mut Pending) {
@@ -362,10 +370,7 @@ impl GpuContext {
         });
         {
             let mut pending = lock(&self.pending);
-            let encoder = pending.encoder.get_or_insert_with(|| {
-                self.device
-                    .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None })
-            });
+            let encoder = self.encoder(&mut pending);
             encoder.copy_buffer_to_buffer(buffer.raw(), 0, &staging, 0, bytes);
             self.submit(&mut pending);
         }

@@ -36,46 +36,38 @@ fn row_max(base: u32, len: u32, lid: u32) -> f32 {
     return reduce_part(lid, 1u);
 }
 
-fn row_sum_exp(base: u32, len: u32, lid: u32, shift: f32) -> f32 {
+// The row's sum, or with `exp_of` the sum of exp(x - shift).
+fn row_sum(base: u32, len: u32, lid: u32, shift: f32, exp_of: bool) -> f32 {
     var s = 0.0;
     for (var j = lid; j < len; j += 256u) {
-        s += exp(src[base + j] - shift);
+        let x = src[base + j];
+        if (exp_of) {
+            s += exp(x - shift);
+        } else {
+            s += x;
+        }
     }
     part[lid] = s;
     return reduce_part(lid, 0u);
 }
 
-// params: rows, len. out[row] = sum of the row.
+// params: rows, len, op (0 sum, 1 max). out[row] = the row's sum or maximum.
 @compute @workgroup_size(256)
-fn sum_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-            @builtin(local_invocation_id) lid3: vec3<u32>) {
+fn reduce_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid3: vec3<u32>) {
     let row = row_of(wg, nwg);
     let lid = lid3.x;
     // Workgroups past the last row still take part in the barriers, then write nothing.
     let live = row < p(0u);
     let len = select(0u, p(1u), live);
-    var s = 0.0;
-    for (var j = lid; j < len; j += 256u) {
-        s += src[row * len + j];
+    var r: f32;
+    if (p(2u) == 1u) {
+        r = row_max(row * len, len, lid);
+    } else {
+        r = row_sum(row * len, len, lid, 0.0, false);
     }
-    part[lid] = s;
-    let total = reduce_part(lid, 0u);
     if (live && lid == 0u) {
-        out[row] = total;
-    }
-}
-
-// params: rows, len. out[row] = max of the row.
-@compute @workgroup_size(256)
-fn max_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-            @builtin(local_invocation_id) lid3: vec3<u32>) {
-    let row = row_of(wg, nwg);
-    let lid = lid3.x;
-    let live = row < p(0u);
-    let len = select(0u, p(1u), live);
-    let m = row_max(row * len, len, lid);
-    if (live && lid == 0u) {
-        out[row] = m;
+        out[row] = r;
     }
 }
 
@@ -90,7 +82,7 @@ fn softmax_rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
     let len = select(0u, p(1u), live);
     let base = row * len;
     let m = row_max(base, len, lid);
-    let total = row_sum_exp(base, len, lid, m);
+    let total = row_sum(base, len, lid, m, true);
     let lse = m + log(total);
     for (var j = lid; j < len; j += 256u) {
         let x = src[base + j];
