@@ -71,7 +71,7 @@ fn same_seed_same_run() {
         for _ in 0..150 {
             d.tick();
         }
-        d.metrics()
+        crate::common::replayable(d.metrics())
     };
     assert_eq!(run(3), run(3));
     assert_ne!(run(3), run(4));

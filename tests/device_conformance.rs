@@ -313,13 +313,17 @@ fn slices_concatenation_and_row_gathers() {
     );
     assert!(gx.gather_rows(&[4]).is_err());
     assert!(gx.slice_axis(1, 4, 7).is_err());
-    // Reshape keeps the buffer; a round trip returns the same values, and reading a clone makes
-    // the original readable without waiting.
-    let r = gx.reshape(&[24, 5]).unwrap();
-    assert!(!r.is_readable() && !gx.is_readable());
+    // An upload keeps its host values (readable at once); a result computed on the GPU is not
+    // readable until read. Reshape keeps the buffer; a round trip returns the same values, and
+    // reading a clone makes the original readable without waiting.
+    assert!(gx.is_readable());
+    let (doubled, gdoubled) = (x.add(&x).unwrap(), gx.add(&gx).unwrap());
+    let r = gdoubled.reshape(&[24, 5]).unwrap();
+    assert!(!r.is_readable() && !gdoubled.is_readable());
     assert_eq!(r.device(), Device::Gpu);
-    assert_eq!(r.to_device(Device::Cpu).unwrap().to_vec(), x.to_vec());
-    assert!(r.is_readable() && gx.is_readable());
+    assert_eq!(r.to_device(Device::Cpu).unwrap().to_vec(), doubled.to_vec());
+    assert!(r.is_readable() && gdoubled.is_readable());
+    assert_eq!(gdoubled, doubled);
     assert_eq!(gx, x);
 }
 

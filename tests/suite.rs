@@ -73,6 +73,8 @@ mod demo_python;
 mod demo_svm;
 #[path = "device_conformance.rs"]
 mod device_conformance;
+#[path = "device_demos.rs"]
+mod device_demos;
 #[path = "ensemble_boosting_voting.rs"]
 mod ensemble_boosting_voting;
 #[path = "ensemble_forest.rs"]

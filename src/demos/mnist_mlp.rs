@@ -3,8 +3,10 @@
 //! each epoch the 1000 test images are classified a slice per tick, so the page never waits for a
 //! whole pass. Drawn: train and test accuracy per epoch, the test accuracy of each digit, the test
 //! images the network gets wrong, and what the first layer's neurons look for (their weights as
-//! images).
+//! images). On the GPU the test pass runs as one batch right after each epoch, read back while
+//! training goes on.
 
+use super::device::{DeviceControl, DEVICE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::bundled::{self, Mnist, MNIST_PIXELS, MNIST_SAMPLES, MNIST_TRAIN};
 use crate::error::Result;
@@ -13,10 +15,12 @@ use crate::nn::{
     Activation, Initializer, Layer, LayerSpec, Loss, ModelSpec, OptimizerKind, OptimizerSpec,
     Sequential, Trainer, TrainerConfig,
 };
+use crate::tensor::{Device, Tensor};
 use crate::viz;
 use ndarray::Array1;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Test images classified per tick while evaluating (about as much work as one training batch).
@@ -58,12 +62,26 @@ struct Evaluation {
     loss_sum: f64,
 }
 
+/// A test pass on the GPU: all test images' logits, being read back.
+#[derive(Debug, Clone)]
+struct GpuEvaluation {
+    epoch: usize,
+    logits: Tensor,
+    handed_out: bool,
+}
+
 pub struct MnistMlpDemo {
     data: Arc<Mnist>,
     trainer: Trainer,
+    device: DeviceControl,
     /// One report per evaluated epoch, epoch 0 (the untrained network) first.
     reports: Vec<TestReport>,
     evaluation: Option<Evaluation>,
+    /// The latest epoch whose test pass has started.
+    evaluated: usize,
+    gpu_evaluations: VecDeque<GpuEvaluation>,
+    /// The test images on the GPU, uploaded for the first GPU test pass.
+    test_on_gpu: Option<Tensor>,
 }
 
 impl MnistMlpDemo {
@@ -153,6 +171,7 @@ impl MnistMlpDemo {
                     default: 10,
                 },
             },
+            DEVICE,
         ],
     };
 
@@ -213,8 +232,12 @@ impl MnistMlpDemo {
         Ok(MnistMlpDemo {
             data,
             trainer,
+            device: DeviceControl::new(params)?,
             reports: Vec::new(),
             evaluation: Some(Evaluation::start(0)),
+            evaluated: 0,
+            gpu_evaluations: VecDeque::new(),
+            test_on_gpu: None,
         })
     }
 
@@ -241,17 +264,14 @@ impl MnistMlpDemo {
         let start = eval.next;
         let end = (start + EVAL_CHUNK).min(TEST);
         let x = self.data.inputs(MNIST_TRAIN + start..MNIST_TRAIN + end)?;
-        let logits = self.trainer.model().predict(&x)?.to_vec();
-        for (r, row) in logits.chunks_exact(10).enumerate() {
-            let label = usize::from(self.data.labels[MNIST_TRAIN + start + r]);
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let log_sum = (row.iter().map(|&z| f64::from(z - max).exp()).sum::<f64>()).ln();
-            eval.loss_sum += log_sum - f64::from(row[label] - max);
-            let best = (0..10)
-                .max_by(|&a, &b| row[a].total_cmp(&row[b]))
-                .unwrap_or(0);
-            eval.predicted.push(best as u8);
-        }
+        // The weights as last read back: on the CPU the model itself; a pass on the GPU device
+        // starts only before any training, when the copy is current.
+        let logits = self.trainer.host_model().predict(&x)?.to_vec();
+        eval.loss_sum += score(
+            &logits,
+            &self.data.labels[MNIST_TRAIN + start..],
+            &mut eval.predicted,
+        );
         eval.next = end;
         if end == TEST {
             if let Some(done) = self.evaluation.take() {
@@ -265,24 +285,91 @@ impl MnistMlpDemo {
         Ok(())
     }
 
+    /// Classifies all test images on the GPU with the weights as they are after `epoch`; the
+    /// logits are read back while training goes on.
+    fn start_gpu_evaluation(&mut self, epoch: usize) -> Result<()> {
+        let test = match &self.test_on_gpu {
+            Some(t) => t.clone(),
+            None => {
+                let t = self
+                    .data
+                    .inputs(MNIST_TRAIN..MNIST_SAMPLES)?
+                    .to_device(Device::Gpu)?;
+                self.test_on_gpu = Some(t.clone());
+                t
+            }
+        };
+        self.gpu_evaluations.push_back(GpuEvaluation {
+            epoch,
+            logits: self.trainer.model().predict(&test)?,
+            handed_out: false,
+        });
+        Ok(())
+    }
+
+    /// Turns GPU test passes whose logits have arrived (natively: waiting for them) into
+    /// reports, in epoch order; true when there was one.
+    fn collect_gpu_evaluations(&mut self) -> bool {
+        let mut any = false;
+        while let Some(e) = self.gpu_evaluations.front() {
+            if !e.logits.is_readable() && cfg!(target_arch = "wasm32") {
+                break;
+            }
+            let logits = e.logits.to_vec();
+            let mut predicted = Vec::with_capacity(TEST);
+            let loss = score(&logits, &self.data.labels[MNIST_TRAIN..], &mut predicted);
+            self.reports.push(TestReport {
+                epoch: e.epoch,
+                predicted,
+                loss: loss / TEST as f64,
+            });
+            self.gpu_evaluations.pop_front();
+            any = true;
+        }
+        any
+    }
+
     fn advance(&mut self) -> Result<Progress> {
+        if !self.device.place(&mut self.trainer) {
+            return Ok(Progress::Running);
+        }
+        self.collect_gpu_evaluations();
+        let on_gpu = self.trainer.device() == Device::Gpu;
+        if !on_gpu {
+            // Passes left on a GPU given up (the fallback) will never arrive.
+            self.gpu_evaluations.retain(|e| e.logits.is_readable());
+        }
         if self.evaluation.is_some() {
             self.evaluate_chunk()?;
             return Ok(Progress::Running);
         }
-        let epochs = self.trainer.history().len();
-        if self.report().is_some_and(|r| r.epoch < epochs) {
-            self.evaluation = Some(Evaluation::start(epochs));
-            return Ok(Progress::Running);
+        // Every epoch gets its test pass, with the weights it ended with: on the CPU a slice per
+        // tick before training goes on, on the GPU one batch as soon as the epoch's steps ran.
+        let epochs = if on_gpu {
+            self.trainer.epochs_run()
+        } else {
+            self.trainer.history().len()
+        };
+        if self.evaluated < epochs {
+            self.evaluated = epochs;
+            if !on_gpu {
+                self.evaluation = Some(Evaluation::start(epochs));
+                return Ok(Progress::Running);
+            }
+            self.start_gpu_evaluation(epochs)?;
         }
-        match self.trainer.progress() {
-            Progress::Running => match self.trainer.step(1)? {
-                // The epoch that just ended still gets its test pass.
-                Progress::Done => Ok(Progress::Running),
-                other => Ok(other),
-            },
-            done => Ok(done),
-        }
+        let progress = match self.trainer.progress() {
+            Progress::Running => self.trainer.step(1)?,
+            done => done,
+        };
+        self.device.record(&self.trainer);
+        // The last epoch's test pass may still be to come.
+        let pending =
+            self.evaluated < self.trainer.history().len() || !self.gpu_evaluations.is_empty();
+        Ok(match progress {
+            Progress::Done if pending => Progress::Running,
+            other => other,
+        })
     }
 
     /// Fraction of each digit's test images classified correctly, and how many there are.
@@ -386,10 +473,16 @@ impl MnistMlpDemo {
     /// The first dense layer's weights into each of the first 20 neurons (or into each digit's
     /// logit without hidden layers), red for positive, blue for negative.
     fn draw_weights<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let Some(dense) = self.trainer.model().layers().iter().find_map(|l| match l {
-            Layer::Dense(d) => Some(d),
-            _ => None,
-        }) else {
+        let Some(dense) = self
+            .trainer
+            .host_model()
+            .layers()
+            .iter()
+            .find_map(|l| match l {
+                Layer::Dense(d) => Some(d),
+                _ => None,
+            })
+        else {
             return Ok(());
         };
         let kernel = dense.kernel.to_vec();
@@ -499,6 +592,9 @@ impl Demo for MnistMlpDemo {
                 self.trainer.model().param_count() as f64,
             ),
         ]
+        .into_iter()
+        .chain(self.device.metrics(&self.trainer))
+        .collect()
     }
 
     fn saves_model(&self) -> bool {
@@ -506,7 +602,7 @@ impl Demo for MnistMlpDemo {
     }
 
     fn model_json(&self) -> Result<String> {
-        self.trainer.model().to_json()
+        self.trainer.host_model().to_json()
     }
 
     /// Trains on from the saved network; its test accuracy is measured again first.
@@ -514,7 +610,30 @@ impl Demo for MnistMlpDemo {
         self.trainer.load_model(Sequential::from_json(text)?)?;
         self.reports.clear();
         self.evaluation = Some(Evaluation::start(0));
+        self.evaluated = 0;
+        self.gpu_evaluations.clear();
         Ok(())
+    }
+
+    fn gpu_reads(&mut self) -> Vec<Tensor> {
+        let mut reads = self.trainer.reads_to_start();
+        for e in self.gpu_evaluations.iter_mut().filter(|e| !e.handed_out) {
+            e.handed_out = true;
+            reads.push(e.logits.clone());
+        }
+        reads
+    }
+
+    fn poll(&mut self) -> bool {
+        self.device.poll(&mut self.trainer) | self.collect_gpu_evaluations()
+    }
+
+    fn set_live(&mut self, key: &str, params: &Params) -> bool {
+        self.device.set_live(key, params)
+    }
+
+    fn notes(&self) -> Vec<(&'static str, String)> {
+        self.device.notes()
     }
 
     fn status(&self) -> Option<String> {
@@ -526,4 +645,20 @@ impl Demo for MnistMlpDemo {
             .filter(|e| e.epoch > 0)
             .map(|e| format!("Classifying the test images after epoch {}…", e.epoch))
     }
+}
+
+/// Adds each row of 10 logits' predicted digit to `predicted` and returns the summed
+/// cross-entropy of their softmax against `labels` (row `r` is labelled `labels[r]`).
+fn score(logits: &[f32], labels: &[u8], predicted: &mut Vec<u8>) -> f64 {
+    let mut loss = 0.0;
+    for (row, &label) in logits.chunks_exact(10).zip(labels) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let log_sum = (row.iter().map(|&z| f64::from(z - max).exp()).sum::<f64>()).ln();
+        loss += log_sum - f64::from(row[usize::from(label)] - max);
+        let best = (0..10)
+            .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+            .unwrap_or(0);
+        predicted.push(best as u8);
+    }
+    loss
 }

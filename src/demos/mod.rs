@@ -11,6 +11,7 @@ pub mod custom_loss;
 pub mod dbscan;
 pub mod decision_tree;
 pub mod deep_signals;
+mod device;
 pub mod early_stopping;
 pub mod end_to_end;
 pub mod explore_data;
@@ -213,6 +214,29 @@ pub trait Demo {
     fn height_for_width(&self, width: u32) -> u32 {
         crate::viz::three_panel_height(width)
     }
+
+    /// GPU results the page should start reading, each handed out once (`Tensor::read` in a
+    /// spawned future); later steps or `poll` take them in.
+    fn gpu_reads(&mut self) -> Vec<crate::tensor::Tensor> {
+        Vec::new()
+    }
+
+    /// Takes in GPU results that have arrived, also while paused; true when that changed what
+    /// the demo shows.
+    fn poll(&mut self) -> bool {
+        false
+    }
+
+    /// Lines to show under controls, by parameter key (e.g. why the GPU chosen is not in use).
+    fn notes(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// Applies a changed parameter without starting over (the device a network trains on);
+    /// false when the demo must be created afresh instead.
+    fn set_live(&mut self, _key: &str, _params: &Params) -> bool {
+        false
+    }
 }
 
 /// Lists every demo once: generates [`AnyDemo`] (static dispatch over the demo types), [`create`]
@@ -249,6 +273,10 @@ macro_rules! registry {
             fn saves_model(&self) -> bool { match self { $(AnyDemo::$variant(d) => d.saves_model()),* } }
             fn model_json(&self) -> Result<String> { match self { $(AnyDemo::$variant(d) => d.model_json()),* } }
             fn load_model_json(&mut self, text: &str) -> Result<()> { match self { $(AnyDemo::$variant(d) => d.load_model_json(text)),* } }
+            fn gpu_reads(&mut self) -> Vec<crate::tensor::Tensor> { match self { $(AnyDemo::$variant(d) => d.gpu_reads()),* } }
+            fn poll(&mut self) -> bool { match self { $(AnyDemo::$variant(d) => d.poll()),* } }
+            fn notes(&self) -> Vec<(&'static str, String)> { match self { $(AnyDemo::$variant(d) => d.notes()),* } }
+            fn set_live(&mut self, key: &str, params: &Params) -> bool { match self { $(AnyDemo::$variant(d) => d.set_live(key, params)),* } }
         }
     };
 }

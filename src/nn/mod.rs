@@ -9,13 +9,14 @@
 //!
 //! Files: `init.rs` (Glorot/He/LeCun), `activation.rs`, `layers.rs` (Dense, Dropout, BatchNorm),
 //! `loss.rs`, `regularization.rs` (L1/L2 penalties, max-norm), `optimizer.rs`, `schedule.rs`,
-//! `sequential.rs` (spec, model, JSON save/load), `trainer.rs`, `throughput.rs` (the MLP benchmark).
+//! `sequential.rs` (spec, model, JSON save/load), `trainer.rs`, `placement.rs` (which device trains), `throughput.rs` (the MLP benchmark).
 
 mod activation;
 mod init;
 mod layers;
 mod loss;
 mod optimizer;
+mod placement;
 mod regularization;
 mod schedule;
 mod sequential;
@@ -27,6 +28,9 @@ pub use init::Initializer;
 pub use layers::{BatchNorm, Dense, Dropout, Layer, Pass};
 pub use loss::Loss;
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec};
+pub use placement::{
+    gpu_state, open_gpu, refuse_gpu, resolve, DeviceChoice, GpuState, Placement, AUTO_GPU_WORK,
+};
 pub use regularization::{l1_l2_penalty, max_norm};
 pub use schedule::{LrSchedule, Schedule};
 pub use sequential::{LayerSpec, ModelSpec, Sequential, MAX_WEIGHTS_PER_LAYER};

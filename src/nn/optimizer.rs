@@ -246,11 +246,18 @@ impl Optimizer {
 
     /// Copies the per-parameter state (moments, velocities) to `device`, with the parameters.
     pub fn to_device(&mut self, device: crate::tensor::Device) -> Result<()> {
-        for s in &mut self.slots {
-            s.first = s.first.to_device(device)?;
-            s.second = s.second.to_device(device)?;
+        for t in self.tensors_mut() {
+            *t = t.to_device(device)?;
         }
         Ok(())
+    }
+
+    /// Every state tensor, in a fixed order (the trainer's host copy reads them back in one go).
+    pub(crate) fn tensors_mut(&mut self) -> Vec<&mut Tensor> {
+        self.slots
+            .iter_mut()
+            .flat_map(|s| [&mut s.first, &mut s.second])
+            .collect()
     }
 
     /// Forgets all state (as after `new`).

@@ -300,7 +300,7 @@ impl Sequential {
 
     /// Copies every weight and running statistic to `device` (see `Tensor::to_device`).
     pub fn to_device(&mut self, device: Device) -> Result<()> {
-        for t in self.named_tensors_mut() {
+        for t in self.tensors_mut() {
             *t = t.to_device(device)?;
         }
         Ok(())
@@ -457,7 +457,8 @@ impl Sequential {
         out
     }
 
-    fn named_tensors_mut(&mut self) -> Vec<&mut Tensor> {
+    /// Every parameter and running statistic, in the order of `named_tensors`.
+    pub(crate) fn tensors_mut(&mut self) -> Vec<&mut Tensor> {
         let mut out = Vec::new();
         for layer in &mut self.layers {
             match layer {
@@ -518,7 +519,7 @@ impl Sequential {
             )));
         }
         for ((slot, (name, shape)), t) in model
-            .named_tensors_mut()
+            .tensors_mut()
             .into_iter()
             .zip(&expected)
             .zip(saved.tensors)

@@ -9,7 +9,12 @@
 //! they are joined into one tensor. The page reads those (`reads_to_start`, then `Tensor::read` in
 //! a spawned future) and later steps take in whichever have arrived: the history, early stopping
 //! and divergence follow a few frames behind the training, and nothing waits. Native code reads
-//! them at once, blocking.
+//! them at once, blocking. Training runs at most `MAX_UNREAD` checkpoints ahead of what has been
+//! read, so the GPU's queue of work stays short.
+//!
+//! The page also keeps a copy of the weights and optimizer state in host memory (`host_model`),
+//! refreshed by one flat read whenever the last one has arrived: the page draws from it, and when
+//! the GPU is lost training carries on on the CPU from it.
 
 use super::loss::Loss;
 use super::optimizer::{Optimizer, OptimizerSpec};
@@ -25,6 +30,8 @@ use std::collections::VecDeque;
 
 /// Batches trained on the GPU between two joins of their results (one readback each).
 const CHECKPOINT_EVERY: usize = 16;
+/// Checkpoints that may wait to be read before steps stop training (and only take results in).
+const MAX_UNREAD: usize = 3;
 
 /// How to train: loss, optimizer, schedule, batching, length and early stopping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,11 +117,44 @@ pub struct Trainer {
     epochs_ended: usize,
     /// Whether a step may wait for GPU results (natively; never in the page).
     blocking_reads: bool,
+    /// GPU training: the weights and optimizer state in host memory as of some step, and the
+    /// flat copy of a later state being read.
+    host: Option<HostCopy>,
+    host_read: Option<HostRead>,
+    /// Rows of the batches whose results have been taken in (the page's speed meter).
+    rows_done: usize,
+}
+
+/// The model and optimizer state in host memory, as they were after `steps` steps.
+#[derive(Debug, Clone)]
+struct HostCopy {
+    model: Sequential,
+    optimizer: Optimizer,
+    steps: usize,
+}
+
+/// A state on the GPU being read back: its tensors joined into `flat`, and the structures (still
+/// on the GPU) the values go back into.
+#[derive(Debug, Clone)]
+struct HostRead {
+    flat: Tensor,
+    copy: HostCopy,
+}
+
+impl HostCopy {
+    /// Every tensor of the model, then of the optimizer.
+    fn tensors_mut(&mut self) -> Vec<&mut Tensor> {
+        let mut all = self.model.tensors_mut();
+        all.extend(self.optimizer.tensors_mut());
+        all
+    }
 }
 
 /// One GPU batch's results, still on the device.
 #[derive(Debug, Clone)]
 struct BatchOnDevice {
+    /// Its row count.
+    n: usize,
     loss: Tensor,
     /// Outputs and targets, for accuracy (classification losses only).
     rows: Option<(Tensor, Tensor)>,
@@ -198,6 +238,9 @@ impl Trainer {
             checkpoints: VecDeque::new(),
             epochs_ended: 0,
             blocking_reads: !cfg!(target_arch = "wasm32"),
+            host: None,
+            host_read: None,
+            rows_done: 0,
             config,
         })
     }
@@ -208,15 +251,23 @@ impl Trainer {
 
     /// Moves training to `device`: the weights, optimizer state and data are copied there and the
     /// next step carries on from the same point (the page's CPU fallback moves back this way).
+    ///
+    /// Off the GPU natively, every result still there is read first. In the page nothing can be
+    /// waited for: training goes on from the host copy (`host_steps`), which is behind by the steps
+    /// not yet read back; `host_is_current` says when none would be lost.
     pub fn to_device(&mut self, device: Device) -> Result<()> {
-        if device != Device::Gpu && self.deferred() && self.blocking_reads {
+        let from_gpu = self.deferred() && device != Device::Gpu;
+        if from_gpu && self.blocking_reads {
             // Natively the results still on the GPU can be waited for: take them all in.
             self.checkpoint(None, Vec::new())?;
             self.take_in_checkpoints()?;
+            self.sync_host()?;
         }
-        let mut model = self.model.clone();
+        let (mut model, mut optimizer) = match (&self.host, from_gpu) {
+            (Some(h), true) => (h.model.clone(), h.optimizer.clone()),
+            _ => (self.model.clone(), self.optimizer.clone()),
+        };
         model.to_device(device)?;
-        let mut optimizer = self.optimizer.clone();
         optimizer.to_device(device)?;
         let (x, y) = (self.x.to_device(device)?, self.y.to_device(device)?);
         let validation = match &self.validation {
@@ -224,8 +275,11 @@ impl Trainer {
             None => None,
         };
         // Nothing changes unless every copy succeeded.
+        let on_host = self.host_copy();
         (self.model, self.optimizer, self.x, self.y) = (model, optimizer, x, y);
         self.validation = validation;
+        self.host_read = None;
+        self.host = (device == Device::Gpu).then_some(on_host).flatten();
         if device != Device::Gpu {
             // In the page, results still on a GPU that may be gone (the fallback) are given up:
             // the weights they came from carry on, and only the history misses them.
@@ -239,6 +293,106 @@ impl Trainer {
     /// Where training runs.
     pub fn device(&self) -> Device {
         self.model.device()
+    }
+
+    /// The model as last read back, to draw or evaluate without waiting for the GPU: the model
+    /// itself on the CPU; on the GPU, the host copy (`host_steps` says how old it is).
+    pub fn host_model(&self) -> &Sequential {
+        match (&self.host, self.deferred()) {
+            (Some(h), true) => &h.model,
+            _ => &self.model,
+        }
+    }
+
+    /// The optimizer steps `host_model` has had.
+    pub fn host_steps(&self) -> usize {
+        match (&self.host, self.deferred()) {
+            (Some(h), true) => h.steps,
+            _ => self.steps,
+        }
+    }
+
+    /// Whether `host_model` is the model as it is now (always, on the CPU).
+    pub fn host_is_current(&self) -> bool {
+        self.host_steps() == self.steps
+    }
+
+    /// Natively, reads the model and optimizer state back from the GPU now (blocking), so that
+    /// `host_model` is current. In the page, and on the CPU, it does nothing.
+    pub fn sync_host(&mut self) -> Result<()> {
+        if !self.deferred() || !self.blocking_reads || self.host_is_current() {
+            return Ok(());
+        }
+        self.host_read = Some(self.start_host_read()?);
+        self.take_in_host()
+    }
+
+    /// The state as it is now, if it is in host memory (on the CPU, or right after a move).
+    fn host_copy(&self) -> Option<HostCopy> {
+        let readable = |m: &Sequential| m.params().iter().all(|t| t.is_readable());
+        readable(&self.model).then(|| HostCopy {
+            model: self.model.clone(),
+            optimizer: self.optimizer.clone(),
+            steps: self.steps,
+        })
+    }
+
+    /// Joins the model and optimizer state, on the GPU, into one tensor to read back.
+    fn start_host_read(&self) -> Result<HostRead> {
+        let mut copy = HostCopy {
+            model: self.model.clone(),
+            optimizer: self.optimizer.clone(),
+            steps: self.steps,
+        };
+        let parts = copy
+            .tensors_mut()
+            .iter()
+            .map(|t| t.reshape(&[t.numel()]))
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<&Tensor> = parts.iter().collect();
+        Ok(HostRead {
+            flat: Tensor::concat(&refs, 0)?,
+            copy,
+        })
+    }
+
+    /// Turns a host read whose values have arrived (natively: waiting for them) into the host
+    /// copy.
+    fn take_in_host(&mut self) -> Result<()> {
+        let Some(read) = self
+            .host_read
+            .take_if(|r| self.blocking_reads || r.flat.is_readable())
+        else {
+            return Ok(());
+        };
+        let values = read.flat.to_vec();
+        let mut copy = read.copy;
+        let mut at = 0;
+        for t in copy.tensors_mut() {
+            let n = t.numel();
+            *t = Tensor::from_vec(values[at..at + n].to_vec(), t.shape())?;
+            at += n;
+        }
+        self.host = Some(copy);
+        Ok(())
+    }
+
+    /// Takes in whatever GPU results have arrived without training (a paused page calls it each
+    /// frame, so the history and host copy catch up).
+    pub fn poll(&mut self) -> Result<()> {
+        self.take_in_checkpoints()?;
+        self.take_in_host()
+    }
+
+    /// Epochs whose batches have all run (on the GPU, ahead of `history` until their results are
+    /// read).
+    pub fn epochs_run(&self) -> usize {
+        self.epochs_ended
+    }
+
+    /// Training rows whose results have been taken in, over the whole run (counting each epoch).
+    pub fn rows_done(&self) -> usize {
+        self.rows_done
     }
 
     pub fn config(&self) -> &TrainerConfig {
@@ -267,10 +421,9 @@ impl Trainer {
     /// New weights from `seed`, fresh optimizer and schedule state, empty history: training starts
     /// over with the same data and settings (after divergence, say).
     pub fn reset(&mut self, seed: u64) -> Result<()> {
-        let device = self.device();
-        self.model.reset(seed)?;
-        self.model.to_device(device)?;
-        self.restart()
+        let mut model = self.model.clone();
+        model.reset(seed)?;
+        self.place(model)
     }
 
     /// Carries on from `model`'s weights (a saved model, say) with the same data and settings:
@@ -285,10 +438,16 @@ impl Trainer {
                 model.output_size()
             )));
         }
+        self.place(model)
+    }
+
+    /// Trains `model` (on the CPU) from the start, on the device in use.
+    fn place(&mut self, model: Sequential) -> Result<()> {
         let device = self.device();
         self.model = model;
-        self.model.to_device(device)?;
-        self.restart()
+        self.restart()?;
+        self.host = (device == Device::Gpu).then(|| self.host_copy()).flatten();
+        self.model.to_device(device)
     }
 
     fn restart(&mut self) -> Result<()> {
@@ -309,6 +468,8 @@ impl Trainer {
         self.unread.clear();
         self.checkpoints.clear();
         self.epochs_ended = 0;
+        self.host_read = None;
+        self.rows_done = 0;
         Ok(())
     }
 
@@ -325,15 +486,26 @@ impl Trainer {
 
     /// Joined GPU results the caller should start reading (each is handed out once); reading
     /// them lets later steps take them in. Empty on the CPU.
+    /// On the GPU it also hands out a new host copy of the state to read, once the last has
+    /// arrived and training has moved on.
     pub fn reads_to_start(&mut self) -> Vec<Tensor> {
-        self.checkpoints
+        let mut reads: Vec<Tensor> = self
+            .checkpoints
             .iter_mut()
             .filter(|c| !c.handed_out)
             .map(|c| {
                 c.handed_out = true;
                 c.values.clone()
             })
-            .collect()
+            .collect();
+        if self.deferred() && self.host_read.is_none() && !self.host_is_current() {
+            // A failed join only delays the copy: the next frame tries again.
+            if let Ok(read) = self.start_host_read() {
+                reads.push(read.flat.clone());
+                self.host_read = Some(read);
+            }
+        }
+        reads
     }
 
     /// Joins the unread batches (and, at an epoch's end, the validation results) into one
@@ -364,10 +536,7 @@ impl Trainer {
         } else {
             Tensor::concat(&refs, 0)?
         };
-        let batch_rows = batches
-            .iter()
-            .map(|b| b.rows.as_ref().map_or(0, |r| r.0.shape()[0]))
-            .collect();
+        let batch_rows = batches.iter().map(|b| b.n).collect();
         self.checkpoints.push_back(Checkpoint {
             values,
             first_step: self.steps + 1 - batches.len(),
@@ -412,6 +581,7 @@ impl Trainer {
             }
             self.loss_sum += loss as f64;
             self.batches += 1;
+            self.rows_done += c.batch_rows[i];
         }
         if c.classification {
             let rows: usize = c.batch_rows.iter().sum();
@@ -457,8 +627,11 @@ impl Trainer {
     pub fn step(&mut self, max_batches: usize) -> Result<Progress> {
         self.take_in_checkpoints()?;
         for _ in 0..max_batches {
-            // On the GPU, after the last epoch's batches, only the reads remain.
-            if self.state != Progress::Running || self.epochs_ended >= self.config.epochs {
+            // On the GPU, after the last epoch's batches (or too far ahead of the reads), only
+            // the reads remain.
+            let too_far = !self.blocking_reads && self.checkpoints.len() >= MAX_UNREAD;
+            if self.state != Progress::Running || self.epochs_ended >= self.config.epochs || too_far
+            {
                 break;
             }
             self.train_batch()?;
@@ -467,6 +640,7 @@ impl Trainer {
             }
         }
         self.take_in_checkpoints()?;
+        self.take_in_host()?;
         Ok(self.state)
     }
 
@@ -479,6 +653,7 @@ impl Trainer {
         let end = (self.cursor + self.config.batch_size).min(self.order.len());
         let deferred = self.deferred();
         let idx = &self.order[self.cursor..end];
+        let idx_len = idx.len();
         let (xb, yb) = (self.x.gather_rows(idx)?, self.y.gather_rows(idx)?);
         self.cursor = end;
 
@@ -501,6 +676,7 @@ impl Trainer {
             let loss_value = tape.value(loss).clone();
             self.update(loss, &params)?;
             self.unread.push(BatchOnDevice {
+                n: idx_len,
                 loss: loss_value,
                 rows,
             });
@@ -521,6 +697,7 @@ impl Trainer {
         self.update(loss, &params)?;
         self.loss_sum += value as f64;
         self.batches += 1;
+        self.rows_done += idx_len;
         Ok(())
     }
 

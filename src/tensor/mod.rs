@@ -196,8 +196,9 @@ impl Tensor {
     }
 
     /// Copies the tensor to `device` (the same tensor when it is there already). Moving to the GPU
-    /// fails when `gpu::init` has not opened one; moving a GPU tensor to the CPU reads it back,
-    /// which blocks (natively only: in the page `read` it).
+    /// fails when `gpu::init` has not opened one, and keeps the values on the host too; moving a
+    /// GPU tensor to the CPU reads it back unless it is readable, which blocks (natively only: in
+    /// the page `read` it first).
     pub fn to_device(&self, device: Device) -> Result<Tensor> {
         match (device, &self.storage) {
             (Device::Cpu, Storage::Cpu(_)) | (Device::Gpu, Storage::Gpu(_)) => Ok(self.clone()),
@@ -207,7 +208,14 @@ impl Tensor {
             (Device::Gpu, Storage::Cpu(v)) => {
                 let ctx = gpu::current()
                     .ok_or_else(|| Error::Gpu("no GPU device is open (call gpu::init)".into()))?;
-                Ok(Self::from_gpu(ctx.upload(v)?, self.shape.clone()))
+                // The host copy stays with it: data and weights moved to the GPU can come back
+                // (the page's CPU fallback) without a readback.
+                let data = GpuData::new(ctx.upload(v)?);
+                let _ = data.host.set(v.clone());
+                Ok(Tensor {
+                    shape: self.shape.clone(),
+                    storage: Storage::Gpu(data),
+                })
             }
         }
     }

@@ -18,6 +18,8 @@ pub struct Control {
     pub select: Option<HtmlSelectElement>,
     pub checkbox: Option<HtmlInputElement>,
     pub error: HtmlElement,
+    /// A line under the control that is not an error (what the demo made of the value).
+    pub note: HtmlElement,
 }
 
 pub fn build(spec: &'static ParamSpec, id_prefix: &str) -> Result<Control> {
@@ -89,6 +91,10 @@ pub fn build(spec: &'static ParamSpec, id_prefix: &str) -> Result<Control> {
     error.set_hidden(true);
     error.set_attribute("role", "alert").map_err(dom::js)?;
     append(&root, &error)?;
+    let note: HtmlElement = dom::div("control-note")?;
+    note.set_hidden(true);
+    note.set_attribute("role", "status").map_err(dom::js)?;
+    append(&root, &note)?;
     Ok(Control {
         spec,
         root,
@@ -97,6 +103,7 @@ pub fn build(spec: &'static ParamSpec, id_prefix: &str) -> Result<Control> {
         select,
         checkbox,
         error,
+        note,
     })
 }
 
@@ -189,5 +196,19 @@ impl Control {
 
     pub fn set_error(&self, message: Option<&str>) {
         dom::show_error(&self.root, &self.error, message);
+    }
+
+    /// Shows `message` under the control (or hides the line); the DOM is touched only on change.
+    pub fn set_note(&self, message: Option<&str>) {
+        if self
+            .note
+            .text_content()
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            != message
+        {
+            self.note.set_text_content(message);
+            self.note.set_hidden(message.is_none());
+        }
     }
 }

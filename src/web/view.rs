@@ -638,7 +638,9 @@ impl DemoView {
                 self.controls[i].set_error(None);
                 // The browser fires `change` again when an entry loses focus: the same value
                 // must not restart a run (or drop a loaded network).
-                if self.state.params.get(key) != before.as_ref() {
+                if self.state.params.get(key) != before.as_ref()
+                    && !self.demo.set_live(key, &self.state.params)
+                {
                     self.rebuild();
                 }
             }
@@ -798,6 +800,16 @@ impl DemoView {
         if !may_work || !at.near {
             return;
         }
+        // GPU results: take in what has arrived (paused too), start reading what is new.
+        if self.demo.poll() {
+            self.dirty = true;
+        }
+        for t in self.demo.gpu_reads() {
+            wasm_bindgen_futures::spawn_local(async move {
+                // A failed read leaves the GPU's failure for the demo to see and fall back.
+                let _ = t.read().await;
+            });
+        }
         if at.width > 0 && at.width != self.canvas_css_width() {
             self.dirty = true;
         }
@@ -854,6 +866,11 @@ impl DemoView {
         };
         if self.status.text_content().as_deref() != message.as_deref() {
             self.status.set_text_content(message.as_deref());
+        }
+        let notes = self.demo.notes();
+        for c in &self.controls {
+            let note = notes.iter().find(|(k, _)| *k == c.spec.key);
+            c.set_note(note.map(|(_, n)| n.as_str()));
         }
         self.show_metrics();
         // The slowest draw so far, for benchmarks and for readers curious about the cost.

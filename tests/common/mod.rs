@@ -55,3 +55,10 @@ pub fn fit_json(args: &[&str]) -> serde_json::Value {
     assert!(ok, "mlplay {args:?} failed: {stderr}");
     serde_json::from_str(&stdout).expect("one JSON object")
 }
+
+/// A demo's metrics without the speed meter and the device (a text, whose NaN value never equals
+/// itself): what a replayed run must repeat.
+pub fn replayable(mut metrics: Vec<mlplay::demos::Metric>) -> Vec<mlplay::demos::Metric> {
+    metrics.retain(|m| !["samples_per_s", "device"].contains(&m.key));
+    metrics
+}

@@ -685,8 +685,12 @@ async function runUntil(demo, metric, done, what) {
   await poll(() => metricText(demo, metric), done, `${what}: ${metric}`, { timeout: 45_000, interval: 200 });
   const after = await canvasInfo(canvasOf(demo));
   assert.notEqual(after.hash, before.hash, `${what}: the plot changes while it runs`);
-  return demo.locator('.demo-metrics [data-metric] .value').allTextContents();
+  return stableMetrics(demo);
 }
+
+/** Every metric's text except the speed meter's (which differs from run to run). */
+const stableMetrics = (demo) =>
+  demo.locator('.demo-metrics [data-metric]:not([data-metric="samples_per_s"]) .value').allTextContents();
 
 const isNumber = (t) => Number.isFinite(parseNum(t));
 
@@ -862,7 +866,7 @@ e2e('neural', 'o) chapters 10-12 train in the page, the URL restores an MLP\'s a
     assert.equal(await metricText(demo, 'epoch'), '1');
     // 784*24 + 24 + 24*24 + 24 + 24*10 + 10 weights: the architecture the URL asked for.
     assert.equal(await metricText(demo, 'parameters'), String(784 * 24 + 24 + 24 * 24 + 24 + 24 * 10 + 10));
-    return demo.locator('.demo-metrics [data-metric] .value').allTextContents();
+    return stableMetrics(demo);
   };
   await page.goto(chapterUrl(hash));
   const first = await train('first load');
@@ -896,3 +900,55 @@ e2e('neural', 'o) chapters 10-12 train in the page, the URL restores an MLP\'s a
   assert.equal(await metricText(demo, 'test_accuracy'), before, 'the refused file changes nothing');
   await screenshot(page, 'mnist-loaded');
 }, { timeout: 150_000 });
+
+e2e('device', 'p) the playground trains on the GPU (WebGPU) with the CPU\'s loss curve; without WebGPU it says so next to the device control and trains on the CPU', async ({ page }) => {
+  const CH10 = '10-artificial-neural-networks';
+  const P = 'playground';
+  const device = (demo) => control(demo, 'device').locator('select');
+  const note = (demo) => control(demo, 'device').locator('.control-note');
+  // Steps 40 mini-batches (two epochs of 20) of the seeded playground on `choice`, then reads
+  // the metrics once both epochs' results are in.
+  const twoEpochs = async (choice) => {
+    await gotoChapter(page, `chapter=${CH10}&${P}.device=${choice}&${P}.seed=11&${P}.optimizer=adam&${P}.learning_rate=0.03`);
+    const demo = demoByInstance(page, P);
+    await demo.scrollIntoViewIfNeeded();
+    assert.equal(await device(demo).inputValue(), choice, 'the device from the URL');
+    await poll(() => metricText(demo, 'device'), (t) => t.startsWith(choice.toUpperCase()), `the ${choice} is in use`, { timeout: 15_000 });
+    const step = demo.locator('button.step');
+    for (let i = 0; i < 40; i++) await step.click();
+    await poll(() => metricText(demo, 'epoch'), (t) => t === '2', `${choice}: two epochs read back`, { timeout: 20_000 });
+    assert.equal(await metricText(demo, 'step'), '40');
+    const read = async (k) => parseNum(await metricText(demo, k));
+    return { demo, train: await read('train_loss'), test: await read('test_loss'), accuracy: await read('test_accuracy') };
+  };
+  const gpu = await twoEpochs('gpu');
+  assert.equal(await anyVisible(note(gpu.demo)), false, 'no note when the GPU is in use');
+  console.log(`playground on ${await metricText(gpu.demo, 'device')}: train ${gpu.train}, test ${gpu.test}`);
+  await screenshot(page, 'device-gpu');
+  const cpu = await twoEpochs('cpu');
+  for (const k of ['train', 'test', 'accuracy']) {
+    assert.ok(Math.abs(gpu[k] - cpu[k]) <= 2e-3, `${k}: GPU ${gpu[k]} vs CPU ${cpu[k]}`);
+  }
+  // The speed meter counts training samples per second while it plays.
+  await cpu.demo.locator('button.play').click();
+  await poll(() => metricText(cpu.demo, 'samples_per_s'), (t) => parseNum(t) > 0, 'the speed meter shows samples/s', { timeout: 10_000 });
+  await ensurePaused(cpu.demo);
+
+  // No WebGPU in this browser: the reader asked for the GPU, is told why they do not get it,
+  // and training runs on the CPU.
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+  });
+  await page.goto('about:blank'); // a new document, so the script runs (a hash change is not one)
+  await gotoChapter(page, `chapter=${CH10}&${P}.device=gpu`);
+  const demo = demoByInstance(page, P);
+  await demo.scrollIntoViewIfNeeded();
+  assert.equal(await page.evaluate(() => navigator.gpu ?? null), null, 'WebGPU is hidden');
+  await poll(() => note(demo).textContent(), (t) => /no gpu here \(this browser has no webgpu\)/i.test(t) && /cpu/i.test(t), 'the fallback note under the device control', { timeout: 10_000 });
+  assert.ok(await note(demo).isVisible(), 'the note is shown');
+  await runUntil(demo, 'epoch', (t) => parseNum(t) >= 2, 'playground without WebGPU');
+  await ensurePaused(demo);
+  assert.equal(await metricText(demo, 'device'), 'CPU');
+  assert.equal(await device(demo).inputValue(), 'gpu', "the reader's choice is kept");
+  await screenshot(page, 'device-fallback');
+}, { timeout: 120_000 });

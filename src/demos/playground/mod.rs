@@ -9,6 +9,7 @@ pub(super) mod data;
 mod draw;
 
 use super::decision_tree::CLASSES_UPLOAD;
+use super::device::{DeviceControl, DEVICE};
 use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::error::{Error, Result};
 use crate::estimator::Progress;
@@ -58,6 +59,7 @@ pub struct PlaygroundDemo {
     features: Vec<usize>,
     activation: Activation,
     trainer: Trainer,
+    device: DeviceControl,
     snapshot: RefCell<Option<Snapshot>>,
     /// Axis titles, and the names of an uploaded file's classes (for the legend).
     axes: [String; 2],
@@ -230,6 +232,7 @@ impl PlaygroundDemo {
                     default: "sgd",
                 },
             },
+            DEVICE,
         ],
     };
 
@@ -351,6 +354,7 @@ impl PlaygroundDemo {
             features,
             activation,
             trainer,
+            device: DeviceControl::new(params)?,
             snapshot: RefCell::new(None),
             axes: match upload {
                 Some(u) => {
@@ -372,7 +376,7 @@ impl PlaygroundDemo {
     /// tape): the output, every hidden unit (each mapped to [-1, 1] for colouring) and the
     /// confusion matrix.
     fn compute_snapshot(&self) -> Snapshot {
-        let net = Net::of(self.trainer.model(), self.activation);
+        let net = Net::of(self.trainer.host_model(), self.activation);
         let hidden = net.dense.len().saturating_sub(1);
         let multiclass = self.classes.is_some_and(|k| k > 2);
         let cells = GRID * GRID;
@@ -431,7 +435,7 @@ impl PlaygroundDemo {
             m
         });
         Snapshot {
-            steps: self.trainer.steps(),
+            steps: self.trainer.host_steps(),
             output,
             probs,
             neurons,
@@ -452,7 +456,7 @@ impl PlaygroundDemo {
         let mut cache = self.snapshot.borrow_mut();
         let fresh = cache
             .as_ref()
-            .is_some_and(|s| s.steps == self.trainer.steps() && self.trainer.steps() > 0);
+            .is_some_and(|s| s.steps == self.trainer.host_steps() && s.steps > 0);
         if !fresh {
             *cache = Some(self.compute_snapshot());
         }
@@ -480,11 +484,28 @@ impl Demo for PlaygroundDemo {
 
     /// One mini-batch; `step(budget)` repeats it until the frame's time is spent.
     fn tick(&mut self) -> Progress {
-        match self.trainer.step(1) {
+        if !self.device.place(&mut self.trainer) {
+            return Progress::Running;
+        }
+        let progress = match self.trainer.step(1) {
             Ok(p) => p,
             // Shapes were checked when the trainer was built, so this does not happen in practice.
             Err(_) => Progress::Diverged,
-        }
+        };
+        self.device.record(&self.trainer);
+        progress
+    }
+
+    fn gpu_reads(&mut self) -> Vec<Tensor> {
+        self.trainer.reads_to_start()
+    }
+
+    fn poll(&mut self) -> bool {
+        self.device.poll(&mut self.trainer)
+    }
+
+    fn set_live(&mut self, key: &str, params: &Params) -> bool {
+        self.device.set_live(key, params)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
@@ -510,10 +531,17 @@ impl Demo for PlaygroundDemo {
             Metric::new("test_loss", "Test loss", test),
             Metric::new("test_accuracy", "Test accuracy", accuracy),
         ]
+        .into_iter()
+        .chain(self.device.metrics(&self.trainer))
+        .collect()
     }
 
     fn status(&self) -> Option<String> {
         self.divergence()
+    }
+
+    fn notes(&self) -> Vec<(&'static str, String)> {
+        self.device.notes()
     }
 
     fn saves_model(&self) -> bool {
@@ -521,7 +549,7 @@ impl Demo for PlaygroundDemo {
     }
 
     fn model_json(&self) -> Result<String> {
-        self.trainer.model().to_json()
+        self.trainer.host_model().to_json()
     }
 
     /// Trains on from the saved network: dense layers only, as the playground builds them (it
