@@ -327,6 +327,35 @@ fn slices_concatenation_and_row_gathers() {
     assert_eq!(gx, x);
 }
 
+#[test]
+fn fused_optimizer_kernels() {
+    let (w, m, g) = (
+        randn(&[37, 5], 90),
+        randn(&[37, 5], 91),
+        randn(&[37, 5], 92),
+    );
+    let v = positive(&[37, 5], 93, 0.01, 2.0);
+    for squared in [false, true] {
+        let cpu = m.moment(&g, 0.1, squared).unwrap();
+        // The CPU's fused form is the unfused arithmetic, in the same order.
+        let target = if squared { g.square() } else { g.clone() };
+        assert_eq!(cpu, m.add(&target.sub(&m).unwrap().scale(0.1)).unwrap());
+        let gpu = on_gpu(&m).moment(&on_gpu(&g), 0.1, squared).unwrap();
+        agree_map("moment", &cpu, &gpu);
+    }
+    let cpu = w.adam_step(&m, &v, 0.01, 1e-7).unwrap();
+    let unfused = w
+        .sub(&m.scale(0.01).div(&v.sqrt().add_scalar(1e-7)).unwrap())
+        .unwrap();
+    assert_eq!(cpu, unfused);
+    let gpu = on_gpu(&w)
+        .adam_step(&on_gpu(&m), &on_gpu(&v), 0.01, 1e-7)
+        .unwrap();
+    agree_map("adam_step", &cpu, &gpu);
+    assert!(on_gpu(&w).moment(&randn(&[5], 1), 0.1, false).is_err());
+    assert!(w.adam_step(&m, &randn(&[5, 37], 2), 0.01, 1e-7).is_err());
+}
+
 /// A two-layer network's loss and gradients, recorded on `device`.
 fn network_grads(device: Device, classes: bool) -> (f32, Vec<Tensor>) {
     let mut rng = Rng::new(90);

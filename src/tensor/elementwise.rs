@@ -410,6 +410,61 @@ impl Tensor {
         Ok(Tensor::from_parts(data, self.shape.clone()))
     }
 
+    /// `self + rate * (g - self)`, or with `g * g` when `squared`: one step of an exponential
+    /// moving average towards the gradient (or its square), as Adam, Nadam and AdaMax keep their
+    /// moments. One kernel on the GPU; the same arithmetic, in the same order, on the CPU.
+    pub fn moment(&self, g: &Tensor, rate: f32, squared: bool) -> Result<Tensor> {
+        self.check_same_shape("moment", &[g])?;
+        if let Some(ctx) = Tensor::gpu_of(&[self, g]) {
+            let (a, gb) = (self.buffer_on(&ctx)?, g.buffer_on(&ctx)?);
+            let out = gpu::moment(&a, &gb, self.numel(), rate, squared)?;
+            return Ok(Tensor::from_gpu(out, self.shape.clone()));
+        }
+        let data = self
+            .cpu()
+            .iter()
+            .zip(g.cpu())
+            .map(|(&a, &g)| {
+                let target = if squared { g * g } else { g };
+                a + rate * (target - a)
+            })
+            .collect();
+        Ok(Tensor::from_parts(data, self.shape.clone()))
+    }
+
+    /// `self - (alpha * m) / (sqrt(v) + epsilon)`: Adam's update of the weights `self` from its
+    /// moments, with the bias corrections folded into `alpha`. One kernel on the GPU.
+    pub fn adam_step(&self, m: &Tensor, v: &Tensor, alpha: f32, epsilon: f32) -> Result<Tensor> {
+        self.check_same_shape("adam_step", &[m, v])?;
+        if let Some(ctx) = Tensor::gpu_of(&[self, m, v]) {
+            let (w, mb, vb) = (
+                self.buffer_on(&ctx)?,
+                m.buffer_on(&ctx)?,
+                v.buffer_on(&ctx)?,
+            );
+            let out = gpu::adam_step(&w, &mb, &vb, self.numel(), alpha, epsilon)?;
+            return Ok(Tensor::from_gpu(out, self.shape.clone()));
+        }
+        let data = self
+            .cpu()
+            .iter()
+            .zip(m.cpu())
+            .zip(v.cpu())
+            .map(|((&w, &m), &v)| w - (alpha * m) / (v.sqrt() + epsilon))
+            .collect();
+        Ok(Tensor::from_parts(data, self.shape.clone()))
+    }
+
+    fn check_same_shape(&self, what: &str, others: &[&Tensor]) -> Result<()> {
+        match others.iter().find(|t| t.shape != self.shape) {
+            Some(t) => Err(Error::Shape(format!(
+                "{what} needs equal shapes, got {:?} and {:?}",
+                self.shape, t.shape
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Applies an arbitrary closure on the CPU (a readback on a GPU device; prefer `unary`).
     pub fn map(&self, f: impl Fn(f32) -> f32) -> Tensor {
         let data = self.cpu().iter().map(|&x| f(x)).collect();

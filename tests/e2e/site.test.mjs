@@ -851,7 +851,9 @@ e2e('neural', 'o) chapters 10-12 train in the page, the URL restores an MLP\'s a
   assert.ok(multiclass, 'chapter 10 has a spiral-3 playground');
   const spiral = await runUntil(multiclass, 'epoch', (t) => parseNum(t) >= 5, 'multiclass playground');
   await ensurePaused(multiclass);
-  assert.ok(spiral.map(parseNum).every((v) => Number.isFinite(v)), `multiclass metrics: ${spiral.join(', ')}`);
+  // Every metric is a number but the device it trains on.
+  assert.equal(spiral.at(-1), 'CPU', 'Auto trains the playground on the CPU');
+  assert.ok(spiral.slice(0, -1).map(parseNum).every((v) => Number.isFinite(v)), `multiclass metrics: ${spiral.join(', ')}`);
   await screenshot(page, 'playground-multiclass');
 
   // The MNIST MLP with an architecture and seed from the URL; a reload repeats the run exactly.

@@ -105,6 +105,32 @@ fn unary_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
     out[i] = in2[i] * derivative(p(1u), in0[i], in1[i], pf(2u));
 }
 
+// params: n, rate (f32 bits), squared (0 or 1); in0 = moving average, in1 = gradient.
+// avg + (g - avg) * rate, or with g * g: the first and second moments of Adam and its kin, fused.
+@compute @workgroup_size(256)
+fn moment(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat(wg, nwg, lid);
+    if (i >= p(0u)) {
+        return;
+    }
+    let g = in1[i];
+    let target_value = select(g, g * g, p(2u) == 1u);
+    out[i] = in0[i] + pf(1u) * (target_value - in0[i]);
+}
+
+// params: n, alpha (f32 bits), epsilon (f32 bits); in0 = weights, in1 = first moment,
+// in2 = second moment. w - (alpha * m) / (sqrt(v) + epsilon): Adam's update, fused.
+@compute @workgroup_size(256)
+fn adam_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = flat(wg, nwg, lid);
+    if (i >= p(0u)) {
+        return;
+    }
+    out[i] = in0[i] - (pf(1u) * in1[i]) / (sqrt(in2[i]) + pf(2u));
+}
+
 fn combine(op: u32, a: f32, b: f32) -> f32 {
     switch op {
         case 0u: { return a + b; }

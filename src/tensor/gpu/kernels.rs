@@ -98,6 +98,46 @@ pub(crate) fn unary_backward(
     Ok(out)
 }
 
+/// An element-wise kernel of `elementwise.wgsl` over `n` elements with parameters `n`, then
+/// `rest` (floats as bits), reading `inputs`.
+fn fused(entry: &'static str, n: usize, rest: [u32; 2], inputs: &[&GpuBuffer]) -> Result<Buffer> {
+    let c = ctx(inputs[0]);
+    let out = c.buffer(bytes(n))?;
+    if n > 0 {
+        let params = [u32s(&[n])?[0], rest[0], rest[1]];
+        c.dispatch(Family::Elementwise, entry, &params, &out, inputs, grid(n));
+    }
+    Ok(out)
+}
+
+/// `avg + rate * (g - avg)`, or with `g * g` when `squared`.
+pub(crate) fn moment(
+    avg: &GpuBuffer,
+    g: &GpuBuffer,
+    n: usize,
+    rate: f32,
+    squared: bool,
+) -> Result<Buffer> {
+    fused("moment", n, [rate.to_bits(), u32::from(squared)], &[avg, g])
+}
+
+/// `w - (alpha * m) / (sqrt(v) + epsilon)`.
+pub(crate) fn adam_step(
+    w: &GpuBuffer,
+    m: &GpuBuffer,
+    v: &GpuBuffer,
+    n: usize,
+    alpha: f32,
+    epsilon: f32,
+) -> Result<Buffer> {
+    fused(
+        "adam_step",
+        n,
+        [alpha.to_bits(), epsilon.to_bits()],
+        &[w, m, v],
+    )
+}
+
 /// `a op b` over `out_shape`, each operand read through its broadcast strides. Op codes: add,
 /// sub, mul, div, max, min.
 pub(crate) fn binary(
