@@ -12,8 +12,8 @@
 use mlplay::autodiff::Tape;
 use mlplay::estimator::Progress;
 use mlplay::nn::{
-    Activation, EpochStats, LayerSpec, Loss, ModelSpec, Optimizer, OptimizerKind, OptimizerSpec,
-    Sequential, Trainer, TrainerConfig,
+    Activation, EpochStats, LayerSpec, Loss, MlpBench, ModelSpec, Optimizer, OptimizerKind,
+    OptimizerSpec, Sequential, Trainer, TrainerConfig,
 };
 use mlplay::rng::Rng;
 use mlplay::tensor::{gpu, Device, Tensor, Unary};
@@ -354,6 +354,21 @@ fn fused_optimizer_kernels() {
     agree_map("adam_step", &cpu, &gpu);
     assert!(on_gpu(&w).moment(&randn(&[5], 1), 0.1, false).is_err());
     assert!(w.adam_step(&m, &randn(&[5, 37], 2), 0.01, 1e-7).is_err());
+}
+
+#[test]
+fn the_benchmark_runs_on_the_gpu_as_the_page_does() {
+    open();
+    // 70 batches of 64: the first epoch (63 batches) ends inside the run.
+    let mut cpu = MlpBench::new(16, 64, 0).unwrap();
+    let expected = cpu.run(70).unwrap();
+    let mut on_gpu = MlpBench::new(16, 64, 0).unwrap();
+    on_gpu.to_device(Device::Gpu).unwrap();
+    let loss = pollster::block_on(on_gpu.run_deferred(70)).unwrap();
+    assert!(
+        expected.is_finite() && (loss - expected).abs() <= 1e-3,
+        "{loss} vs {expected}"
+    );
 }
 
 /// A two-layer network's loss and gradients, recorded on `device`.

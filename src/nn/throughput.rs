@@ -68,10 +68,36 @@ impl MlpBench {
     /// epoch (NaN before the first).
     pub fn run(&mut self, batches: usize) -> Result<f32> {
         self.trainer.step(batches)?;
-        Ok(self
-            .trainer
+        Ok(self.last_loss())
+    }
+
+    /// `run` as the page trains on the GPU: nothing blocks; the results handed out are awaited
+    /// whenever the trainer is as far ahead of them as it goes, and at the end, so that it
+    /// returns once every batch has run and been read back.
+    pub async fn run_deferred(&mut self, batches: usize) -> Result<f32> {
+        self.trainer.set_blocking_reads(false);
+        let target = self.trainer.steps() + batches;
+        loop {
+            let left = target.saturating_sub(self.trainer.steps());
+            self.trainer.step(left)?;
+            if self.trainer.steps() >= target {
+                self.trainer.join_unread()?;
+            }
+            for t in self.trainer.reads_to_start() {
+                t.read().await?;
+            }
+            self.trainer.poll()?;
+            let finished = self.trainer.steps() >= target && !self.trainer.results_pending();
+            if finished || self.trainer.progress() != crate::estimator::Progress::Running {
+                return Ok(self.last_loss());
+            }
+        }
+    }
+
+    fn last_loss(&self) -> f32 {
+        self.trainer
             .history()
             .last()
-            .map_or(f32::NAN, |e| e.train_loss))
+            .map_or(f32::NAN, |e| e.train_loss)
     }
 }

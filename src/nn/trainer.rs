@@ -377,6 +377,17 @@ impl Trainer {
         Ok(())
     }
 
+    /// Joins the batches not yet in a checkpoint into one, so that `reads_to_start` hands them
+    /// out now instead of after more batches (the end of a timed run).
+    pub fn join_unread(&mut self) -> Result<()> {
+        self.checkpoint(None, Vec::new())
+    }
+
+    /// Whether results of batches already run are still to be taken in.
+    pub fn results_pending(&self) -> bool {
+        !self.unread.is_empty() || !self.checkpoints.is_empty()
+    }
+
     /// Takes in whatever GPU results have arrived without training (a paused page calls it each
     /// frame, so the history and host copy catch up).
     pub fn poll(&mut self) -> Result<()> {

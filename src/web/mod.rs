@@ -106,6 +106,40 @@ impl MlpBench {
     }
 }
 
+/// The MLP benchmark on the page's GPU device (WebGPU), as the page trains there (no blocking,
+/// results read back asynchronously): one warm-up run of `batches` mini-batches, then `repeat`
+/// timed runs, each finished only when every batch's result has been read back. Resolves to
+/// `{times_ms, loss, adapter, software}`; fails where the browser has no WebGPU.
+#[wasm_bindgen]
+pub async fn mlp_bench_gpu(
+    hidden: usize,
+    batch: usize,
+    batches: usize,
+    repeat: usize,
+) -> Result<JsValue, JsError> {
+    let info = crate::tensor::gpu::init().await?;
+    let mut bench = crate::nn::MlpBench::new(hidden, batch, 0)?;
+    bench.to_device(crate::tensor::Device::Gpu)?;
+    let mut loss = bench.run_deferred(batches).await?;
+    let mut times_ms = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let start = web_time::Instant::now();
+        loss = bench.run_deferred(batches).await?;
+        times_ms.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let out = serde_json::json!({
+        "times_ms": times_ms,
+        "loss": loss,
+        "adapter": info.name,
+        "software": info.software,
+    });
+    // A plain object (to_value would make a Map of a JSON object).
+    Ok(serde::Serialize::serialize(
+        &out,
+        &serde_wasm_bindgen::Serializer::json_compatible(),
+    )?)
+}
+
 /// The 4000 MNIST training images the benchmark trains on, as 4000 x 784 pixels in 0..1, so that
 /// TensorFlow.js trains on exactly the same numbers.
 #[wasm_bindgen]
