@@ -5,17 +5,11 @@
 
 use mlplay::autodiff::Tape;
 use mlplay::demos::custom_loss::LossShape;
-use mlplay::demos::{self, AnyDemo, Demo};
+use mlplay::demos::{AnyDemo, Demo};
 use mlplay::estimator::Progress;
 use mlplay::tensor::Tensor;
 
-fn demo(id: &str, pairs: &[(&str, &str)], seed: u64) -> AnyDemo {
-    let pairs: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    demos::create(id, &demos::params_with(id, &pairs).unwrap(), seed).unwrap()
-}
+use crate::common::demo;
 
 fn metric(d: &AnyDemo, key: &str) -> f64 {
     d.metrics()

@@ -12,13 +12,7 @@ use mlplay::estimator::Progress;
 use mlplay::nn::{gpu_state, refuse_gpu, GpuState};
 use mlplay::tensor::gpu;
 
-fn demo(id: &str, pairs: &[(&str, &str)], seed: u64) -> AnyDemo {
-    let pairs: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    demos::create(id, &demos::params_with(id, &pairs).unwrap(), seed).unwrap()
-}
+use crate::common::demo;
 
 fn metric(d: &AnyDemo, key: &str) -> (f64, String) {
     let m = d

@@ -62,3 +62,13 @@ pub fn replayable(mut metrics: Vec<mlplay::demos::Metric>) -> Vec<mlplay::demos:
     metrics.retain(|m| !["samples_per_s", "device"].contains(&m.key));
     metrics
 }
+
+/// Demo `id` with `key = value` settings over its defaults, from `seed`.
+pub fn demo(id: &str, pairs: &[(&str, &str)], seed: u64) -> mlplay::demos::AnyDemo {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = mlplay::demos::params_with(id, &pairs).unwrap();
+    mlplay::demos::create(id, &params, seed).unwrap()
+}
