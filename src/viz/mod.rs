@@ -151,6 +151,17 @@ pub fn font_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> u32 {
 /// Draws the axes, labels and light grid every chart shares; `$y_ticks` formats the y labels.
 macro_rules! styled_mesh {
     ($chart:expr, $fs:expr, $x_label:expr, $y_label:expr, $y_ticks:expr) => {
+        styled_mesh!(
+            $chart,
+            $fs,
+            $x_label,
+            $y_label,
+            $y_ticks,
+            &|v| tick_label(*v),
+            6
+        )
+    };
+    ($chart:expr, $fs:expr, $x_label:expr, $y_label:expr, $y_ticks:expr, $x_ticks:expr, $x_count:expr) => {
         $chart
             .configure_mesh()
             .x_desc($x_label)
@@ -159,9 +170,9 @@ macro_rules! styled_mesh {
             .axis_desc_style(("sans-serif", $fs).into_font().color(&INK))
             .light_line_style(RGBColor(235, 235, 235))
             .bold_line_style(RGBColor(215, 215, 215))
-            .x_labels(6)
+            .x_labels($x_count)
             .y_labels(6)
-            .x_label_formatter(&|v| tick_label(*v))
+            .x_label_formatter($x_ticks)
             .y_label_formatter($y_ticks)
             .draw()?
     };
@@ -193,6 +204,40 @@ pub fn chart<'a, DB: DrawingBackend>(
     let fs = font_size(area);
     let mut chart = builder(area, title, fs).build_cartesian_2d(x, y)?;
     styled_mesh!(chart, fs, x_label, y_label, &|v| tick_label(*v));
+    Ok(chart)
+}
+
+/// A bar chart's frame: bar `i` (from 1) stands at x = i and is named `names[i - 1]` under the
+/// axis, in place of numeric ticks; y as in [`chart`].
+pub fn named_bar_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    names: &[String],
+    y: std::ops::Range<f64>,
+    x_label: &str,
+    y_label: &str,
+) -> Result<Chart<'a, DB>> {
+    let fs = font_size(area);
+    let k = names.len();
+    let mut chart = builder(area, title, fs).build_cartesian_2d(0.4..k as f64 + 0.6, y)?;
+    let name = |v: &f64| {
+        let i = v.round();
+        let whole = (v - i).abs() < 1e-6 && i >= 1.0 && i <= k as f64;
+        if whole {
+            names[i as usize - 1].clone()
+        } else {
+            String::new()
+        }
+    };
+    styled_mesh!(
+        chart,
+        fs,
+        x_label,
+        y_label,
+        &|v| tick_label(*v),
+        &name,
+        k + 1
+    );
     Ok(chart)
 }
 

@@ -20,7 +20,8 @@ impl EndToEndDemo {
             .iter()
             .map(|s| s.0.max(s.1))
             .fold(4.0_f64, f64::max)
-            * 1.15;
+            // Room above the bars for the legend's three lines.
+            * 1.6;
         let mut chart = viz::chart(
             area,
             &format!("{k}-fold cross-validation"),
@@ -100,20 +101,45 @@ impl EndToEndDemo {
         }
         let fs = viz::font_size(area);
         let middle = (range.start + range.end) / 2.0;
+        // Pixel boxes of the names placed so far: a name goes above its point, else below it,
+        // else (both would cover another name) it is left out.
+        let mut placed: Vec<[i32; 4]> = Vec::new();
         for (r, _) in self.worst().into_iter().take(3) {
-            // Names of cars on the right half end at the point, so they stay inside the chart.
-            let h = if self.table.test.y[r] > middle {
-                HPos::Right
+            let text = format!(" {} ", self.table.test_names[r]);
+            let at = (self.table.test.y[r], pred[r]);
+            let (px, py) = chart.backend_coord(&at);
+            let (width, height) = (
+                (text.chars().count() as f64 * 0.55 * (fs - 2) as f64) as i32,
+                fs as i32,
+            );
+            // Names of rows on the right half end at the point, so they stay inside the chart.
+            let right = self.table.test.y[r] > middle;
+            let (h, x0) = if right {
+                (HPos::Right, px - width)
             } else {
-                HPos::Left
+                (HPos::Left, px)
             };
+            let free = |b: &[i32; 4]| {
+                placed
+                    .iter()
+                    .all(|p| b[2] <= p[0] || p[2] <= b[0] || b[3] <= p[1] || p[3] <= b[1])
+            };
+            let above = [x0, py - height, x0 + width, py];
+            let below = [x0, py, x0 + width, py + height];
+            let Some((v, b)) = [(VPos::Bottom, above), (VPos::Top, below)]
+                .into_iter()
+                .find(|(_, b)| free(b))
+            else {
+                continue;
+            };
+            placed.push(b);
             chart.draw_series(std::iter::once(Text::new(
-                format!(" {} ", self.table.test_names[r]),
-                (self.table.test.y[r], pred[r]),
+                text,
+                at,
                 ("sans-serif", fs - 2)
                     .into_font()
                     .color(&viz::INK)
-                    .pos(Pos::new(h, VPos::Bottom)),
+                    .pos(Pos::new(h, v)),
             )))?;
         }
         viz::legend(&mut chart, area, SeriesLabelPosition::LowerRight)
@@ -142,7 +168,6 @@ impl EndToEndDemo {
                 &format!("Errors by {} appear after the final fit", self.group_by),
             );
         }
-        let k = self.group_names.len() as f64;
         // (group, mean |error|, rows) of the groups the test set has rows of.
         let groups: Vec<(usize, f64, usize)> = self
             .by_group()
@@ -152,10 +177,10 @@ impl EndToEndDemo {
             .map(|(o, (mean, n))| (o, mean, n))
             .collect();
         let top = groups.iter().map(|g| g.1).fold(1.0, f64::max) * 1.3;
-        let mut chart = viz::chart(
+        let mut chart = viz::named_bar_chart(
             area,
             &format!("Test error by {}", self.group_by),
-            0.4..k + 0.6,
+            &self.group_names,
             0.0..top,
             &self.group_by,
             &format!("mean |error| ({})", self.table.target),
@@ -166,11 +191,11 @@ impl EndToEndDemo {
             Rectangle::new([(x - 0.3, 0.0), (x + 0.3, mean)], colour.filled())
         }))?;
         let fs = viz::font_size(area);
-        // Name, mean error and count above each bar, on three short lines so that five groups fit.
-        for (line, offset) in [(0, 0.18), (1, 0.11), (2, 0.04)] {
+        // Mean error and count above each bar (the name is under the axis), on two short lines so
+        // that five groups fit.
+        for (line, offset) in [(1, 0.11), (2, 0.04)] {
             chart.draw_series(groups.iter().map(|&(o, mean, n)| {
                 let text = match line {
-                    0 => self.group_names[o].clone(),
                     1 => format!("{mean:.2}"),
                     _ if n == 1 => format!("1 {}", self.table.rows_word().trim_end_matches('s')),
                     _ => format!("{n} {}", self.table.rows_word()),
