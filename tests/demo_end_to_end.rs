@@ -196,3 +196,29 @@ fn explore_data_correlation_matches_a_direct_computation() {
     assert_eq!(hp["missing_x"], missing as f64);
     assert!(missing > 0);
 }
+
+/// In the page the ensembles' folds grow over several frames (a few trees per frame's budget)
+/// and end where whole-fold ticks end.
+#[test]
+fn ensembles_spread_a_fold_over_frames_and_end_the_same() {
+    for model in ["gradient-boosting", "random-forest"] {
+        let whole = run("end-to-end", &[("model", model)]);
+        let params = demos::params_with("end-to-end", &[("model".into(), model.into())]).unwrap();
+        let mut d = demos::create("end-to-end", &params, SEED).unwrap();
+        let budget = web_time::Duration::from_micros(200);
+        let mut frames = 0;
+        while d.step(budget) == Progress::Running {
+            frames += 1;
+            assert!(frames < 100_000, "{model} did not finish");
+        }
+        // Five folds and the final fit, each of 20 or 100 trees, at a few trees per frame.
+        assert!(frames > 12, "{model}: {frames} frames");
+        let shown = |d: &demos::AnyDemo| -> Vec<String> {
+            d.metrics()
+                .into_iter()
+                .map(|m| format!("{}={}", m.key, m.text))
+                .collect()
+        };
+        assert_eq!(shown(&d), shown(&whole), "{model}");
+    }
+}

@@ -18,18 +18,20 @@ use super::{Demo, DemoSpec, Metric, ParamKind, ParamSpec, Params};
 use crate::data::frame::ColumnKind;
 use crate::data::Dataset;
 use crate::ensemble::{GradientBoostingRegressorParams, RandomForestRegressorParams};
+use crate::error::Error;
 use crate::error::Result;
-use crate::estimator::{Fit, Progress, Regressor};
+use crate::estimator::{Fit, Iterative, Progress, Regressor};
 use crate::linear::{LinearRegressionParams, RidgeParams};
 use crate::metrics::root_mean_squared_error;
 use crate::model_selection::{Fold, KFold};
 use crate::neighbors::KNeighborsRegressorParams;
-use crate::preprocessing::{ColumnTransformerParams, PipelineParams};
+use crate::preprocessing::{ColumnTransformer, ColumnTransformerParams};
 use crate::tree::DecisionTreeRegressor;
 use crate::viz;
-use ndarray::Array1;
+use ndarray::{Array1, ArrayView2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use web_time::{Duration, Instant};
 
 pub(crate) const IMPUTER_PARAM: ParamSpec = ParamSpec {
     key: "imputer",
@@ -65,46 +67,132 @@ pub(crate) const FOLDS_PARAM: ParamSpec = ParamSpec {
 /// A fitted pipeline of the model the reader chose.
 type Model = Box<dyn Regressor>;
 
-fn pipeline<P>(preprocess: &ColumnTransformerParams, estimator: P, data: &Dataset) -> Result<Model>
-where
-    P: Fit,
-    P::Model: Regressor + 'static,
-{
-    let params = PipelineParams {
-        preprocess: preprocess.clone(),
-        estimator,
-    };
-    Ok(Box::new(params.fit(data)?))
+/// The preprocessing, fitted, and the estimator behind it.
+struct FittedPipeline {
+    preprocess: ColumnTransformer,
+    model: Box<dyn Regressor>,
 }
 
-/// Fits model `name` (a choice of the demo's `model` control) behind `preprocess`.
-pub(crate) fn fit_model(
-    name: &str,
-    preprocess: &ColumnTransformerParams,
-    data: &Dataset,
-    seed: u64,
-) -> Result<Model> {
-    match name {
-        "linear-regression" => pipeline(preprocess, LinearRegressionParams::default(), data),
-        "ridge" => pipeline(preprocess, RidgeParams::default(), data),
-        "k-neighbors" => pipeline(preprocess, KNeighborsRegressorParams::default(), data),
-        "decision-tree" => pipeline(
-            preprocess,
-            DecisionTreeRegressor::params().random_state(seed),
-            data,
-        ),
-        "gradient-boosting" => {
-            pipeline(preprocess, GradientBoostingRegressorParams::default(), data)
+impl Regressor for FittedPipeline {
+    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        self.model.predict(self.preprocess.transform(x)?.view())
+    }
+}
+
+/// An estimator being fitted: the ensembles grow a tree per `step`, the others are fitted at once.
+trait Grow {
+    fn step(&mut self) -> Result<Progress>;
+    fn finish(self: Box<Self>) -> Box<dyn Regressor>;
+}
+
+struct Fitted(Box<dyn Regressor>);
+
+impl Grow for Fitted {
+    fn step(&mut self) -> Result<Progress> {
+        Ok(Progress::Done)
+    }
+    fn finish(self: Box<Self>) -> Box<dyn Regressor> {
+        self.0
+    }
+}
+
+struct Growing<R>(R);
+
+impl<R: Iterative> Grow for Growing<R>
+where
+    R::Model: Regressor + 'static,
+{
+    fn step(&mut self) -> Result<Progress> {
+        match self.0.step()? {
+            Progress::Diverged => Err(Error::NonFinite(
+                "the boosting loss became NaN or infinite: lower learning_rate".into(),
+            )),
+            other => Ok(other),
         }
-        _ => pipeline(
-            preprocess,
-            RandomForestRegressorParams {
-                n_estimators: 20,
-                random_state: Some(seed),
-                ..Default::default()
-            },
-            data,
-        ),
+    }
+    fn finish(self: Box<Self>) -> Box<dyn Regressor> {
+        Box::new(self.0.model())
+    }
+}
+
+/// A pipeline being fitted: its preprocessing is fitted when it starts (a quick pass over the
+/// columns), its estimator a tree at a time for the ensembles, so a page can spread a fold over
+/// frames.
+struct Job {
+    preprocess: ColumnTransformer,
+    estimator: Box<dyn Grow>,
+}
+
+impl Job {
+    /// Fits `preprocess` on `data` and starts model `name` (a choice of the demo's `model`
+    /// control) on the rows it gives.
+    fn start(
+        name: &str,
+        preprocess: &ColumnTransformerParams,
+        data: &Dataset,
+        seed: u64,
+    ) -> Result<Job> {
+        if data.y.iter().any(|v| !v.is_finite()) {
+            return Err(Error::NonFinite(format!(
+                "the target `{}` has missing or infinite values: drop those rows first",
+                data.target_name
+            )));
+        }
+        let fitted = preprocess.fit(data.x.view(), &data.feature_names)?;
+        let inner = Dataset::with_names(
+            fitted.transform(data.x.view())?,
+            data.y.clone(),
+            fitted.feature_names_out.clone(),
+            data.target_name.clone(),
+        )?;
+        fn at_once<P: Fit>(p: P, d: &Dataset) -> Result<Box<dyn Grow>>
+        where
+            P::Model: Regressor + 'static,
+        {
+            Ok(Box::new(Fitted(Box::new(p.fit(d)?))))
+        }
+        let estimator: Box<dyn Grow> = match name {
+            "linear-regression" => at_once(LinearRegressionParams::default(), &inner)?,
+            "ridge" => at_once(RidgeParams::default(), &inner)?,
+            "k-neighbors" => at_once(KNeighborsRegressorParams::default(), &inner)?,
+            "decision-tree" => at_once(DecisionTreeRegressor::params().random_state(seed), &inner)?,
+            "gradient-boosting" => Box::new(Growing(
+                GradientBoostingRegressorParams::default().start(&inner)?,
+            )),
+            _ => Box::new(Growing(
+                RandomForestRegressorParams {
+                    n_estimators: 20,
+                    random_state: Some(seed),
+                    ..Default::default()
+                }
+                .start(&inner)?,
+            )),
+        };
+        Ok(Job {
+            preprocess: fitted,
+            estimator,
+        })
+    }
+
+    /// Grows the estimator until it is done or `budget` is spent (at least one step); the
+    /// fitted pipeline once done.
+    fn advance(&mut self, budget: Duration) -> Result<bool> {
+        let start = Instant::now();
+        loop {
+            if self.estimator.step()? != Progress::Running {
+                return Ok(true);
+            }
+            if start.elapsed() >= budget {
+                return Ok(false);
+            }
+        }
+    }
+
+    fn finish(self) -> Model {
+        Box::new(FittedPipeline {
+            preprocess: self.preprocess,
+            model: self.estimator.finish(),
+        })
     }
 }
 
@@ -170,6 +258,8 @@ pub struct EndToEndDemo {
     /// Test-set predictions once the final model is fitted.
     test_pred: Option<Array1<f64>>,
     error: Option<String>,
+    /// The fold (or, after the last, the final fit) being fitted.
+    job: Option<Job>,
     /// The "Python equivalent" of these parameters.
     python: String,
 }
@@ -184,7 +274,7 @@ impl EndToEndDemo {
             ParamSpec {
                 key: "model",
                 label: "Model",
-                help: "The estimator at the end of the pipeline. The forest has 20 trees (so that one fold fits within a frame); boosting uses scikit-learn's defaults, 100 stages of depth 3 at learning rate 0.1.",
+                help: "The estimator at the end of the pipeline. The forest has 20 trees; boosting uses scikit-learn's defaults, 100 stages of depth 3 at learning rate 0.1. The page grows both a few trees per frame.",
                 kind: ParamKind::Choice {
                     options: &[
                         "linear-regression",
@@ -235,24 +325,63 @@ impl EndToEndDemo {
             scores: Vec::new(),
             test_pred: None,
             error: None,
+            job: None,
         })
     }
 
-    fn fit(&self, data: &Dataset) -> Result<Model> {
-        fit_model(&self.model, &self.preprocess, data, self.seed)
-    }
-
-    fn fold(&self, f: &Fold) -> Result<(f64, f64)> {
-        let train = self.table.train.select(&f.train);
-        let valid = self.table.train.select(&f.test);
-        let model = self.fit(&train)?;
+    /// Fits the next fold (after the last, the final pipeline and the test set) for at most
+    /// `budget`, going on where the last call stopped.
+    fn advance(&mut self, budget: Duration) -> Result<()> {
+        let target = self.scores.len();
+        let fold = self.folds.get(target);
+        let job = match &mut self.job {
+            Some(job) => job,
+            None => {
+                let data = match fold {
+                    Some(f) => self.table.train.select(&f.train),
+                    None => self.table.train.clone(),
+                };
+                self.job
+                    .insert(Job::start(&self.model, &self.preprocess, &data, self.seed)?)
+            }
+        };
+        if !job.advance(budget)? {
+            return Ok(());
+        }
+        let Some(model) = self.job.take().map(Job::finish) else {
+            return Ok(());
+        };
+        let Some(f) = fold else {
+            self.test_pred = Some(model.predict(self.table.test.x.view())?);
+            return Ok(());
+        };
         let rmse = |d: &Dataset| -> Result<f64> {
             Ok(root_mean_squared_error(
                 d.y.view(),
                 model.predict(d.x.view())?.view(),
             ))
         };
-        Ok((rmse(&train)?, rmse(&valid)?))
+        let scores = (
+            rmse(&self.table.train.select(&f.train))?,
+            rmse(&self.table.train.select(&f.test))?,
+        );
+        self.scores.push(scores);
+        Ok(())
+    }
+
+    /// Works for at most `budget` (see `advance`) and says whether there is more to do.
+    fn work(&mut self, budget: Duration) -> Progress {
+        if self.error.is_some() || self.test_pred.is_some() {
+            return Progress::Done;
+        }
+        match self.advance(budget) {
+            Err(e) => {
+                self.error = Some(e.to_string());
+                Progress::Done
+            }
+            Ok(()) if self.test_pred.is_some() => Progress::Done,
+            Ok(()) => Progress::Running,
+        }
     }
 
     fn cv_mean(&self) -> (f64, f64) {
@@ -289,31 +418,15 @@ impl Demo for EndToEndDemo {
         &Self::SPEC
     }
 
-    fn ticks_per_frame(&self) -> usize {
-        1
+    /// One whole fold, then the final fit and the test set (`--steps` counts folds).
+    fn tick(&mut self) -> Progress {
+        self.work(Duration::MAX)
     }
 
-    /// One fold per tick, then the final fit and the test set.
-    fn tick(&mut self) -> Progress {
-        if self.error.is_some() || self.test_pred.is_some() {
-            return Progress::Done;
-        }
-        let result = if self.scores.len() < self.folds.len() {
-            self.fold(&self.folds[self.scores.len()])
-                .map(|s| self.scores.push(s))
-        } else {
-            self.fit(&self.table.train)
-                .and_then(|m| m.predict(self.table.test.x.view()))
-                .map(|p| self.test_pred = Some(p))
-        };
-        match result {
-            Err(e) => {
-                self.error = Some(e.to_string());
-                Progress::Done
-            }
-            Ok(()) if self.test_pred.is_some() => Progress::Done,
-            Ok(()) => Progress::Running,
-        }
+    /// In the page a fold's ensemble grows over as many frames as it needs, a few trees per
+    /// frame, so no frame waits for a whole fold.
+    fn step(&mut self, budget: Duration) -> Progress {
+        self.work(budget)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
