@@ -26,6 +26,13 @@ pub trait Regressor {
     }
 }
 
+/// A boxed regressor (a model chosen at run time) predicts as the model inside.
+impl<R: Regressor + ?Sized> Regressor for Box<R> {
+    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        (**self).predict(x)
+    }
+}
+
 /// A fitted model that predicts a class label per row. Labels are the class values of the
 /// training target (`Dataset::y`), kept as `f64`.
 pub trait Classifier {

@@ -25,10 +25,10 @@ use crate::linear::{LinearRegressionParams, RidgeParams};
 use crate::metrics::root_mean_squared_error;
 use crate::model_selection::{Fold, KFold};
 use crate::neighbors::KNeighborsRegressorParams;
-use crate::preprocessing::{ColumnTransformer, ColumnTransformerParams};
+use crate::preprocessing::{ColumnTransformer, ColumnTransformerParams, Pipeline};
 use crate::tree::DecisionTreeRegressor;
 use crate::viz;
-use ndarray::{Array1, ArrayView2};
+use ndarray::Array1;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use web_time::{Duration, Instant};
@@ -66,18 +66,6 @@ pub(crate) const FOLDS_PARAM: ParamSpec = ParamSpec {
 
 /// A fitted pipeline of the model the reader chose.
 type Model = Box<dyn Regressor>;
-
-/// The preprocessing, fitted, and the estimator behind it.
-struct FittedPipeline {
-    preprocess: ColumnTransformer,
-    model: Box<dyn Regressor>,
-}
-
-impl Regressor for FittedPipeline {
-    fn predict(&self, x: ArrayView2<f64>) -> Result<Array1<f64>> {
-        self.model.predict(self.preprocess.transform(x)?.view())
-    }
-}
 
 /// An estimator being fitted: the ensembles grow a tree per `step`, the others are fitted at once.
 trait Grow {
@@ -132,19 +120,7 @@ impl Job {
         data: &Dataset,
         seed: u64,
     ) -> Result<Job> {
-        if data.y.iter().any(|v| !v.is_finite()) {
-            return Err(Error::NonFinite(format!(
-                "the target `{}` has missing or infinite values: drop those rows first",
-                data.target_name
-            )));
-        }
-        let fitted = preprocess.fit(data.x.view(), &data.feature_names)?;
-        let inner = Dataset::with_names(
-            fitted.transform(data.x.view())?,
-            data.y.clone(),
-            fitted.feature_names_out.clone(),
-            data.target_name.clone(),
-        )?;
+        let (fitted, inner) = preprocess.fit_dataset(data)?;
         fn at_once<P: Fit>(p: P, d: &Dataset) -> Result<Box<dyn Grow>>
         where
             P::Model: Regressor + 'static,
@@ -174,8 +150,8 @@ impl Job {
         })
     }
 
-    /// Grows the estimator until it is done or `budget` is spent (at least one step); the
-    /// fitted pipeline once done.
+    /// Grows the estimator until it is done or `budget` is spent (at least one step); true once
+    /// it is done (`finish` then gives the fitted pipeline).
     fn advance(&mut self, budget: Duration) -> Result<bool> {
         let start = Instant::now();
         loop {
@@ -189,7 +165,7 @@ impl Job {
     }
 
     fn finish(self) -> Model {
-        Box::new(FittedPipeline {
+        Box::new(Pipeline {
             preprocess: self.preprocess,
             model: self.estimator.finish(),
         })

@@ -327,23 +327,24 @@ impl Trainer {
         self.take_in_host()
     }
 
-    /// The state as it is now, if it is in host memory (on the CPU, or right after a move).
-    fn host_copy(&self) -> Option<HostCopy> {
-        let readable = |m: &Sequential| m.params().iter().all(|t| t.is_readable());
-        readable(&self.model).then(|| HostCopy {
+    /// The model and optimizer as they are now, wherever their tensors are.
+    fn state_now(&self) -> HostCopy {
+        HostCopy {
             model: self.model.clone(),
             optimizer: self.optimizer.clone(),
             steps: self.steps,
-        })
+        }
+    }
+
+    /// The state as it is now, if it is in host memory (on the CPU, or right after a move).
+    fn host_copy(&self) -> Option<HostCopy> {
+        let readable = |m: &Sequential| m.params().iter().all(|t| t.is_readable());
+        readable(&self.model).then(|| self.state_now())
     }
 
     /// Joins the model and optimizer state, on the GPU, into one tensor to read back.
     fn start_host_read(&self) -> Result<HostRead> {
-        let mut copy = HostCopy {
-            model: self.model.clone(),
-            optimizer: self.optimizer.clone(),
-            steps: self.steps,
-        };
+        let mut copy = self.state_now();
         let parts = copy
             .tensors_mut()
             .iter()
@@ -650,8 +651,7 @@ impl Trainer {
                 self.end_epoch()?;
             }
         }
-        self.take_in_checkpoints()?;
-        self.take_in_host()?;
+        self.poll()?;
         Ok(self.state)
     }
 

@@ -306,13 +306,23 @@ impl<P: Fit> Fit for PipelineParams<P> {
 
     fn fit(&self, data: &Dataset) -> Result<Pipeline<P::Model>> {
         self.validate()?;
+        let (preprocess, inner) = self.preprocess.fit_dataset(data)?;
+        let model = self.estimator.fit(&inner)?;
+        Ok(Pipeline { preprocess, model })
+    }
+}
+
+impl ColumnTransformerParams {
+    /// Fits the preprocessing on `data` (whose target must be finite) and returns it with the
+    /// rows as an estimator behind it sees them: the first half of a pipeline's fit.
+    pub fn fit_dataset(&self, data: &Dataset) -> Result<(ColumnTransformer, Dataset)> {
         if data.y.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite(format!(
                 "the target `{}` has missing or infinite values: drop those rows first",
                 data.target_name
             )));
         }
-        let preprocess = self.preprocess.fit(data.x.view(), &data.feature_names)?;
+        let preprocess = self.fit(data.x.view(), &data.feature_names)?;
         let xt = preprocess.transform(data.x.view())?;
         let inner = Dataset::with_names(
             xt,
@@ -320,8 +330,7 @@ impl<P: Fit> Fit for PipelineParams<P> {
             preprocess.feature_names_out.clone(),
             data.target_name.clone(),
         )?;
-        let model = self.estimator.fit(&inner)?;
-        Ok(Pipeline { preprocess, model })
+        Ok((preprocess, inner))
     }
 }
 

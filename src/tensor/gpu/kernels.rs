@@ -58,20 +58,14 @@ pub(crate) fn unary_code(op: Unary) -> (u32, f32) {
     }
 }
 
-/// `n`, the op code and its parameter: what both unary kernels read.
-fn unary_params(n: usize, op: Unary) -> Result<[u32; 3]> {
+/// The op code and its parameter (as bits): what both unary kernels read after `n`.
+fn unary_params(op: Unary) -> [u32; 2] {
     let (code, a) = unary_code(op);
-    Ok([u32s(&[n])?[0], code, a.to_bits()])
+    [code, a.to_bits()]
 }
 
 pub(crate) fn unary(x: &GpuBuffer, n: usize, op: Unary) -> Result<Buffer> {
-    let c = ctx(x);
-    let out = c.buffer(bytes(n))?;
-    if n > 0 {
-        let params = unary_params(n, op)?;
-        c.dispatch(Family::Elementwise, "unary", &params, &out, &[x], grid(n));
-    }
-    Ok(out)
+    elementwise("unary", n, unary_params(op), &[x])
 }
 
 /// `g * op'(x)` given `y = op(x)`.
@@ -82,25 +76,17 @@ pub(crate) fn unary_backward(
     n: usize,
     op: Unary,
 ) -> Result<Buffer> {
-    let c = ctx(x);
-    let out = c.buffer(bytes(n))?;
-    if n > 0 {
-        let params = unary_params(n, op)?;
-        c.dispatch(
-            Family::Elementwise,
-            "unary_backward",
-            &params,
-            &out,
-            &[x, y, g],
-            grid(n),
-        );
-    }
-    Ok(out)
+    elementwise("unary_backward", n, unary_params(op), &[x, y, g])
 }
 
 /// An element-wise kernel of `elementwise.wgsl` over `n` elements with parameters `n`, then
 /// `rest` (floats as bits), reading `inputs`.
-fn fused(entry: &'static str, n: usize, rest: [u32; 2], inputs: &[&GpuBuffer]) -> Result<Buffer> {
+fn elementwise(
+    entry: &'static str,
+    n: usize,
+    rest: [u32; 2],
+    inputs: &[&GpuBuffer],
+) -> Result<Buffer> {
     let c = ctx(inputs[0]);
     let out = c.buffer(bytes(n))?;
     if n > 0 {
@@ -118,7 +104,7 @@ pub(crate) fn moment(
     rate: f32,
     squared: bool,
 ) -> Result<Buffer> {
-    fused("moment", n, [rate.to_bits(), u32::from(squared)], &[avg, g])
+    elementwise("moment", n, [rate.to_bits(), u32::from(squared)], &[avg, g])
 }
 
 /// `w - (alpha * m) / (sqrt(v) + epsilon)`.
@@ -130,7 +116,7 @@ pub(crate) fn adam_step(
     alpha: f32,
     epsilon: f32,
 ) -> Result<Buffer> {
-    fused(
+    elementwise(
         "adam_step",
         n,
         [alpha.to_bits(), epsilon.to_bits()],
