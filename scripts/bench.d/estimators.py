@@ -202,8 +202,20 @@ CASES = [
         "binary 10000x20",
     ),
     # k-NN's fit only stores the rows: these time predicting the training rows (see PREDICT_TIMED).
-    ("k-neighbors-classifier", {}, lambda: neighbors.KNeighborsClassifier(algorithm="brute"), "binary 2000x20"),
-    ("k-neighbors-regressor", {}, lambda: neighbors.KNeighborsRegressor(algorithm="brute"), "friedman 2000x10"),
+    # Brute force on both sides, then the default "auto" (a k-d tree on both sides for 10 features).
+    (
+        "k-neighbors-classifier",
+        {"algorithm": "brute"},
+        lambda: neighbors.KNeighborsClassifier(algorithm="brute"),
+        "binary 2000x20",
+    ),
+    (
+        "k-neighbors-regressor",
+        {"algorithm": "brute"},
+        lambda: neighbors.KNeighborsRegressor(algorithm="brute"),
+        "friedman 2000x10",
+    ),
+    ("k-neighbors-regressor", {}, lambda: neighbors.KNeighborsRegressor(), "friedman 2000x10"),
     (
         "bagging-classifier",
         {"random_state": 0},
@@ -264,7 +276,7 @@ def default_members():
 
 
 # Parameters named in the table's first column, to tell apart rows of the same estimator.
-LABEL_PARAMS = ("covariance_type", "svd_solver")
+LABEL_PARAMS = ("covariance_type", "svd_solver", "algorithm")
 
 
 def label(name, sets):

@@ -7,6 +7,8 @@ use super::sq_dist;
 use crate::data::{check_x_fit, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::Fit;
+use crate::neighbors::kd_tree::{self, KdTree};
+use crate::neighbors::search::Metric;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -77,10 +79,34 @@ impl DbscanParams {
     }
 }
 
-/// For each row, the indices of the rows within distance `eps` (itself included).
+/// For each row, the indices of the rows within distance `eps` (itself included), ascending. In
+/// up to 15 features through a k-d tree, as scikit-learn's `algorithm="auto"`; the neighbourhoods
+/// are the same either way.
 fn radius_neighbours(x: ArrayView2<f64>, eps: f64) -> Vec<Vec<usize>> {
     let n = x.nrows();
     let eps2 = eps * eps;
+    if kd_tree::tree_pays(n, x.ncols(), 1) {
+        let tree = KdTree::new(x);
+        let mut q = Vec::with_capacity(x.ncols());
+        return x
+            .rows()
+            .into_iter()
+            .map(|row| {
+                q.clear();
+                q.extend(row.iter().copied());
+                let mut near = Vec::new();
+                tree.within(&q, eps2, Metric::Euclidean, &mut near);
+                near.sort_unstable();
+                near
+            })
+            .collect();
+    }
+    all_pairs_within(x, eps2)
+}
+
+/// [`radius_neighbours`] by comparing every pair: rows within squared distance `eps2`.
+fn all_pairs_within(x: ArrayView2<f64>, eps2: f64) -> Vec<Vec<usize>> {
+    let n = x.nrows();
     let mut out = vec![Vec::new(); n];
     for i in 0..n {
         out[i].push(i);
@@ -138,5 +164,25 @@ impl Dbscan {
 
     pub fn n_noise(&self) -> usize {
         self.labels.iter().filter(|&&l| l < 0).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree finds the same neighbourhoods as all pairs, on data with exact distance ties.
+    #[test]
+    fn tree_neighbourhoods_equal_all_pairs() {
+        let mut rng = crate::rng::Rng::new(8);
+        let x = Array2::from_shape_fn((600, 2), |_| (rng.normal() * 4.0).round() / 4.0);
+        for eps in [0.25, 0.5, 1.0] {
+            assert!(kd_tree::tree_pays(x.nrows(), 2, 1));
+            assert_eq!(
+                radius_neighbours(x.view(), eps),
+                all_pairs_within(x.view(), eps * eps),
+                "eps {eps}"
+            );
+        }
     }
 }

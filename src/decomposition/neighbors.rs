@@ -1,7 +1,9 @@
-//! Brute-force nearest neighbours for the manifold learners: exact, ordered by distance then
-//! index, cheap enough for the few thousand points the demos and chapters use.
+//! Nearest neighbours for the manifold learners: exact, ordered by distance then index; the
+//! whole neighbour graph through a k-d tree in few dimensions.
 
 use crate::error::{Error, Result};
+use crate::neighbors::kd_tree::{self, KdTree};
+use crate::neighbors::search::Metric;
 use ndarray::{ArrayView1, ArrayView2};
 
 /// One row's neighbours: `(index, euclidean distance)`, nearest first.
@@ -37,9 +39,29 @@ pub(crate) fn nearest(
 }
 
 /// Each training row's `k` nearest other rows (scikit-learn's `kneighbors()` without a query).
+/// In few dimensions through a k-d tree, as scikit-learn's `algorithm="auto"`, with the same
+/// neighbours and distances as the brute-force [`nearest`].
 pub(crate) fn knn_graph(x: ArrayView2<f64>, k: usize) -> Vec<Neighbours> {
+    if !kd_tree::tree_pays(x.nrows(), x.ncols(), k + 1) {
+        return (0..x.nrows())
+            .map(|i| nearest(x, x.row(i), k, Some(i)))
+            .collect();
+    }
+    let tree = KdTree::new(x);
+    let (mut q, mut best) = (Vec::with_capacity(x.ncols()), Vec::new());
     (0..x.nrows())
-        .map(|i| nearest(x, x.row(i), k, Some(i)))
+        .map(|i| {
+            q.clear();
+            q.extend(x.row(i).iter().copied());
+            // One more than asked for, so the row itself can be dropped (wherever it ranks among
+            // duplicates of it).
+            tree.nearest(&q, k + 1, Metric::Euclidean, &mut best)
+                .iter()
+                .filter(|&&(_, j)| j != i)
+                .take(k)
+                .map(|&(d, j)| (j, d.sqrt()))
+                .collect()
+        })
         .collect()
 }
 
@@ -77,4 +99,26 @@ pub(crate) fn check_params(n_neighbors: usize, n_components: usize) -> Result<()
         return Err(Error::invalid("n_components", 0, "at least 1"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The tree's graph equals the row-by-row brute-force one, duplicates and ties included.
+    #[test]
+    fn tree_graph_equals_brute_force() {
+        let mut rng = crate::rng::Rng::new(2);
+        let mut x = Array2::from_shape_fn((300, 3), |_| (rng.normal() * 3.0).round());
+        let first = x.row(0).to_owned();
+        x.row_mut(5).assign(&first);
+        for k in [1, 4, 10] {
+            assert!(kd_tree::tree_pays(x.nrows(), 3, k + 1));
+            let brute: Vec<Neighbours> = (0..x.nrows())
+                .map(|i| nearest(x.view(), x.row(i), k, Some(i)))
+                .collect();
+            assert_eq!(knn_graph(x.view(), k), brute, "k = {k}");
+        }
+    }
 }

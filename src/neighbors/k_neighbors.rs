@@ -2,6 +2,7 @@
 //! prediction is the (weighted) vote or mean of the `n_neighbors` closest training rows, with
 //! scikit-learn's names, defaults and weighting rules.
 
+use super::kd_tree;
 use super::search::{self, Metric};
 use crate::data::{check_x, check_xy, Dataset};
 use crate::error::{Error, Result};
@@ -21,8 +22,23 @@ pub enum Weights {
     Distance,
 }
 
+/// How the neighbours are found; every choice gives the same, exact neighbours (scikit-learn's
+/// `algorithm`, without `ball_tree`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchAlgorithm {
+    /// scikit-learn's rule: a k-d tree for at most 15 features and `k` under half the training
+    /// rows, brute force otherwise.
+    #[default]
+    Auto,
+    /// Distances to every training row.
+    Brute,
+    /// A k-d tree over the training rows, built for each search.
+    KdTree,
+}
+
 /// Defines a params struct with scikit-learn's names and defaults (`n_neighbors=5`,
-/// `weights="uniform"`, `p=2`, i.e. Euclidean distance); only the Minkowski powers 1 and 2 are
+/// `weights="uniform"`, `algorithm="auto"`, `p=2`, i.e. Euclidean distance); only the Minkowski powers 1 and 2 are
 /// offered. Classifier and regressor get one type each, so each can implement [`Fit`].
 macro_rules! k_neighbors_params {
     ($name:ident) => {
@@ -31,6 +47,7 @@ macro_rules! k_neighbors_params {
         pub struct $name {
             pub n_neighbors: usize,
             pub weights: Weights,
+            pub algorithm: SearchAlgorithm,
             pub p: u32,
         }
 
@@ -39,6 +56,7 @@ macro_rules! k_neighbors_params {
                 $name {
                     n_neighbors: 5,
                     weights: Weights::Uniform,
+                    algorithm: SearchAlgorithm::Auto,
                     p: 2,
                 }
             }
@@ -53,6 +71,10 @@ macro_rules! k_neighbors_params {
                 self.weights = w;
                 self
             }
+            pub fn algorithm(mut self, a: SearchAlgorithm) -> Self {
+                self.algorithm = a;
+                self
+            }
             pub fn p(mut self, p: u32) -> Self {
                 self.p = p;
                 self
@@ -61,6 +83,7 @@ macro_rules! k_neighbors_params {
                 Search {
                     n_neighbors: self.n_neighbors,
                     weights: self.weights,
+                    algorithm: self.algorithm,
                     p: self.p,
                 }
             }
@@ -76,6 +99,10 @@ k_neighbors_params!(KNeighborsRegressorParams);
 pub struct Search {
     pub n_neighbors: usize,
     pub weights: Weights,
+    /// Absent from models saved before it existed: those searched by brute force, which finds
+    /// the same neighbours as every other choice.
+    #[serde(default)]
+    pub algorithm: SearchAlgorithm,
     pub p: u32,
 }
 
@@ -141,7 +168,19 @@ impl Neighbours {
                 format!("between 1 and the number of training samples ({n})"),
             ));
         }
-        Ok(search::kneighbors(self.x.view(), x, k, self.metric()))
+        let (n, width) = self.x.dim();
+        let use_tree = match self.search.algorithm {
+            SearchAlgorithm::Auto => kd_tree::tree_pays(n, width, k),
+            SearchAlgorithm::Brute => false,
+            SearchAlgorithm::KdTree => true,
+        };
+        Ok(search::kneighbors(
+            self.x.view(),
+            x,
+            k,
+            self.metric(),
+            use_tree,
+        ))
     }
 
     /// Each query's neighbours with their weights (summing to anything > 0).

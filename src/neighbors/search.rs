@@ -1,12 +1,11 @@
-//! Exact brute-force k-nearest-neighbour search, ordered by distance then training index.
-//!
-//! Brute force rather than a KD-tree: one exact code path for every dimension, and at the chapters'
-//! sizes (at most 750 training points in the demos) fast enough: knn-boundary's 6400-point field
-//! takes about 50 ms natively in release. A KD-tree would pay off for larger 2-D or 3-D sets. With many features the squared distances come, as in
+//! Exact k-nearest-neighbour search, ordered by distance then training index: through a k-d tree
+//! (`kd_tree.rs`) where the caller asks for one, otherwise brute force. With many features the
+//! brute-force squared distances come, as in
 //! scikit-learn and `cluster::kmeans`, from one matrix product per block of query rows
 //! (`|q|² + |t|² - 2 q·t`); the rows that could reach the k-th place are then recomputed exactly,
 //! so a query equal to a training row gets distance 0 and ties keep the lower index first.
 
+use super::kd_tree::KdTree;
 use ndarray::{Array2, ArrayView2, Axis};
 
 /// The Minkowski power: 1 (Manhattan) or 2 (Euclidean).
@@ -18,7 +17,7 @@ pub(crate) enum Metric {
 
 impl Metric {
     /// The distance, or for Euclidean its square (rank-equivalent, taken to the root at the end).
-    fn reduced<'a>(
+    pub(crate) fn reduced<'a>(
         self,
         a: impl IntoIterator<Item = &'a f64>,
         b: impl IntoIterator<Item = &'a f64>,
@@ -27,6 +26,14 @@ impl Metric {
         match self {
             Metric::Manhattan => pairs.map(|(x, y)| (x - y).abs()).sum(),
             Metric::Euclidean => pairs.map(|(x, y)| (x - y) * (x - y)).sum(),
+        }
+    }
+
+    /// One coordinate's share of the reduced distance, for a gap `gap >= 0`.
+    pub(crate) fn reduce_gap(self, gap: f64) -> f64 {
+        match self {
+            Metric::Manhattan => gap,
+            Metric::Euclidean => gap * gap,
         }
     }
 
@@ -51,6 +58,7 @@ pub(crate) fn kneighbors(
     query: ArrayView2<f64>,
     k: usize,
     metric: Metric,
+    use_tree: bool,
 ) -> (Array2<f64>, Array2<usize>) {
     let m = query.nrows();
     let mut dist = Array2::zeros((m, k));
@@ -62,6 +70,16 @@ pub(crate) fn kneighbors(
             ind[[i, c]] = j;
         }
     };
+    if use_tree {
+        let tree = KdTree::new(train);
+        let mut q = Vec::with_capacity(train.ncols());
+        for (i, row) in query.rows().into_iter().enumerate() {
+            q.clear();
+            q.extend(row.iter().copied());
+            store(i, tree.nearest(&q, k, metric, &mut buf));
+        }
+        return (dist, ind);
+    }
     if metric == Metric::Manhattan || train.ncols() < GEMM_MIN_FEATURES {
         // Row-major copies, so the inner loop runs over plain slices.
         let flat: Vec<f64> = train.iter().copied().collect();
@@ -86,30 +104,70 @@ pub(crate) fn kneighbors(
     }
     let norms: Vec<f64> = train.rows().into_iter().map(|t| t.dot(&t)).collect();
     let max_norm = norms.iter().fold(0.0_f64, |a, &b| a.max(b));
+    let (mut approx, mut top_k, mut cand) = (Vec::new(), Vec::new(), Vec::new());
     for (b, block) in query.axis_chunks_iter(Axis(0), BLOCK).enumerate() {
         let products = block.dot(&train.t());
         for (r, (q, row)) in block.rows().into_iter().zip(products.rows()).enumerate() {
             let qn = q.dot(&q);
-            buf.clear();
-            buf.extend(
-                row.iter()
-                    .zip(&norms)
-                    .enumerate()
-                    .map(|(j, (&p, &n))| (qn + n - 2.0 * p, j)),
-            );
             // Everything within rounding error of the k-th approximate distance is a candidate;
             // candidates are ranked again by exact distances.
-            let kth = smallest(&mut buf, k).last().map_or(0.0, |c| c.0);
             let slack = 64.0 * f64::EPSILON * (qn + max_norm);
-            buf.clear();
-            buf.extend(
-                row.iter()
-                    .zip(&norms)
-                    .enumerate()
-                    .filter(|(_, (&p, &n))| qn + n - 2.0 * p <= kth + slack)
-                    .map(|(j, _)| (metric.reduced(q, train.row(j)), j)),
-            );
-            store(b * BLOCK + r, smallest(&mut buf, k));
+            let exact = |j: usize| (metric.reduced(q, train.row(j)), j);
+            if k <= SMALL_K {
+                // One pass: |q|² is the same for every row, so rows rank by |t|² - 2 q·t; a row
+                // is a candidate if it comes within the slack of the k-th smallest so far, which
+                // only shrinks, so every row within the slack of the final k-th is among them.
+                // A row of the freshly made product is contiguous; copy it if it ever is not.
+                let copy;
+                let products = match row.as_slice() {
+                    Some(products) => products,
+                    None => {
+                        copy = row.to_vec();
+                        &copy
+                    }
+                };
+                approx.clear();
+                approx.extend(products.iter().zip(&norms).map(|(&p, &n)| n - 2.0 * p));
+                top_k.clear();
+                cand.clear();
+                let (mut worst, mut threshold) = (f64::INFINITY, f64::INFINITY);
+                for (j, &a) in approx.iter().enumerate() {
+                    if a > threshold {
+                        continue;
+                    }
+                    cand.push((a, j));
+                    if a < worst {
+                        let at = top_k.partition_point(|&t| t <= a);
+                        top_k.insert(at, a);
+                        top_k.truncate(k);
+                        if top_k.len() == k {
+                            worst = top_k[k - 1];
+                            threshold = worst + slack;
+                        }
+                    }
+                }
+                let limit = worst + slack;
+                let near = cand.iter().filter(|c| c.0 <= limit).map(|c| exact(c.1));
+                store(b * BLOCK + r, keep_smallest(near, k, &mut buf));
+            } else {
+                buf.clear();
+                buf.extend(
+                    row.iter()
+                        .zip(&norms)
+                        .enumerate()
+                        .map(|(j, (&p, &n))| (qn + n - 2.0 * p, j)),
+                );
+                let kth = smallest(&mut buf, k).last().map_or(0.0, |c| c.0);
+                buf.clear();
+                buf.extend(
+                    row.iter()
+                        .zip(&norms)
+                        .enumerate()
+                        .filter(|(_, (&p, &n))| qn + n - 2.0 * p <= kth + slack)
+                        .map(|(j, _)| exact(j)),
+                );
+                store(b * BLOCK + r, smallest(&mut buf, k));
+            }
         }
     }
     (dist, ind)
@@ -173,7 +231,7 @@ mod tests {
         let row7 = train.row(7).to_owned();
         train.row_mut(8).assign(&row7);
         let query = train.slice(ndarray::s![0..20, ..]).to_owned();
-        let (d, i) = kneighbors(train.view(), query.view(), 4, Metric::Euclidean);
+        let (d, i) = kneighbors(train.view(), query.view(), 4, Metric::Euclidean, false);
         for (r, q) in query.rows().into_iter().enumerate() {
             let mut all: Vec<(f64, usize)> = train
                 .rows()
@@ -190,6 +248,24 @@ mod tests {
         assert_eq!(d[[7, 0]], 0.0);
         assert_eq!((i[[7, 0]], i[[7, 1]]), (7, 8));
         assert_eq!((i[[8, 0]], i[[8, 1]]), (7, 8));
+    }
+
+    /// The tree and both brute-force paths give the same bits, in few and in many features.
+    #[test]
+    fn tree_matches_brute_force() {
+        let mut rng = crate::rng::Rng::new(5);
+        for width in [2, 9] {
+            // Rounded coordinates, so exact distance ties are common.
+            let train = Array2::from_shape_fn((400, width), |_| (rng.normal() * 2.0).round());
+            let query = Array2::from_shape_fn((60, width), |_| (rng.normal() * 2.0).round());
+            for metric in [Metric::Euclidean, Metric::Manhattan] {
+                for k in [1, 6, 80] {
+                    let brute = kneighbors(train.view(), query.view(), k, metric, false);
+                    let tree = kneighbors(train.view(), query.view(), k, metric, true);
+                    assert_eq!(brute, tree, "width {width}, {metric:?}, k = {k}");
+                }
+            }
+        }
     }
 
     /// Inserting into a short sorted list and selecting from all distances agree, ties included.
@@ -219,6 +295,7 @@ mod tests {
             array![[0.0, 0.0]].view(),
             4,
             Metric::Manhattan,
+            false,
         );
         assert_eq!(i.row(0).to_vec(), vec![0, 1, 2, 3]);
         assert_eq!(d.row(0).to_vec(), vec![0.0, 2.0, 2.0, 2.0]);
@@ -227,6 +304,7 @@ mod tests {
             array![[0.0, 0.0]].view(),
             2,
             Metric::Euclidean,
+            false,
         );
         assert_eq!(i.row(0).to_vec(), vec![0, 1]);
         assert_eq!(d[[0, 1]], 2.0_f64.sqrt());
