@@ -4,7 +4,7 @@
 //! mean variance). Each [`Iterative::step`] is one assignment plus one centre update, which the
 //! chapter 9 demo animates.
 
-use super::{nearest, sq_dist};
+use super::sq_dist;
 use crate::data::{check_x, check_x_fit, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::{Fit, Iterative, Progress};
@@ -247,10 +247,24 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>) -> Vec<usize> {
     const BLOCK: usize = 256;
     // With few centres and features the product's set-up costs more than it saves.
     if centers.len() < 256 {
+        // Over contiguous slices; the same sums as `cluster::nearest`, first centre on ties.
+        let (x, centers) = (x.as_standard_layout(), centers.as_standard_layout());
+        let width = x.ncols().max(1);
+        let c = centers.as_slice().unwrap_or_default();
         return x
-            .rows()
-            .into_iter()
-            .map(|row| nearest(row, centers.view()).0)
+            .as_slice()
+            .unwrap_or_default()
+            .chunks_exact(width)
+            .map(|row| {
+                let mut best = (0, f64::INFINITY);
+                for (j, centre) in c.chunks_exact(width).enumerate() {
+                    let d = slice_sq_dist(row, centre);
+                    if d < best.1 {
+                        best = (j, d);
+                    }
+                }
+                best.0
+            })
             .collect();
     }
     let norms: Vec<f64> = centers.rows().into_iter().map(|c| c.dot(&c)).collect();
@@ -272,10 +286,14 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>) -> Vec<usize> {
 }
 
 fn inertia(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[usize]) -> f64 {
-    x.rows()
-        .into_iter()
+    let (x, centers) = (x.as_standard_layout(), centers.as_standard_layout());
+    let width = x.ncols().max(1);
+    let c = centers.as_slice().unwrap_or_default();
+    x.as_slice()
+        .unwrap_or_default()
+        .chunks_exact(width)
         .zip(labels)
-        .map(|(row, &l)| sq_dist(row, centers.row(l)))
+        .map(|(row, &l)| slice_sq_dist(row, &c[l * width..(l + 1) * width]))
         .sum()
 }
 
@@ -286,46 +304,56 @@ fn inertia(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[usize]) -> f64 {
 pub(crate) fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Vec<usize> {
     let n = x.nrows();
     let trials = 2 + (k as f64).ln() as usize;
+    // Contiguous rows, so the distance loops below run over plain slices.
+    let x = x.as_standard_layout();
+    let width = x.ncols().max(1);
+    let rows = x.as_slice().unwrap_or_default();
+    let row = |i: usize| &rows[i * width..(i + 1) * width];
     let first = rng.below(n);
     let mut picks = Vec::with_capacity(k);
     picks.push(first);
-    let mut closest: Vec<f64> = x
-        .rows()
-        .into_iter()
-        .map(|r| sq_dist(r, x.row(first)))
+    let mut closest: Vec<f64> = rows
+        .chunks_exact(width)
+        .map(|r| slice_sq_dist(r, row(first)))
         .collect();
     let mut potential: f64 = closest.iter().sum();
+    let (mut cumulative, mut best_dists, mut dists) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 1..k {
-        let cumulative: Vec<f64> = closest
-            .iter()
-            .scan(0.0, |acc, d| {
-                *acc += d;
-                Some(*acc)
-            })
-            .collect();
-        let mut best: Option<(f64, usize, Vec<f64>)> = None;
+        cumulative.clear();
+        cumulative.extend(closest.iter().scan(0.0, |acc, d| {
+            *acc += d;
+            Some(*acc)
+        }));
+        let mut best: Option<(f64, usize)> = None;
         for _ in 0..trials {
             let target = rng.uniform() * potential;
             // First index whose running sum reaches the target (numpy's searchsorted, side left).
             let candidate = cumulative.partition_point(|&s| s < target).min(n - 1);
-            let dists: Vec<f64> = x
-                .rows()
-                .into_iter()
-                .zip(&closest)
-                .map(|(r, &d)| d.min(sq_dist(r, x.row(candidate))))
-                .collect();
+            let c = row(candidate);
+            dists.clear();
+            dists.extend(
+                rows.chunks_exact(width)
+                    .zip(&closest)
+                    .map(|(r, &d)| d.min(slice_sq_dist(r, c))),
+            );
             let pot: f64 = dists.iter().sum();
-            if best.as_ref().is_none_or(|b| pot < b.0) {
-                best = Some((pot, candidate, dists));
+            if best.is_none_or(|b| pot < b.0) {
+                best = Some((pot, candidate));
+                std::mem::swap(&mut best_dists, &mut dists);
             }
         }
-        if let Some((pot, candidate, dists)) = best {
+        if let Some((pot, candidate)) = best {
             picks.push(candidate);
             potential = pot;
-            closest = dists;
+            std::mem::swap(&mut closest, &mut best_dists);
         }
     }
     picks
+}
+
+/// Squared Euclidean distance between two slices, summed in the same order as `sq_dist`.
+fn slice_sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
 /// A k-means fit in progress. `labels` always hold the assignment to the current `centers`
