@@ -7,7 +7,8 @@
 //! the estimator checks every model passes (errors, refit, seeds, serde).
 
 use mlplay::cluster::{
-    CovarianceType, GaussianMixture, GaussianMixtureParams, MixtureInit, PrecisionsInit,
+    CovarianceType, Covariances, GaussianMixture, GaussianMixtureParams, MixtureInit,
+    PrecisionsInit,
 };
 use mlplay::data::{generators, Dataset};
 use mlplay::error::Error;
@@ -533,4 +534,85 @@ fn gaussian_mixture_conformance() {
         model.score_samples(good.x.view()).unwrap(),
     );
     assert!(max_dev(a.as_slice().unwrap(), b.as_slice().unwrap()) < 1e-12);
+}
+
+/// The E step of the full and tied types goes through the rows in blocks of about 16k values;
+/// its log densities must equal, bit for bit, those of one product `(x - mean) u` over all rows
+/// (the way they were computed before, and what the fixtures were checked against).
+#[test]
+fn blocked_e_step_equals_one_product_over_all_rows() {
+    let mut rng = Rng::new(12);
+    let centers = generators::random_centers(4, 7, 10.0, &mut rng);
+    // 5003 rows of 7 features: two whole blocks of 2340 rows and a partial one.
+    let x = generators::blobs(5003, &centers, 1.0, &mut rng).x;
+    let d = x.ncols();
+    let constant = d as f64 * (2.0 * std::f64::consts::PI).ln();
+    for t in [CovarianceType::Full, CovarianceType::Tied] {
+        let m = GaussianMixtureParams::default()
+            .n_components(4)
+            .covariance_type(t)
+            .max_iter(5)
+            .random_state(1)
+            .fit_x(x.view())
+            .unwrap();
+        let per_component: Vec<Array1<f64>> = (0..4)
+            .map(|j| {
+                let u = match &m.precisions_cholesky {
+                    Covariances::Full(us) => us[j].clone(),
+                    Covariances::Tied(u) => u.clone(),
+                    other => panic!("{other:?}"),
+                };
+                let y = (&x - &m.means.row(j)).dot(&u);
+                let log_det: f64 = u.diag().iter().map(|v| v.ln()).sum();
+                let log_w = m.weights[j].ln();
+                y.rows()
+                    .into_iter()
+                    .map(|r| -0.5 * (constant + r.dot(&r)) + log_det + log_w)
+                    .collect()
+            })
+            .collect();
+        let expected = (0..x.nrows()).map(|i| {
+            let w: Vec<f64> = per_component.iter().map(|c| c[i]).collect();
+            let top = w.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+            top + w.iter().map(|v| (v - top).exp()).sum::<f64>().ln()
+        });
+        let ours = m.score_samples(x.view()).unwrap();
+        for (i, (a, b)) in ours.iter().zip(expected).enumerate() {
+            assert_eq!(a.to_bits(), b.to_bits(), "{t:?}, row {i}: {a} vs {b}");
+        }
+    }
+}
+
+/// The full M step fills reused buffers instead of fresh broadcast arrays; its covariances must
+/// equal, bit for bit, `((x - mean) * r)ᵀ (x - mean) / nk + reg` computed with new arrays.
+#[test]
+fn full_m_step_equals_the_centred_product_bit_for_bit() {
+    let mut rng = Rng::new(13);
+    let centers = generators::random_centers(3, 6, 10.0, &mut rng);
+    let x = generators::blobs(3001, &centers, 1.5, &mut rng).x;
+    let params = GaussianMixtureParams::default()
+        .n_components(3)
+        .covariance_type(CovarianceType::Full)
+        .random_state(2);
+    let mut run = params.start(x.view()).unwrap();
+    for _ in 0..3 {
+        let resp = run.responsibilities();
+        run.step().unwrap();
+        let nk = resp.sum_axis(ndarray::Axis(0)) + 10.0 * f64::EPSILON;
+        let Covariances::Full(cov) = run.covariances() else {
+            panic!("full covariances")
+        };
+        for (j, c) in cov.iter().enumerate() {
+            let diff = &x - &run.means().row(j);
+            let weighted = &diff * &resp.column(j).insert_axis(ndarray::Axis(1));
+            let mut expected = weighted.t().dot(&diff) / nk[j];
+            expected.diag_mut().mapv_inplace(|v| v + params.reg_covar);
+            assert!(
+                c.iter()
+                    .zip(&expected)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "component {j}: {c} vs {expected}"
+            );
+        }
+    }
 }
