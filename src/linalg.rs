@@ -1,11 +1,14 @@
 //! Dense solvers on `ndarray` data, backed by faer (pure Rust, builds for wasm). Only what the
-//! estimators need: minimum-norm least squares by SVD, the SVD itself (PCA) and symmetric
-//! positive-definite solves.
+//! estimators need: minimum-norm least squares by SVD, the SVD itself (PCA), symmetric
+//! positive-definite solves, and (in `lanczos`) a few eigenpairs of a large symmetric matrix.
 
 use crate::error::{Error, Result};
 use faer::linalg::solvers::Solve;
 use faer::Mat;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+
+pub mod envelope;
+pub mod lanczos;
 
 fn to_faer(a: ArrayView2<f64>) -> Mat<f64> {
     Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
@@ -99,6 +102,28 @@ pub fn solve_spd(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> 
     let rhs = Mat::from_fn(n, 1, |i, _| b[i]);
     let x = llt.solve(&rhs);
     Ok(Array1::from_iter((0..n).map(|i| x[(i, 0)])))
+}
+
+/// A Cholesky factorisation kept for many solves with the same matrix (LLE's shift-invert
+/// iteration solves once per Lanczos step).
+pub struct Cholesky {
+    llt: faer::linalg::solvers::Llt<f64>,
+}
+
+impl Cholesky {
+    /// Factorises a symmetric positive-definite `a` (only its lower half is read); `None` when
+    /// it is not positive definite.
+    pub fn new(a: ArrayView2<f64>) -> Option<Cholesky> {
+        let llt = to_faer(a).llt(faer::Side::Lower).ok()?;
+        Some(Cholesky { llt })
+    }
+
+    /// Overwrites `b` with `a⁻¹ b`.
+    pub fn solve_in_place(&self, b: &mut [f64]) {
+        let n = b.len();
+        self.llt
+            .solve_in_place(faer::MatMut::from_column_major_slice_mut(b, n, 1));
+    }
 }
 
 /// The lower Cholesky factor `l` of a symmetric matrix (`a = l lᵀ`), or `None` when `a` is not

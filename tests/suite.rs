@@ -39,6 +39,8 @@ mod cluster_minibatch_kmeans;
 mod csv_errors;
 #[path = "decomposition_conformance.rs"]
 mod decomposition_conformance;
+#[path = "decomposition_eigen_solver.rs"]
+mod decomposition_eigen_solver;
 #[path = "decomposition_fixtures.rs"]
 mod decomposition_fixtures;
 #[path = "decomposition_pca.rs"]

@@ -160,9 +160,17 @@ CASES = [
         lambda: random_projection.SparseRandomProjection(n_components=100, random_state=0),
         "gaussian 2000x1000",
     ),
+    # Both sides' default eigen_solver ("auto": ARPACK / our Lanczos for more than 200 points),
+    # then the dense eigendecomposition on both sides.
     (
         "locally-linear-embedding",
         {"n_neighbors": 10, "n_components": 2},
+        lambda: manifold.LocallyLinearEmbedding(n_neighbors=10, n_components=2),
+        "swiss roll 1000x3",
+    ),
+    (
+        "locally-linear-embedding",
+        {"n_neighbors": 10, "n_components": 2, "eigen_solver": "dense"},
         lambda: manifold.LocallyLinearEmbedding(n_neighbors=10, n_components=2, eigen_solver="dense"),
         "swiss roll 1000x3",
     ),
@@ -276,7 +284,7 @@ def default_members():
 
 
 # Parameters named in the table's first column, to tell apart rows of the same estimator.
-LABEL_PARAMS = ("covariance_type", "svd_solver", "algorithm")
+LABEL_PARAMS = ("covariance_type", "svd_solver", "algorithm", "eigen_solver")
 
 
 def label(name, sets):

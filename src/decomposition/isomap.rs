@@ -1,8 +1,10 @@
-//! Isomap, as scikit-learn's `Isomap(eigen_solver="dense")` (Tenenbaum, de Silva & Langford 2000):
+//! Isomap, as scikit-learn's `Isomap` (Tenenbaum, de Silva & Langford 2000):
 //! connect each point to its `n_neighbors` nearest neighbours, measure distances *along* that graph
 //! (shortest paths, Dijkstra from every point), then place the points so their ordinary distances
 //! match those geodesic ones as well as possible: kernel PCA of `-D²/2` (classical scaling).
 //! A neighbour graph in several pieces has no path between them, which is an error here.
+//! The top eigenpairs come from a dense eigendecomposition or, as scikit-learn's default does for
+//! more than 200 points, from a Lanczos iteration (`eigen_solver`): same answer, far less work.
 //!
 //! The steps are public so the chapter's demo can spread them over animation frames.
 
@@ -11,17 +13,48 @@ use crate::data::{check_x, check_x_fit, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::Fit;
 use crate::linalg;
+use crate::linalg::lanczos;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// scikit-learn's defaults: 5 neighbours, 2 components.
+/// How Isomap and LLE find their eigenvectors, as scikit-learn's `eigen_solver`: `dense` takes
+/// the full eigendecomposition, `arpack` a Lanczos iteration (ours, standing in for ARPACK) that
+/// only finds the few pairs wanted; `auto` takes `arpack` for more than 200 points when fewer than
+/// 10 eigenvectors are wanted, `dense` otherwise. Both give the same embedding to ~1e-8 or better
+/// (`tests/decomposition_eigen_solver.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EigenSolver {
+    #[default]
+    Auto,
+    Dense,
+    Arpack,
+}
+
+impl EigenSolver {
+    /// `Auto` resolved for `n` points and `wanted` eigenvectors (scikit-learn's rule).
+    pub fn resolve(self, n: usize, wanted: usize) -> EigenSolver {
+        match self {
+            EigenSolver::Auto if n > 200 && wanted < 10 => EigenSolver::Arpack,
+            EigenSolver::Auto => EigenSolver::Dense,
+            other => other,
+        }
+    }
+}
+
+/// Residual tolerance of the Lanczos iteration relative to each eigenvalue: far tighter than
+/// scikit-learn's parity tests need, and reached in a few dozen products on a swiss roll.
+pub(crate) const LANCZOS_TOL: f64 = 1e-13;
+
+/// scikit-learn's defaults: 5 neighbours, 2 components, `eigen_solver="auto"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IsomapParams {
     pub n_neighbors: usize,
     pub n_components: usize,
+    pub eigen_solver: EigenSolver,
 }
 
 impl Default for IsomapParams {
@@ -29,6 +62,7 @@ impl Default for IsomapParams {
         IsomapParams {
             n_neighbors: 5,
             n_components: 2,
+            eigen_solver: EigenSolver::Auto,
         }
     }
 }
@@ -40,6 +74,10 @@ impl IsomapParams {
     }
     pub fn n_components(mut self, d: usize) -> Self {
         self.n_components = d;
+        self
+    }
+    pub fn eigen_solver(mut self, solver: EigenSolver) -> Self {
+        self.eigen_solver = solver;
         self
     }
 
@@ -60,7 +98,7 @@ impl IsomapParams {
             check_connected(&row, self.n_neighbors)?;
             dist.row_mut(i).assign(&Array1::from(row));
         }
-        let kpca = KernelPca::fit(&dist, self.n_components)?;
+        let kpca = KernelPca::fit(&dist, self.n_components, self.eigen_solver)?;
         Ok(Isomap {
             embedding: kpca.embedding(),
             dist_matrix: dist,
@@ -134,8 +172,8 @@ pub fn check_connected(row: &[f64], n_neighbors: usize) -> Result<()> {
 }
 
 /// Kernel PCA of the precomputed kernel `-D²/2`, as scikit-learn's `KernelPCA(kernel=
-/// "precomputed", eigen_solver="dense")`: double centring, top eigenpairs (negative eigenvalues
-/// clipped to 0), each eigenvector's largest |entry| made positive.
+/// "precomputed")`: double centring, top eigenpairs (negative eigenvalues clipped to 0), each
+/// eigenvector's largest |entry| made positive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KernelPca {
     pub eigenvalues: Array1<f64>,
@@ -149,8 +187,8 @@ pub struct KernelPca {
 }
 
 impl KernelPca {
-    /// Fits on the geodesic distances `dist`.
-    pub fn fit(dist: &Array2<f64>, d: usize) -> Result<KernelPca> {
+    /// Fits on the geodesic distances `dist`, finding the top `d` eigenpairs with `solver`.
+    pub fn fit(dist: &Array2<f64>, d: usize, solver: EigenSolver) -> Result<KernelPca> {
         let n = dist.nrows();
         let mut k = dist.mapv(|v| -0.5 * v * v);
         let col = k.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(n));
@@ -160,21 +198,13 @@ impl KernelPca {
         k -= &row.insert_axis(Axis(1));
         k += all;
         let centred_norm2 = k.mapv(|v| v * v).sum();
-        let (values, vectors) = linalg::eigh(k.view())?;
         let d = d.min(n);
-        let mut eigenvalues = Array1::zeros(d);
-        let mut eigenvectors = Array2::zeros((n, d));
-        for c in 0..d {
-            let src = n - 1 - c;
-            eigenvalues[c] = values[src].max(0.0);
-            let v = vectors.column(src);
-            let biggest = v
-                .iter()
-                .copied()
-                .fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m });
-            let sign = if biggest < 0.0 { -1.0 } else { 1.0 };
-            eigenvectors.column_mut(c).assign(&v.mapv(|x| sign * x));
-        }
+        let (values, mut eigenvectors) = match solver.resolve(n, d) {
+            EigenSolver::Arpack => top_eigenpairs_lanczos(&k, d)?,
+            _ => top_eigenpairs_dense(&k, d)?,
+        };
+        let eigenvalues = values.mapv(|v| v.max(0.0));
+        lanczos::fix_signs(&mut eigenvectors);
         Ok(KernelPca {
             eigenvalues,
             eigenvectors,
@@ -188,6 +218,26 @@ impl KernelPca {
     pub fn embedding(&self) -> Array2<f64> {
         &self.eigenvectors * &self.eigenvalues.mapv(f64::sqrt)
     }
+}
+
+/// The `d` largest eigenpairs of the symmetric `k`, largest first, from the full decomposition.
+fn top_eigenpairs_dense(k: &Array2<f64>, d: usize) -> Result<(Array1<f64>, Array2<f64>)> {
+    let n = k.nrows();
+    let (values, vectors) = linalg::eigh(k.view())?;
+    let top = Array1::from_iter((0..d).map(|c| values[n - 1 - c]));
+    let cols = Array2::from_shape_fn((n, d), |(r, c)| vectors[[r, n - 1 - c]]);
+    Ok((top, cols))
+}
+
+/// The same pairs by Lanczos: each step is one product with the (dense, row-major) kernel.
+fn top_eigenpairs_lanczos(k: &Array2<f64>, d: usize) -> Result<(Array1<f64>, Array2<f64>)> {
+    let apply = |x: &[f64], y: &mut [f64]| {
+        let x = ndarray::ArrayView1::from(x);
+        for (yi, row) in y.iter_mut().zip(k.rows()) {
+            *yi = row.dot(&x);
+        }
+    };
+    lanczos::largest_eigenpairs(k.nrows(), d, apply, &[], LANCZOS_TOL)
 }
 
 /// A fitted Isomap embedding.

@@ -1,27 +1,34 @@
-//! Locally linear embedding, as scikit-learn's `LocallyLinearEmbedding(method="standard",
-//! eigen_solver="dense")` (Roweis & Saul 2000), in its two steps:
+//! Locally linear embedding, as scikit-learn's `LocallyLinearEmbedding(method="standard")`
+//! (Roweis & Saul 2000), in its two steps:
 //! 1. each point is written as the weighted average of its `n_neighbors` nearest neighbours that
 //!    reconstructs it best (weights summing to 1, found from the regularised local Gram matrix);
 //! 2. the low-dimensional points that the *same* weights reconstruct best are the eigenvectors of
-//!    `M = (I - W)ᵀ (I - W)` with the smallest eigenvalues after the constant one.
+//!    `M = (I - W)ᵀ (I - W)` with the smallest eigenvalues after the constant one. Those come
+//!    from a dense eigendecomposition or, as scikit-learn's default does for more than 200 points,
+//!    from a Lanczos iteration on `(M + σI)⁻¹` (`eigen_solver`, see `isomap::EigenSolver`): one
+//!    Cholesky factorisation and a few dozen solves instead of the full spectrum.
 //!
 //! The steps are public so the chapter's demo can spread them over animation frames.
 
+use super::isomap::{EigenSolver, LANCZOS_TOL};
 use super::neighbors::{check_params, check_sizes, knn_graph, nearest, Neighbours};
 use crate::data::{check_x, check_x_fit, Dataset};
 use crate::error::{Error, Result};
 use crate::estimator::Fit;
 use crate::linalg;
+use crate::linalg::envelope::EnvelopeCholesky;
+use crate::linalg::lanczos;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-/// scikit-learn's defaults: 5 neighbours, 2 components, `reg = 1e-3`.
+/// scikit-learn's defaults: 5 neighbours, 2 components, `reg = 1e-3`, `eigen_solver="auto"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LocallyLinearEmbeddingParams {
     pub n_neighbors: usize,
     pub n_components: usize,
     pub reg: f64,
+    pub eigen_solver: EigenSolver,
 }
 
 impl Default for LocallyLinearEmbeddingParams {
@@ -30,6 +37,7 @@ impl Default for LocallyLinearEmbeddingParams {
             n_neighbors: 5,
             n_components: 2,
             reg: 1e-3,
+            eigen_solver: EigenSolver::Auto,
         }
     }
 }
@@ -45,6 +53,10 @@ impl LocallyLinearEmbeddingParams {
     }
     pub fn reg(mut self, reg: f64) -> Self {
         self.reg = reg;
+        self
+    }
+    pub fn eigen_solver(mut self, solver: EigenSolver) -> Self {
+        self.eigen_solver = solver;
         self
     }
 
@@ -63,7 +75,8 @@ impl LocallyLinearEmbeddingParams {
             .enumerate()
             .map(|(i, nb)| barycenter_weights(x.row(i), x, nb, self.reg))
             .collect::<Result<_>>()?;
-        let (embedding, reconstruction_error) = embed(&graph, &weights, self.n_components)?;
+        let (embedding, reconstruction_error) =
+            embed(&graph, &weights, self.n_components, self.eigen_solver)?;
         Ok(LocallyLinearEmbedding {
             embedding,
             reconstruction_error,
@@ -138,11 +151,16 @@ pub fn cost_matrix(graph: &[Neighbours], weights: &[Vec<f64>]) -> Array2<f64> {
 }
 
 /// Step 2: the eigenvectors of `M` for the 2nd to `(d+1)`th smallest eigenvalues (the first is the
-/// constant vector), and the sum of those eigenvalues (`reconstruction_error`).
-pub fn embed(graph: &[Neighbours], weights: &[Vec<f64>], d: usize) -> Result<(Array2<f64>, f64)> {
+/// constant vector), and the sum of those eigenvalues (`reconstruction_error`). Each vector's
+/// largest |entry| is made positive, so both solvers give the same signs.
+pub fn embed(
+    graph: &[Neighbours],
+    weights: &[Vec<f64>],
+    d: usize,
+    solver: EigenSolver,
+) -> Result<(Array2<f64>, f64)> {
     let m = cost_matrix(graph, weights);
-    let (values, vectors) = linalg::eigh(m.view())?;
-    let n = values.len();
+    let n = m.nrows();
     if d + 1 > n {
         return Err(Error::invalid(
             "n_components",
@@ -150,8 +168,71 @@ pub fn embed(graph: &[Neighbours], weights: &[Vec<f64>], d: usize) -> Result<(Ar
             format!("less than the number of samples ({n})"),
         ));
     }
-    let embedding = vectors.slice(ndarray::s![.., 1..=d]).to_owned();
-    Ok((embedding, values.slice(ndarray::s![1..=d]).sum()))
+    let (values, mut embedding) = match solver.resolve(n, d + 1) {
+        EigenSolver::Arpack => smallest_after_constant(&m, d)?,
+        _ => {
+            let (values, vectors) = linalg::eigh(m.view())?;
+            (
+                values.slice(ndarray::s![1..=d]).to_owned(),
+                vectors.slice(ndarray::s![.., 1..=d]).to_owned(),
+            )
+        }
+    };
+    lanczos::fix_signs(&mut embedding);
+    Ok((embedding, values.sum()))
+}
+
+/// A factorisation of `M + σI`, sparse when the neighbourhoods allow.
+enum Factor {
+    Envelope(EnvelopeCholesky),
+    Dense(linalg::Cholesky),
+}
+
+/// The `d` smallest eigenpairs of the positive semi-definite `m` orthogonal to the constant vector
+/// (its null vector: each row of `W` sums to one), by Lanczos on `(m + σI)⁻¹`, whose largest
+/// eigenvalues `1 / (λ + σ)` belong to the smallest `λ` and stand far apart from the rest.
+/// Keeping the iteration orthogonal to the constant vector means the huge `1 / σ` never enters,
+/// so a tiny `σ` (only there to make the factorisation exist) costs no accuracy.
+fn smallest_after_constant(m: &Array2<f64>, d: usize) -> Result<(Array1<f64>, Array2<f64>)> {
+    let n = m.nrows();
+    let scale = m.diag().mean().unwrap_or(1.0).max(f64::MIN_POSITIVE);
+    let mut shift = 1e-10 * scale;
+    let factor = loop {
+        // `M` couples each point to its neighbours' neighbours only: reordered, it is a narrow
+        // band whose factor is far cheaper than a dense one (which stays the fallback).
+        if let Some(f) = EnvelopeCholesky::new(m.view(), shift, 0.125) {
+            break Factor::Envelope(f);
+        }
+        let mut shifted = m.clone();
+        shifted.diag_mut().mapv_inplace(|v| v + shift);
+        if let Some(f) = linalg::Cholesky::new(shifted.view()) {
+            break Factor::Dense(f);
+        }
+        // Rounding can leave a pivot of a singular matrix negative: a larger shift only slows
+        // convergence a little.
+        shift *= 100.0;
+        if shift > scale {
+            return Err(Error::Numerical(
+                "LLE's matrix could not be factorised: use eigen_solver=\"dense\"".into(),
+            ));
+        }
+    };
+    let constant = vec![1.0 / (n as f64).sqrt(); n];
+    let apply = |x: &[f64], y: &mut [f64]| {
+        y.copy_from_slice(x);
+        match &factor {
+            Factor::Envelope(f) => f.solve_in_place(y),
+            Factor::Dense(f) => f.solve_in_place(y),
+        }
+        let c: f64 = y.iter().zip(&constant).map(|(a, b)| a * b).sum();
+        y.iter_mut().zip(&constant).for_each(|(a, b)| *a -= c * b);
+    };
+    let excluded = [constant.clone()];
+    let (_, vectors) = lanczos::largest_eigenpairs(n, d, apply, &excluded, LANCZOS_TOL)?;
+    // Eigenvalues as Rayleigh quotients of `m` itself: exact to the square of the vectors' error,
+    // where `1 / θ - σ` would lose the digits of tiny eigenvalues.
+    let values = Array1::from_iter(vectors.columns().into_iter().map(|v| v.dot(&m.dot(&v))));
+    Ok((values, vectors))
 }
 
 /// A fitted embedding of the training rows.

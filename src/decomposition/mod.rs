@@ -11,7 +11,7 @@ pub mod random_projection;
 pub mod randomized_svd;
 
 pub use incremental_pca::{IncrementalPca, IncrementalPcaParams};
-pub use isomap::{Isomap, IsomapParams};
+pub use isomap::{EigenSolver, Isomap, IsomapParams};
 pub use locally_linear::{LocallyLinearEmbedding, LocallyLinearEmbeddingParams};
 pub use pca::{NComponents, Pca, PcaParams, SvdSolver};
 pub use random_projection::{

@@ -1,8 +1,9 @@
 //! Eigen-solvers the manifold demo can run a slice at a time (a dense eigendecomposition of an
 //! 800 x 800 matrix takes ~200 ms, far over a frame): a column-by-column Cholesky factorisation
 //! with inverse subspace iteration for LLE's *smallest* eigenvectors, and plain subspace
-//! iteration for Isomap's *largest*. The estimators in `decomposition` use the dense solver; the
-//! demo's results agree with them to plotting accuracy.
+//! iteration for Isomap's *largest*. The estimators in `decomposition` use a dense solver or
+//! Lanczos (`linalg::lanczos`), which runs to the end in one call; the demo's results agree with
+//! them to plotting accuracy.
 
 use crate::linalg;
 use crate::rng::Rng;
