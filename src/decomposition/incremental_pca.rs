@@ -186,7 +186,7 @@ impl IncrementalPca {
             )
             .map_err(|e| Error::Shape(e.to_string()))?
         };
-        let (_, sv, mut vt) = linalg::svd(stacked.view())?;
+        let (sv, mut vt) = linalg::svd_vt(stacked.view())?;
         svd_flip_rows(&mut vt, None);
         let keep = keep.min(sv.len());
         let variance = sv.mapv(|v| v * v / (total - 1.0).max(1.0));

@@ -142,7 +142,7 @@ impl PcaParams {
                 (sv, vt, k, variance, total)
             }
             _ => {
-                let (_, sv, mut vt) = linalg::svd(centred.view())?;
+                let (sv, mut vt) = linalg::svd_vt(centred.view())?;
                 svd_flip_rows(&mut vt, None);
                 let variance = sv.mapv(|v| v * v / dof);
                 let total: f64 = variance.sum();
