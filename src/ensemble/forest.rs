@@ -141,9 +141,14 @@ impl Drawer {
         let (n, p) = (self.data.n_samples(), self.data.n_features());
         let features = pick(&mut rng, p, self.n_cols, self.draws.bootstrap_features);
         let samples = pick(&mut rng, n, self.n_rows, self.draws.bootstrap);
-        let x = Array2::from_shape_fn((samples.len(), features.len()), |(r, c)| {
-            self.data.x[[samples[r], features[c]]]
-        });
+        // Whole rows are copied at once; the columns are picked only when the tree gets a subset
+        // (or a reordering) of them, as random forests and extra trees never do.
+        let rows = self.data.x.select(Axis(0), &samples);
+        let x = if features.iter().copied().eq(0..p) {
+            rows
+        } else {
+            rows.select(Axis(1), &features)
+        };
         let y = samples.iter().map(|&i| self.data.y[i]).collect();
         let data = Dataset {
             x,

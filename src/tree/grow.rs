@@ -72,20 +72,33 @@ struct GrowNode {
     constant: Vec<usize>,
     seed: u64,
     candidate: Option<Candidate>,
+    /// The impurity, value and weight of the candidate's two sides, worked out when the split was
+    /// scored and kept for the children, so they are not summed again.
+    sides: Option<Box<[Stats; 2]>>,
     /// Children in creation order, once split.
     children: Option<(usize, usize)>,
 }
 
+/// A node's impurity, value and total weight.
+type Stats = (f64, Vec<f64>, f64);
+
 /// A tree being grown; [`crate::tree::DecisionTreeClassifierRun`] and the regressor's run wrap it.
 #[derive(Debug, Clone)]
 pub struct TreeGrowth {
-    x: Array2<f64>,
+    /// The features column by column (`xt[f * n_rows + i]` is row `i`'s feature `f`): a split
+    /// search reads one feature of many rows, which a contiguous column serves from the cache.
+    xt: Vec<f64>,
+    n_rows: usize,
+    n_features: usize,
     target: Target,
     criterion: Criterion,
     limits: Limits,
     order: GrowthOrder,
     /// One weight per training row (all 1 when unweighted).
     weights: Vec<f64>,
+    /// `weights[i] * y[i]` per row of a regression target (empty for classes), the product the
+    /// criterion sums, computed once rather than at every boundary of every node.
+    wy: Vec<f64>,
     /// Sample indices (rows of weight 0 left out); every node owns the range `start..end`.
     samples: Vec<usize>,
     nodes: Vec<GrowNode>,
@@ -93,6 +106,30 @@ pub struct TreeGrowth {
     pending: Vec<usize>,
     last_split: Option<usize>,
     n_splits: usize,
+    /// Buffers the split search reuses from node to node instead of allocating its own.
+    scratch: Scratch,
+}
+
+/// The split search's working buffers (their contents mean nothing between nodes).
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    /// The node's samples, reordered by each feature in turn.
+    order: Vec<usize>,
+    /// `order` before the latest sort.
+    prev: Vec<usize>,
+    /// `order` as the best split so far left it.
+    best_order: Vec<usize>,
+    /// The current feature's values in `order`.
+    values: Vec<f64>,
+    /// Sort keys: a value's bits in `total_cmp` order above its position in `prev`.
+    keys: Vec<u128>,
+    /// The two sides of a random split while it is partitioned.
+    left: Vec<usize>,
+    right: Vec<usize>,
+    /// Features not drawn yet at this node.
+    undrawn: Vec<usize>,
+    /// Class counts of the left then the right side of a random split.
+    counts: Vec<f64>,
 }
 
 /// A picture of the growth so far: the tree (pending nodes as leaves) and, per node of that tree,
@@ -130,8 +167,15 @@ impl TreeGrowth {
         let weights = weights.map_or_else(|| vec![1.0; x.nrows()], <[f64]>::to_vec);
         let samples: Vec<usize> = (0..x.nrows()).filter(|&i| weights[i] != 0.0).collect();
         let n = samples.len();
+        let wy = match &target {
+            Target::Values(y) => weights.iter().zip(y).map(|(w, y)| w * y).collect(),
+            Target::Classes { .. } => Vec::new(),
+        };
         let mut g = TreeGrowth {
-            x,
+            xt: x.t().iter().copied().collect(),
+            n_rows: x.nrows(),
+            n_features: x.ncols(),
+            wy,
             target,
             criterion,
             limits,
@@ -142,8 +186,9 @@ impl TreeGrowth {
             pending: Vec::new(),
             last_split: None,
             n_splits: 0,
+            scratch: Scratch::default(),
         };
-        g.add_node(0, n, 0, Vec::new(), seed);
+        g.add_node(0, n, 0, Vec::new(), seed, None);
         g
     }
 
@@ -190,14 +235,26 @@ impl TreeGrowth {
         );
         let constant = self.nodes[id].constant.clone();
         let seed = self.nodes[id].seed;
+        let [left_stats, right_stats] = match self.nodes[id].sides.take() {
+            Some(sides) => (*sides).map(Some),
+            None => [None, None],
+        };
         let left = self.add_node(
             start,
             start + c.pos,
             depth + 1,
             constant.clone(),
             child(seed, 1),
+            left_stats,
         );
-        let right = self.add_node(start + c.pos, end, depth + 1, constant, child(seed, 2));
+        let right = self.add_node(
+            start + c.pos,
+            end,
+            depth + 1,
+            constant,
+            child(seed, 2),
+            right_stats,
+        );
         self.nodes[id].children = Some((left, right));
         // Right first, so depth-first growth pops the left child next, as scikit-learn does.
         for c in [right, left] {
@@ -210,7 +267,8 @@ impl TreeGrowth {
         true
     }
 
-    /// Creates a node over `start..end` and searches its best split (none makes it a leaf).
+    /// Creates a node over `start..end` and searches its best split (none makes it a leaf);
+    /// `stats` are the node's own if its parent's split search already summed them.
     fn add_node(
         &mut self,
         start: usize,
@@ -218,8 +276,9 @@ impl TreeGrowth {
         depth: usize,
         constant: Vec<usize>,
         seed: u64,
+        stats: Option<Stats>,
     ) -> usize {
-        let (impurity, value, weight) = self.node_stats(start, end);
+        let (impurity, value, weight) = stats.unwrap_or_else(|| self.node_stats(start, end));
         let mut node = GrowNode {
             start,
             end,
@@ -230,6 +289,7 @@ impl TreeGrowth {
             constant,
             seed,
             candidate: None,
+            sides: None,
             children: None,
         };
         let n = end - start;
@@ -242,6 +302,9 @@ impl TreeGrowth {
             node.candidate = self
                 .best_split(&mut node)
                 .filter(|c| c.improvement + f64::EPSILON >= l.min_impurity_decrease);
+            if node.candidate.is_none() {
+                node.sides = None;
+            }
         }
         let id = self.nodes.len();
         if id == 0 && node.candidate.is_some() {
@@ -252,7 +315,7 @@ impl TreeGrowth {
     }
 
     /// Impurity, value and total weight of the samples in `start..end`.
-    fn node_stats(&self, start: usize, end: usize) -> (f64, Vec<f64>, f64) {
+    fn node_stats(&self, start: usize, end: usize) -> Stats {
         let idx = &self.samples[start..end];
         let w = &self.weights;
         let n: f64 = idx.iter().fold(0.0, |s, &i| s + w[i]);
@@ -268,8 +331,8 @@ impl TreeGrowth {
             Target::Values(y) => {
                 let (mut sum, mut sq) = (0.0, 0.0);
                 for &i in idx {
-                    sum += w[i] * y[i];
-                    sq += w[i] * y[i] * y[i];
+                    sum += self.wy[i];
+                    sq += self.wy[i] * y[i];
                 }
                 (sq / n - (sum / n) * (sum / n), vec![sum / n], n)
             }
@@ -279,74 +342,16 @@ impl TreeGrowth {
     /// scikit-learn's `BestSplitter.node_split` for one node (or its `RandomSplitter`'s with
     /// `random_splits`); partitions its samples by the winner.
     fn best_split(&mut self, node: &mut GrowNode) -> Option<Candidate> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let found = self.search(node, &mut scratch);
+        self.scratch = scratch;
+        let (feature, threshold, pos) = found?;
         let (start, end) = (node.start, node.end);
-        let n = end - start;
-        let p = self.x.ncols();
-        let random = self.limits.max_features < p || self.limits.random_splits;
-        let mut rng = Rng::new(node.seed);
-        // Undrawn features; with every feature allowed they are visited in column order.
-        let mut undrawn: Vec<usize> = (0..p).collect();
-        let (mut draws, mut constants_drawn) = (0usize, 0usize);
-        let mut best: Option<(f64, usize, f64, usize)> = None; // proxy, feature, threshold, pos
-        let mut best_order: Vec<usize> = Vec::new();
-        let mut order: Vec<usize> = self.samples[start..end].to_vec();
-        let mut values = vec![0.0; n];
-        while undrawn.iter().any(|f| !node.constant.contains(f))
-            && (draws < self.limits.max_features || draws <= constants_drawn)
-        {
-            let f = if random {
-                undrawn.swap_remove(rng.below(undrawn.len()))
-            } else {
-                undrawn.remove(0)
-            };
-            draws += 1;
-            if node.constant.contains(&f) {
-                constants_drawn += 1;
-                continue;
-            }
-            if self.limits.random_splits {
-                match self.random_threshold(&mut order, f, &mut rng) {
-                    RandomDraw::Constant => {
-                        node.constant.push(f);
-                        constants_drawn += 1;
-                    }
-                    RandomDraw::TooSmall => {}
-                    RandomDraw::Split(proxy, threshold, pos) => {
-                        if best.is_none_or(|b| proxy > b.0) {
-                            best = Some((proxy, f, threshold, pos));
-                            best_order.clone_from(&order);
-                        }
-                    }
-                }
-                continue;
-            }
-            order.sort_by(|&a, &b| self.x[[a, f]].total_cmp(&self.x[[b, f]]));
-            for (v, &i) in values.iter_mut().zip(&order) {
-                *v = self.x[[i, f]];
-            }
-            if values[n - 1] <= values[0] + FEATURE_THRESHOLD {
-                node.constant.push(f);
-                constants_drawn += 1;
-                continue;
-            }
-            if let Some((proxy, pos)) = self.scan(&order, &values, best.map(|b| b.0)) {
-                let threshold = {
-                    let t = values[pos - 1] / 2.0 + values[pos] / 2.0;
-                    if t == values[pos] || !t.is_finite() {
-                        values[pos - 1]
-                    } else {
-                        t
-                    }
-                };
-                best = Some((proxy, f, threshold, pos));
-                best_order.clone_from(&order);
-            }
-        }
-        let (_, feature, threshold, pos) = best?;
-        self.samples[start..end].copy_from_slice(&best_order);
         let parent = node.impurity;
-        let (il, _, nl) = self.node_stats(start, start + pos);
-        let (ir, _, nr) = self.node_stats(start + pos, end);
+        let left = self.node_stats(start, start + pos);
+        let right = self.node_stats(start + pos, end);
+        let (il, nl, ir, nr) = (left.0, left.2, right.0, right.2);
+        node.sides = Some(Box::new([left, right]));
         let total = self.nodes.first().map_or(node.weight, |root| root.weight);
         let nn = node.weight;
         let improvement = nn / total * (parent - nr / nn * ir - nl / nn * il);
@@ -358,13 +363,117 @@ impl TreeGrowth {
         })
     }
 
+    /// Feature `f` of every row.
+    fn column(&self, f: usize) -> &[f64] {
+        &self.xt[f * self.n_rows..(f + 1) * self.n_rows]
+    }
+
+    /// The search of [`TreeGrowth::best_split`]: the winning feature, threshold and count of
+    /// samples going left, with the node's samples partitioned by it.
+    fn search(&mut self, node: &mut GrowNode, s: &mut Scratch) -> Option<(usize, f64, usize)> {
+        let (start, end) = (node.start, node.end);
+        let n = end - start;
+        let p = self.n_features;
+        let random = self.limits.max_features < p || self.limits.random_splits;
+        let mut rng = Rng::new(node.seed);
+        // Undrawn features; with every feature allowed they are visited in column order.
+        s.undrawn.clear();
+        s.undrawn.extend(0..p);
+        let (mut draws, mut constants_drawn) = (0usize, 0usize);
+        let mut best: Option<(f64, usize, f64, usize)> = None; // proxy, feature, threshold, pos
+        s.order.clear();
+        s.order.extend_from_slice(&self.samples[start..end]);
+        s.values.clear();
+        s.values.resize(n, 0.0);
+        while s.undrawn.iter().any(|f| !node.constant.contains(f))
+            && (draws < self.limits.max_features || draws <= constants_drawn)
+        {
+            let f = if random {
+                s.undrawn.swap_remove(rng.below(s.undrawn.len()))
+            } else {
+                s.undrawn.remove(0)
+            };
+            draws += 1;
+            if node.constant.contains(&f) {
+                constants_drawn += 1;
+                continue;
+            }
+            if self.limits.random_splits {
+                match self.random_threshold(s, f, &mut rng) {
+                    RandomDraw::Constant => {
+                        node.constant.push(f);
+                        constants_drawn += 1;
+                    }
+                    RandomDraw::TooSmall => {}
+                    RandomDraw::Split(proxy, threshold, pos) => {
+                        if best.is_none_or(|b| proxy > b.0) {
+                            best = Some((proxy, f, threshold, pos));
+                            s.best_order.clone_from(&s.order);
+                        }
+                    }
+                }
+                continue;
+            }
+            self.sort_by_feature(s, f);
+            let values = &s.values;
+            if values[n - 1] <= values[0] + FEATURE_THRESHOLD {
+                node.constant.push(f);
+                constants_drawn += 1;
+                continue;
+            }
+            if let Some((proxy, pos)) = self.scan(&s.order, values, best.map(|b| b.0)) {
+                let threshold = {
+                    let t = values[pos - 1] / 2.0 + values[pos] / 2.0;
+                    if t == values[pos] || !t.is_finite() {
+                        values[pos - 1]
+                    } else {
+                        t
+                    }
+                };
+                best = Some((proxy, f, threshold, pos));
+                s.best_order.clone_from(&s.order);
+            }
+        }
+        let (_, feature, threshold, pos) = best?;
+        self.samples[start..end].copy_from_slice(&s.best_order);
+        Some((feature, threshold, pos))
+    }
+
+    /// Sorts `s.order` by feature `f`, stably (equal values keep their order, which decides the
+    /// order the criterion sums them in), and fills `s.values` with the sorted values. Each key
+    /// holds the value's bits, mapped so that integer order is `f64::total_cmp`'s, above the
+    /// sample's position: plain integers sort much faster than indices compared through a
+    /// lookup, and the position makes every key distinct, so an unstable sort gives the stable
+    /// order.
+    fn sort_by_feature(&self, s: &mut Scratch, f: usize) {
+        let col = self.column(f);
+        std::mem::swap(&mut s.prev, &mut s.order);
+        s.keys.clear();
+        s.keys.extend(s.prev.iter().enumerate().map(|(j, &i)| {
+            let bits = col[i].to_bits() as i64;
+            // As `f64::total_cmp`: flip the magnitude of negatives, then the sign bit so that
+            // negatives come first as unsigned.
+            let ordered = (bits ^ ((bits >> 63) as u64 >> 1) as i64) as u64 ^ (1 << 63);
+            (u128::from(ordered) << 64) | j as u128
+        }));
+        s.keys.sort_unstable();
+        s.order.clear();
+        s.order
+            .extend(s.keys.iter().map(|&k| s.prev[k as u64 as usize]));
+        for (v, &i) in s.values.iter_mut().zip(&s.order) {
+            *v = col[i];
+        }
+    }
+
     /// One random split on feature `f` (scikit-learn's `RandomSplitter`): a threshold uniform
-    /// between the node's smallest and largest value, `order` partitioned by it (left first).
-    fn random_threshold(&self, order: &mut [usize], f: usize, rng: &mut Rng) -> RandomDraw {
+    /// between the node's smallest and largest value, `s.order` partitioned by it (left first).
+    fn random_threshold(&self, s: &mut Scratch, f: usize, rng: &mut Rng) -> RandomDraw {
+        let col = self.column(f);
+        let order = &mut s.order;
         let (lo, hi) = order
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
-                let v = self.x[[i, f]];
+                let v = col[i];
                 (lo.min(v), hi.max(v))
             });
         if hi <= lo + FEATURE_THRESHOLD {
@@ -374,36 +483,55 @@ impl TreeGrowth {
         if threshold == hi {
             threshold = lo;
         }
-        // Stable partition: rows keep their relative order on each side.
-        let (mut left, mut right): (Vec<usize>, Vec<usize>) =
-            order.iter().partition(|&&i| self.x[[i, f]] <= threshold);
-        let pos = left.len();
+        // One pass sorts the rows into the two sides and sums what the criterion needs, in the
+        // order the rows come (the order the sums always took); `order` changes only once the
+        // split is known to leave `min_samples_leaf` rows on each side.
+        let w = &self.weights;
+        s.left.clear();
+        s.right.clear();
+        let proxy = match &self.target {
+            Target::Classes { k, y } => {
+                s.counts.clear();
+                s.counts.resize(2 * k, 0.0);
+                let (cl, cr) = s.counts.split_at_mut(*k);
+                for &i in order.iter() {
+                    if col[i] <= threshold {
+                        s.left.push(i);
+                        cl[y[i]] += w[i];
+                    } else {
+                        s.right.push(i);
+                        cr[y[i]] += w[i];
+                    }
+                }
+                let (wl, wr) = (cl.iter().sum::<f64>(), cr.iter().sum::<f64>());
+                -wr * class_impurity(self.criterion, cr, wr)
+                    - wl * class_impurity(self.criterion, cl, wl)
+            }
+            Target::Values(_) => {
+                let wy = &self.wy;
+                // `-0.0` starts the sums as `Iterator::sum` does.
+                let (mut sl, mut sr, mut wl, mut wr) = (-0.0, -0.0, -0.0, -0.0);
+                for &i in order.iter() {
+                    if col[i] <= threshold {
+                        s.left.push(i);
+                        sl += wy[i];
+                        wl += w[i];
+                    } else {
+                        s.right.push(i);
+                        sr += wy[i];
+                        wr += w[i];
+                    }
+                }
+                sl * sl / wl + sr * sr / wr
+            }
+        };
+        let pos = s.left.len();
         let min_leaf = self.limits.min_samples_leaf;
         if pos < min_leaf || order.len() - pos < min_leaf {
             return RandomDraw::TooSmall;
         }
-        left.append(&mut right);
-        order.copy_from_slice(&left);
-        let (l, r) = (&order[..pos], &order[pos..]);
-        let w = &self.weights;
-        let proxy = match &self.target {
-            Target::Classes { k, y } => {
-                let mut cl = vec![0.0; *k];
-                let mut cr = vec![0.0; *k];
-                l.iter().for_each(|&i| cl[y[i]] += w[i]);
-                r.iter().for_each(|&i| cr[y[i]] += w[i]);
-                let (wl, wr) = (cl.iter().sum::<f64>(), cr.iter().sum::<f64>());
-                -wr * class_impurity(self.criterion, &cr, wr)
-                    - wl * class_impurity(self.criterion, &cl, wl)
-            }
-            Target::Values(y) => {
-                let sl: f64 = l.iter().map(|&i| w[i] * y[i]).sum();
-                let sr: f64 = r.iter().map(|&i| w[i] * y[i]).sum();
-                let wl: f64 = l.iter().map(|&i| w[i]).sum();
-                let wr: f64 = r.iter().map(|&i| w[i]).sum();
-                sl * sl / wl + sr * sr / wr
-            }
-        };
+        order[..pos].copy_from_slice(&s.left);
+        order[pos..].copy_from_slice(&s.right);
         RandomDraw::Split(proxy, threshold, pos)
     }
 
@@ -453,8 +581,9 @@ impl TreeGrowth {
                     }
                 }
             }
-            Target::Values(y) => {
-                let total: f64 = order.iter().map(|&i| w[i] * y[i]).sum();
+            Target::Values(_) => {
+                let wy = &self.wy;
+                let total: f64 = order.iter().map(|&i| wy[i]).sum();
                 let mut left = 0.0;
                 while p < n {
                     while p + 1 < n && values[p + 1] <= values[p] + FEATURE_THRESHOLD {
@@ -465,7 +594,7 @@ impl TreeGrowth {
                         continue;
                     }
                     for &i in &order[added..p] {
-                        left += w[i] * y[i];
+                        left += wy[i];
                         w_left += w[i];
                     }
                     added = p;
@@ -532,7 +661,7 @@ impl TreeGrowth {
         Snapshot {
             tree: Tree {
                 nodes,
-                n_features: self.x.ncols(),
+                n_features: self.n_features,
             },
             pending,
             last_split,
