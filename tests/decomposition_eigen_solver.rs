@@ -47,6 +47,11 @@ fn rel_dev(a: ArrayView2<f64>, b: ArrayView2<f64>) -> f64 {
     (&a - &b).iter().fold(0.0_f64, |m, d| m.max(d.abs())) / scale
 }
 
+/// The same fit with the dense eigensolver and with Lanczos.
+fn dense_and_lanczos<M>(fit: impl Fn(EigenSolver) -> M) -> (M, M) {
+    (fit(EigenSolver::Dense), fit(EigenSolver::Arpack))
+}
+
 #[test]
 fn isomap_lanczos_matches_the_dense_solver() {
     let cases = [
@@ -60,15 +65,8 @@ fn isomap_lanczos_matches_the_dense_solver() {
     ];
     for (name, x, k, d) in cases {
         let params = IsomapParams::default().n_neighbors(k).n_components(d);
-        let dense = params
-            .clone()
-            .eigen_solver(EigenSolver::Dense)
-            .fit_x(x.view())
-            .unwrap();
-        let lanczos = params
-            .eigen_solver(EigenSolver::Arpack)
-            .fit_x(x.view())
-            .unwrap();
+        let (dense, lanczos) =
+            dense_and_lanczos(|s| params.clone().eigen_solver(s).fit_x(x.view()).unwrap());
         let dev = rel_dev(lanczos.embedding.view(), dense.embedding.view());
         let (e1, e2) = (lanczos.reconstruction_error(), dense.reconstruction_error());
         let values = &dense.kernel_pca.eigenvalues;
@@ -94,15 +92,8 @@ fn lle_lanczos_matches_the_dense_solver() {
     ];
     for (name, x, k, d) in cases {
         let params = LleParams::default().n_neighbors(k).n_components(d);
-        let dense = params
-            .clone()
-            .eigen_solver(EigenSolver::Dense)
-            .fit_x(x.view())
-            .unwrap();
-        let lanczos = params
-            .eigen_solver(EigenSolver::Arpack)
-            .fit_x(x.view())
-            .unwrap();
+        let (dense, lanczos) =
+            dense_and_lanczos(|s| params.clone().eigen_solver(s).fit_x(x.view()).unwrap());
         let dev = rel_dev(lanczos.embedding.view(), dense.embedding.view());
         let (e1, e2) = (lanczos.reconstruction_error, dense.reconstruction_error);
         println!("{name}: deviation {dev:.1e}, errors {e1:e} vs {e2:e}");
