@@ -5,13 +5,57 @@
 use crate::error::{Error, Result};
 use faer::linalg::solvers::Solve;
 use faer::Mat;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
 
 pub mod envelope;
 pub mod lanczos;
 
+/// `a · b` over slices with four running sums, so the compiler vectorises it (and it rounds a
+/// little more evenly than one running sum): the inner product of the Lanczos iteration and of
+/// the envelope Cholesky's rows.
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for t in 0..4 {
+            acc[t] += x[t] * y[t];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Negates `v` if its entry of largest magnitude (the first, on ties) is negative, and says
+/// whether it did: scikit-learn's sign convention for singular and eigenvectors (`svd_flip`),
+/// which makes results independent of the solver that found them.
+pub fn make_largest_positive(mut v: ArrayViewMut1<f64>) -> bool {
+    let biggest = v
+        .iter()
+        .copied()
+        .fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m });
+    let flip = biggest < 0.0;
+    if flip {
+        v.mapv_inplace(|x| -x);
+    }
+    flip
+}
+
 fn to_faer(a: ArrayView2<f64>) -> Mat<f64> {
-    Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[[i, j]])
+    to_faer_with(a, None)
+}
+
+/// `a` as a faer matrix, with `extra` as one more column after its own when given. Filled a
+/// column at a time, as faer stores them.
+fn to_faer_with(a: ArrayView2<f64>, extra: Option<ArrayView1<f64>>) -> Mat<f64> {
+    let (m, n) = a.dim();
+    let mut out = Mat::<f64>::zeros(m, n + usize::from(extra.is_some()));
+    for (j, col) in a.columns().into_iter().chain(extra).enumerate() {
+        for (dst, &v) in out.col_mut(j).iter_mut().zip(col) {
+            *dst = v;
+        }
+    }
+    out
 }
 
 /// The minimum-norm `x` minimising `||a x - b||`, like LAPACK's gelsd used by scikit-learn:
@@ -40,19 +84,8 @@ pub fn lstsq(a: ArrayView2<f64>, b: ArrayView1<f64>) -> Result<Array1<f64>> {
 fn qr_reduce(a: ArrayView2<f64>, b: Option<ArrayView1<f64>>) -> (Mat<f64>, Vec<f64>) {
     use faer::linalg::qr::no_pivoting::factor;
     let (m, n) = a.dim();
-    let cols = n + usize::from(b.is_some());
-    // Filled column by column: faer stores columns contiguously.
-    let mut ab = Mat::<f64>::zeros(m, cols);
-    for j in 0..n {
-        for (dst, &v) in ab.col_mut(j).iter_mut().zip(a.column(j)) {
-            *dst = v;
-        }
-    }
-    if let Some(b) = b {
-        for (dst, &v) in ab.col_mut(n).iter_mut().zip(b) {
-            *dst = v;
-        }
-    }
+    let mut ab = to_faer_with(a, b);
+    let cols = ab.ncols();
     let block = factor::recommended_block_size::<f64>(m, cols);
     let mut coeff = Mat::<f64>::zeros(block, cols.min(m));
     let par = faer::Par::Seq;
@@ -101,7 +134,12 @@ fn lstsq_svd(a: faer::MatRef<f64>, b: impl Fn(usize) -> f64, size: usize) -> Res
 
 /// The thin SVD `a = u diag(s) vt`, singular values in decreasing order (as LAPACK returns them).
 pub fn svd(a: ArrayView2<f64>) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
-    let (m, n) = a.dim();
+    svd_of(to_faer(a).as_ref())
+}
+
+/// [`svd`] of a matrix already in faer's layout.
+fn svd_of(a: faer::MatRef<f64>) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)> {
+    let (m, n) = (a.nrows(), a.ncols());
     let k = m.min(n);
     if k == 0 {
         return Ok((
@@ -110,7 +148,7 @@ pub fn svd(a: ArrayView2<f64>) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>)
             Array2::zeros((0, n)),
         ));
     }
-    let svd = to_faer(a)
+    let svd = a
         .thin_svd()
         .map_err(|e| Error::Numerical(format!("SVD did not converge ({e:?})")))?;
     let (u, s, v) = (svd.U(), svd.S().column_vector(), svd.V());
@@ -133,8 +171,7 @@ pub fn svd_vt(a: ArrayView2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
         return Ok((s, vt));
     }
     let (r, _) = qr_reduce(a, None);
-    let r = Array2::from_shape_fn((n, n), |(i, j)| r[(i, j)]);
-    let (_, s, vt) = svd(r.view())?;
+    let (_, s, vt) = svd_of(r.as_ref())?;
     Ok((s, vt))
 }
 

@@ -258,7 +258,7 @@ fn assign(x: ArrayView2<f64>, centers: &Array2<f64>) -> Vec<usize> {
             .map(|row| {
                 let mut best = (0, f64::INFINITY);
                 for (j, centre) in c.chunks_exact(width).enumerate() {
-                    let d = slice_sq_dist(row, centre);
+                    let d = sq_dist(row, centre);
                     if d < best.1 {
                         best = (j, d);
                     }
@@ -293,7 +293,7 @@ fn inertia(x: ArrayView2<f64>, centers: &Array2<f64>, labels: &[usize]) -> f64 {
         .unwrap_or_default()
         .chunks_exact(width)
         .zip(labels)
-        .map(|(row, &l)| slice_sq_dist(row, &c[l * width..(l + 1) * width]))
+        .map(|(row, &l)| sq_dist(row, &c[l * width..(l + 1) * width]))
         .sum()
 }
 
@@ -314,7 +314,7 @@ pub(crate) fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Ve
     picks.push(first);
     let mut closest: Vec<f64> = rows
         .chunks_exact(width)
-        .map(|r| slice_sq_dist(r, row(first)))
+        .map(|r| sq_dist(r, row(first)))
         .collect();
     let mut potential: f64 = closest.iter().sum();
     let (mut cumulative, mut best_dists, mut dists) = (Vec::new(), Vec::new(), Vec::new());
@@ -334,7 +334,7 @@ pub(crate) fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Ve
             dists.extend(
                 rows.chunks_exact(width)
                     .zip(&closest)
-                    .map(|(r, &d)| d.min(slice_sq_dist(r, c))),
+                    .map(|(r, &d)| d.min(sq_dist(r, c))),
             );
             let pot: f64 = dists.iter().sum();
             if best.is_none_or(|b| pot < b.0) {
@@ -349,11 +349,6 @@ pub(crate) fn kmeans_plusplus(x: ArrayView2<f64>, k: usize, rng: &mut Rng) -> Ve
         }
     }
     picks
-}
-
-/// Squared Euclidean distance between two slices, summed in the same order as `sq_dist`.
-fn slice_sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
 /// A k-means fit in progress. `labels` always hold the assignment to the current `centers`

@@ -21,9 +21,12 @@ pub use silhouette::{silhouette_samples, silhouette_score};
 
 use ndarray::{ArrayView1, ArrayView2};
 
-/// Squared Euclidean distance between two rows.
-pub(crate) fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
-    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+/// Squared Euclidean distance between two rows (array views or plain slices).
+pub(crate) fn sq_dist<'a>(
+    a: impl IntoIterator<Item = &'a f64>,
+    b: impl IntoIterator<Item = &'a f64>,
+) -> f64 {
+    a.into_iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
 /// The index of the closest row of `centers` to `x` (the first on ties) and its squared distance.

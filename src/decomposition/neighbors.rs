@@ -9,10 +9,6 @@ use ndarray::{ArrayView1, ArrayView2};
 /// One row's neighbours: `(index, euclidean distance)`, nearest first.
 pub(crate) type Neighbours = Vec<(usize, f64)>;
 
-fn sq_dist(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
-    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 /// The `k` nearest rows of `data` to `query` (ties broken by index); `skip` leaves one index out
 /// (the query itself when it is a row of `data`).
 pub(crate) fn nearest(
@@ -26,7 +22,7 @@ pub(crate) fn nearest(
         .into_iter()
         .enumerate()
         .filter(|(j, _)| Some(*j) != skip)
-        .map(|(j, r)| (j, sq_dist(query, r)))
+        .map(|(j, r)| (j, Metric::Euclidean.reduced(query, r)))
         .collect();
     let k = k.min(all.len());
     let by = |a: &(usize, f64), b: &(usize, f64)| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0));

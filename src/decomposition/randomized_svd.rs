@@ -159,13 +159,8 @@ fn permuted_lower(mut y: Array2<f64>) -> Array2<f64> {
 /// scikit-learn's `svd_flip(u, vt, u_based_decision=False)`: each row of `vt` gets its largest
 /// |entry| positive, and the matching column of `u` (if given) flips with it.
 pub fn svd_flip_rows(vt: &mut Array2<f64>, mut u: Option<&mut Array2<f64>>) {
-    for (i, mut row) in vt.axis_iter_mut(Axis(0)).enumerate() {
-        let biggest = row
-            .iter()
-            .copied()
-            .fold(0.0_f64, |m, v| if v.abs() > m.abs() { v } else { m });
-        if biggest < 0.0 {
-            row.mapv_inplace(|v| -v);
+    for (i, row) in vt.axis_iter_mut(Axis(0)).enumerate() {
+        if linalg::make_largest_positive(row) {
             if let Some(u) = u.as_deref_mut() {
                 u.column_mut(i).mapv_inplace(|v| -v);
             }

@@ -4,6 +4,7 @@
 //! costs a few percent of a dense one, and each solve a fraction of a dense solve. This is what
 //! makes LLE's shift-invert Lanczos iteration cheap, natively and in wasm.
 
+use super::dot;
 use ndarray::ArrayView2;
 use std::collections::VecDeque;
 
@@ -58,23 +59,6 @@ fn bfs(adj: &[Vec<usize>], root: usize, blocked: &[bool]) -> Vec<usize> {
         }
     }
     out
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for t in 0..4 {
-            acc[t] += x[t] * y[t];
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 impl EnvelopeCholesky {

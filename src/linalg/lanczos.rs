@@ -9,7 +9,7 @@
 //! Ritz vectors plus the last residual direction and grows again ("thick restart", Wu & Simon
 //! 2000), which converges like an unrestarted run while keeping memory at a few dozen vectors.
 
-use super::eigh;
+use super::{dot, eigh};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use ndarray::{s, Array1, Array2};
@@ -21,20 +21,6 @@ const START_SEED: u64 = 0x1a9c_2057;
 /// Gives up after this many basis extensions per wanted eigenpair (plus a fixed allowance):
 /// convergence normally takes a few dozen in all.
 const MAX_PRODUCTS_PER_PAIR: usize = 2_000;
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four running sums let the compiler vectorise (and round a little more evenly).
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for t in 0..4 {
-            acc[t] += x[t] * y[t];
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-}
 
 fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     for (yi, xi) in y.iter_mut().zip(x) {
@@ -218,14 +204,8 @@ fn ritz_vectors(
 /// Flips each column so that its entry of largest magnitude is positive (scikit-learn's
 /// `svd_flip`-like convention for kernel PCA), making results independent of the solver.
 pub fn fix_signs(vectors: &mut Array2<f64>) {
-    for mut col in vectors.columns_mut() {
-        let biggest = col
-            .iter()
-            .copied()
-            .fold(0.0_f64, |m, x| if x.abs() > m.abs() { x } else { m });
-        if biggest < 0.0 {
-            col.mapv_inplace(|x| -x);
-        }
+    for col in vectors.columns_mut() {
+        super::make_largest_positive(col);
     }
 }
 
